@@ -1,0 +1,92 @@
+"""The base of the five request models: shared fields and the cross-field rule machinery.
+
+Single-field limits (lengths, ranges, enums) are pydantic constraints, so they appear in the JSON
+Schema. Rules that relate several fields ("exactly one of", "only with", "same length as") are
+written as small checks that return :class:`Rule` violations; all violations of a request are
+reported together, each naming its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+from vace_studio.requests.fields import Prompt, PromptExtend, Seed, Watermark
+from vace_studio.requests.media import is_local
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One broken cross-field rule: which field, which rule, and the offending value."""
+
+    field: str
+    rule: str
+    value: Any
+
+    def message(self) -> str:
+        return f"{self.field}: {self.rule} (got {describe_value(self.value)})"
+
+
+def describe_value(value: Any) -> str:
+    """A short, readable rendering of a user value for error messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    if isinstance(value, list | tuple) and len(value) > 3:
+        return f"{len(value)} items"
+    return repr(value)
+
+
+class VaceRequest(BaseModel):
+    """Fields every function takes. Subclasses add theirs and their rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+    function: str
+    prompt: Prompt
+    prompt_extend: PromptExtend = None
+    seed: Seed = None
+    watermark: Watermark = None
+
+    MEDIA_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """Names of the fields that hold media references (single strings or lists of them)."""
+
+    def rules(self) -> Iterator[Rule]:
+        """Yield every cross-field rule this request breaks (none by default)."""
+        return iter(())
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> Self:
+        broken = list(self.rules())
+        if broken:
+            # One error carrying all violations; ``errors.py`` splits it back per field.
+            raise PydanticCustomError(
+                "vace_rule",
+                "; ".join(rule.message() for rule in broken),
+                {"rules": [(r.field, r.rule, r.value) for r in broken]},
+            )
+        return self
+
+    def media(self) -> dict[str, list[str]]:
+        """The media references of this request, by field name (only fields that are set)."""
+        found: dict[str, list[str]] = {}
+        for name in self.MEDIA_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            found[name] = list(value) if isinstance(value, list | tuple) else [value]
+        return found
+
+    def local_media(self) -> list[str]:
+        """Local files this request names; the engine uploads them before submitting."""
+        return [ref for refs in self.media().values() for ref in refs if is_local(ref)]
+
+    def api_fields(self) -> dict[str, Any]:
+        """The fields to send, by their API names: set fields only, ``None`` left out."""
+        return self.model_dump(mode="json", exclude_none=True)

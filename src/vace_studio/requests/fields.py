@@ -1,0 +1,100 @@
+"""Field types shared by the five request models, with the API's documented limits.
+
+Optional knobs are ``None`` by default, meaning "not sent: the provider's default applies"; the
+documented default is recorded as ``x-api-default`` so the form can show it (see ``schema.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field
+
+PROMPT_MAX = 800
+SEED_MAX = 2_147_483_647
+SCALE_MIN, SCALE_MAX = 1.0, 2.0
+
+SIZES = ("1280*720", "720*1280", "960*960", "832*1088", "1088*832")
+"""Output sizes ``width*height`` accepted where ``size`` applies."""
+
+Size = Literal["1280*720", "720*1280", "960*960", "832*1088", "1088*832"]
+ControlCondition = Literal["posebodyface", "posebody", "depth", "scribble"]
+MotionCondition = Literal["posebodyface", "depth"]
+"""The control conditions video_edit and video_extension accept."""
+ObjOrBg = Literal["obj", "bg"]
+MaskType = Literal["tracking", "fixed"]
+ExpandMode = Literal["hull", "bbox", "original"]
+
+
+def api_default(value: Any, **extra: Any) -> dict[str, Any]:
+    """``json_schema_extra`` for an optional knob whose provider default is ``value``."""
+    return {"x-api-default": value, **extra}
+
+
+def _blank_is_none(value: object) -> object:
+    # The API documents "" as "no control condition" for video_edit; None says the same thing.
+    return None if value == "" else value
+
+
+Prompt = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=PROMPT_MAX,
+        title="Prompt",
+        description="What the video should show, in Chinese or English (1–800 characters).",
+        json_schema_extra={"x-widget": "textarea"},
+    ),
+]
+
+Seed = Annotated[
+    int | None,
+    Field(
+        ge=0,
+        le=SEED_MAX,
+        title="Seed",
+        description="Random seed (0–2147483647); the same seed and inputs give similar results.",
+    ),
+]
+
+PromptExtend = Annotated[
+    bool | None,
+    Field(
+        title="Extend prompt",
+        description="Let the model rewrite the prompt. The docs advise turning it off for video "
+        "inputs.",
+        json_schema_extra=api_default(True),
+    ),
+]
+
+Watermark = Annotated[
+    bool | None,
+    Field(
+        title="Watermark",
+        description="Add an 'AI generated' watermark.",
+        json_schema_extra=api_default(False),
+    ),
+]
+
+Duration = Annotated[
+    Literal[5] | None,
+    Field(
+        title="Duration (s)",
+        description="Output length in seconds; the service only produces 5 s.",
+        json_schema_extra=api_default(5),
+    ),
+]
+
+OutputSize = Annotated[
+    Size | None,
+    Field(
+        title="Size",
+        description="Output resolution, width*height.",
+        json_schema_extra=api_default("1280*720"),
+    ),
+]
+
+OptionalMotionCondition = Annotated[
+    MotionCondition | None,
+    BeforeValidator(_blank_is_none),
+]

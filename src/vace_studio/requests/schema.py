@@ -1,0 +1,64 @@
+"""Validation entry points and the JSON Schema export that drives the widget's forms."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from vace_studio.requests.base import VaceRequest
+from vace_studio.requests.errors import InvalidRequest, explain
+from vace_studio.requests.models import FUNCTIONS, MODELS, Request
+
+_REQUEST_ADAPTER: TypeAdapter[VaceRequest] = TypeAdapter(Request)
+
+
+def validate_request(data: VaceRequest | Mapping[str, Any]) -> VaceRequest:
+    """Check a request against every documented rule and return the model.
+
+    ``data`` is a model (returned as is) or a mapping with a ``function`` key. Raises
+    :class:`InvalidRequest`, whose problems each name the field, the rule and the value.
+    """
+    if isinstance(data, VaceRequest):
+        return data
+    function = data.get("function") if isinstance(data, Mapping) else None
+    name = function if isinstance(function, str) and function in MODELS else None
+    try:
+        return _REQUEST_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise InvalidRequest(name, explain(error, name)) from None
+
+
+def _flatten_optional(prop: dict[str, Any]) -> dict[str, Any]:
+    """``anyOf: [X, null]`` → ``X``: an optional knob is simply absent from ``required``."""
+    branches = prop.get("anyOf")
+    if not isinstance(branches, list):
+        return prop
+    kept = [b for b in branches if b.get("type") != "null"]
+    if len(kept) != 1:
+        return prop
+    flat = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+    flat = {**kept[0], **flat}
+    if "x-api-default" in flat:
+        flat["default"] = flat.pop("x-api-default")
+    return flat
+
+
+def request_schema() -> dict[str, Any]:
+    """The JSON Schema of all five requests, the one description the front end renders.
+
+    Standard JSON Schema (draft 2020-12) with a ``oneOf`` over the five functions and a
+    ``discriminator`` on ``function``. Optional fields are not in ``required``; where the API
+    documents a default it is the property's ``default``. Extensions: ``x-media`` (``"image"`` or
+    ``"video"``) marks media fields, ``x-widget`` and ``x-step`` are rendering hints.
+    """
+    schema = copy.deepcopy(_REQUEST_ADAPTER.json_schema(ref_template="#/$defs/{model}"))
+    for definition in schema.get("$defs", {}).values():
+        props = definition.get("properties", {})
+        for name, prop in list(props.items()):
+            props[name] = _flatten_optional(prop)
+    schema["title"] = "VACE request"
+    schema["x-functions"] = list(FUNCTIONS)
+    return schema
