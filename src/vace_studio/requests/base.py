@@ -21,14 +21,23 @@ from vace_studio.requests.media import is_local
 
 @dataclass(frozen=True)
 class Rule:
-    """One broken cross-field rule: which field, which rule, and the offending value."""
+    """One broken cross-field rule: which field, which rule, and the offending value.
+
+    ``rule`` is the plain-words sentence; ``kind`` a short machine-readable name for it
+    (``required``, ``only_with``, ``not_both``, ``same_length``, ``at_most_one_bg``,
+    ``at_least_one_of``), which becomes :attr:`Problem.rule`.
+    """
 
     field: str
     rule: str
     value: Any
+    kind: str = "rule"
 
     def message(self) -> str:
         return f"{self.field}: {self.rule} (got {describe_value(self.value)})"
+
+
+_SHOWN_MAX = 80
 
 
 def describe_value(value: Any) -> str:
@@ -36,11 +45,16 @@ def describe_value(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
+        shown = value if len(value) <= _SHOWN_MAX else value[: _SHOWN_MAX - 3] + "..."
         return repr(shown)
+    if isinstance(value, bytes | bytearray):
+        return f"{len(value)} bytes"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list | tuple) and len(value) > 3:
         return f"{len(value)} items"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
 
 
 class VaceRequest(BaseModel):
@@ -65,11 +79,16 @@ class VaceRequest(BaseModel):
     def _check_rules(self) -> Self:
         broken = list(self.rules())
         if broken:
-            # One error carrying all violations; ``errors.py`` splits it back per field.
+            # One error carrying all violations; ``errors.py`` splits it back per field. The
+            # summary goes in through the context, never into the template: a user's URL may
+            # contain "{...}", which pydantic would try to fill in.
             raise PydanticCustomError(
                 "vace_rule",
-                "; ".join(rule.message() for rule in broken),
-                {"rules": [(r.field, r.rule, r.value) for r in broken]},
+                "{summary}",
+                {
+                    "summary": "; ".join(rule.message() for rule in broken),
+                    "rules": [(r.field, r.kind, r.rule, r.value) for r in broken],
+                },
             )
         return self
 

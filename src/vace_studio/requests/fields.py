@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 PROMPT_MAX = 800
 SEED_MAX = 2_147_483_647
@@ -36,11 +37,31 @@ def _blank_is_none(value: object) -> object:
     return None if value == "" else value
 
 
+def _empty_is_none(value: object) -> object:
+    # An optional list left empty (a form with no image added) means "not sent", not "send []".
+    return None if isinstance(value, list | tuple) and not value else value
+
+
+def _not_a_bool(value: object) -> object:
+    # pydantic's lax mode reads True as 1; for a seed, a strength or a scale that is a slip.
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_not_bool", "must be a number, not true or false")
+    return value
+
+
+NotBool = BeforeValidator(_not_a_bool)
+"""Rejects ``True``/``False`` where a number is expected."""
+
+EmptyIsNone = BeforeValidator(_empty_is_none)
+"""Reads an empty optional list as "not given"."""
+
 Prompt = Annotated[
     str,
     Field(
         min_length=1,
         max_length=PROMPT_MAX,
+        # At least one character that is not a space: a blank prompt is no prompt.
+        pattern=r"\S",
         title="Prompt",
         description="What the video should show, in Chinese or English (1–800 characters).",
         json_schema_extra={"x-widget": "textarea"},
@@ -55,6 +76,7 @@ Seed = Annotated[
         title="Seed",
         description="Random seed (0–2147483647); the same seed and inputs give similar results.",
     ),
+    NotBool,
 ]
 
 PromptExtend = Annotated[

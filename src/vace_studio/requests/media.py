@@ -1,13 +1,16 @@
 """Media references: what a media field of a request may hold.
 
-A media field holds one string. It is either a URL the provider can fetch (``http://``, ``https://``)
-or has been given (``oss://`` temporary storage), or a local file that the engine will upload before
-submitting. ``file://`` URLs and :class:`pathlib.Path` objects are normalised to absolute paths, so the
-stored request says unambiguously which file was meant.
+A media field holds one string: a URL the provider can fetch (``http://``, ``https://``) or has been
+given (``oss://`` temporary storage), or a local file that the engine will upload before
+submitting. ``file://`` URLs and :class:`os.PathLike` objects (``pathlib.Path``) are normalised to
+absolute paths, so the stored request says unambiguously which file was meant.
+
+Custom errors here carry only the rule; ``errors.py`` adds the field name and the value given.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,12 +27,18 @@ REMOTE_SCHEMES = ("http", "https", "oss")
 # The service rejects image URLs that contain Chinese characters (reference, section 1.6).
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+# "www.example.com/cat.png" or "example.com/cat.png": a web address missing its https://.
+_LOOKS_LIKE_HOST = re.compile(r"^(www\.|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|net|org|cn|io)(/|$))")
+
+
+def _scheme(ref: str) -> str | None:
+    match = _SCHEME.match(ref)
+    return match.group(1).lower() if match else None
 
 
 def is_remote(ref: str) -> bool:
     """True when ``ref`` is a URL the provider fetches itself (not a local file to upload)."""
-    match = _SCHEME.match(ref)
-    return bool(match) and match.group(1).lower() in REMOTE_SCHEMES
+    return _scheme(ref) in REMOTE_SCHEMES
 
 
 def is_local(ref: str) -> bool:
@@ -38,49 +47,59 @@ def is_local(ref: str) -> bool:
 
 
 def _normalise(value: object, kind: MediaKind) -> str:
-    if isinstance(value, Path):
-        value = str(value)
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "media_type",
-            "must be a URL (http://, https://, oss://) or a local file path (got {got})",
-            {"got": type(value).__name__},
+            "media_type", "must be a URL (http://, https://, oss://) or a local file path"
         )
     ref = value.strip()
     if not ref:
+        raise PydanticCustomError("media_empty", "must be a URL or a local file path, not empty")
+    scheme = _scheme(ref)
+    if scheme is None:
+        return _local_path(ref, kind)
+    if scheme == "file":
+        parts = urlsplit(ref)
+        if parts.netloc not in ("", "localhost"):
+            raise PydanticCustomError(
+                "media_file_host",
+                "a file:// URL must name a file on this computer (file:///path/to/file)",
+            )
+        return _local_path(unquote(parts.path), kind)
+    if scheme not in REMOTE_SCHEMES:
         raise PydanticCustomError(
-            "media_empty", "must be a URL or a local file path (got an empty string)", {}
+            "media_scheme",
+            "must start with http://, https:// or oss://, or be a local file path",
         )
-    match = _SCHEME.match(ref)
-    if match:
-        scheme = match.group(1).lower()
-        if scheme == "file":
-            return _local_path(unquote(urlsplit(ref).path), kind)
-        if scheme not in REMOTE_SCHEMES:
-            raise PydanticCustomError(
-                "media_scheme",
-                "must start with http://, https:// or oss://, or be a local file path "
-                "(got a {scheme}:// URL)",
-                {"scheme": scheme},
-            )
-        if kind == "image" and _CJK.search(ref):
-            raise PydanticCustomError(
-                "media_cjk",
-                "image URLs must not contain Chinese characters; rename the file or upload it "
-                "(got {url})",
-                {"url": ref},
-            )
-        return ref
-    return _local_path(ref, kind)
+    rest = ref[len(scheme) + 3 :]
+    if (scheme in ("http", "https") and not urlsplit(ref).netloc) or not rest.strip("/"):
+        raise PydanticCustomError(
+            "media_incomplete", "is not a complete URL: the server or file name is missing"
+        )
+    if kind == "image" and _CJK.search(ref):
+        raise PydanticCustomError(
+            "media_cjk",
+            "must not contain Chinese characters (the service rejects such image URLs); "
+            "rename the file",
+        )
+    return ref
 
 
 def _local_path(raw: str, kind: MediaKind) -> str:
     path = Path(raw).expanduser()
+    if path.is_dir():
+        raise PydanticCustomError(
+            "media_not_file",
+            "must be a {kind} file, but this local path is a folder",
+            {"kind": kind},
+        )
     if not path.is_file():
+        hint = "; a web address must start with https://" if _LOOKS_LIKE_HOST.match(raw) else ""
         raise PydanticCustomError(
             "media_missing",
-            "local {kind} file not found: {path}",
-            {"kind": kind, "path": str(path)},
+            "no local {kind} file at {path}{hint}",
+            {"kind": kind, "path": str(path.absolute()), "hint": hint},
         )
     return str(path.resolve())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from vace_studio.requests.base import Rule, VaceRequest
 from vace_studio.requests.fields import (
@@ -17,8 +17,10 @@ from vace_studio.requests.fields import (
     SCALE_MIN,
     ControlCondition,
     Duration,
+    EmptyIsNone,
     ExpandMode,
     MaskType,
+    NotBool,
     ObjOrBg,
     OptionalMotionCondition,
     OutputSize,
@@ -40,6 +42,9 @@ def _one_reference(description: str) -> object:
     )
 
 
+# Model docstrings become the form's function descriptions: plain sentences, no markup.
+
+
 def _scale(side: str) -> object:
     return Field(
         ge=SCALE_MIN,
@@ -52,7 +57,9 @@ def _scale(side: str) -> object:
 
 
 class ImageReference(VaceRequest):
-    """Generate a video from 1–3 reference images: subjects (``obj``) and at most one background."""
+    """Make a video from 1–3 reference images: subjects and at most one background."""
+
+    model_config = ConfigDict(title="Image reference")
 
     function: Literal["image_reference"] = "image_reference"
     ref_images_url: Annotated[
@@ -67,6 +74,8 @@ class ImageReference(VaceRequest):
     obj_or_bg: Annotated[
         list[ObjOrBg] | None,
         Field(
+            min_length=1,
+            max_length=3,
             title="Object or background",
             description="One entry per reference image: 'obj' (a subject) or 'bg' (the "
             "background; at most one). Needed when there is more than one image.",
@@ -84,23 +93,33 @@ class ImageReference(VaceRequest):
             if len(refs) > 1:
                 yield Rule(
                     "obj_or_bg",
-                    f"required when there are {len(refs)} reference images: say 'obj' or 'bg' "
-                    "for each",
+                    f"is required when there are {len(refs)} reference images: give 'obj' "
+                    "(subject) or 'bg' (background) for each, in the same order",
                     roles,
+                    "required",
                 )
             return
         if len(roles) != len(refs):
             yield Rule(
                 "obj_or_bg",
-                f"must have one entry per reference image ({len(refs)})",
+                f"must have one entry per reference image: {len(refs)} "
+                f"{'entry' if len(refs) == 1 else 'entries'}",
                 roles,
+                "same_length",
             )
         if roles.count("bg") > 1:
-            yield Rule("obj_or_bg", "at most one image may be the background 'bg'", roles)
+            yield Rule(
+                "obj_or_bg",
+                "may mark at most one image as the background 'bg'",
+                roles,
+                "at_most_one_bg",
+            )
 
 
 class VideoRepainting(VaceRequest):
     """Restyle a video while keeping its motion, posture or depth (the control condition)."""
+
+    model_config = ConfigDict(title="Video repainting")
 
     function: Literal["video_repainting"] = "video_repainting"
     video_url: Annotated[VideoRef, _SOURCE_VIDEO]
@@ -121,10 +140,12 @@ class VideoRepainting(VaceRequest):
             description="How closely to follow the control condition (0 = loosely, 1 = closely).",
             json_schema_extra=api_default(1.0, **{"x-step": 0.05}),
         ),
+        NotBool,
     ] = None
     ref_images_url: Annotated[
         list[ImageRef] | None,
         _one_reference("Optional: one image of the subject to put in the video."),
+        EmptyIsNone,
     ] = None
 
     MEDIA_FIELDS: ClassVar[tuple[str, ...]] = ("video_url", "ref_images_url")
@@ -133,11 +154,14 @@ class VideoRepainting(VaceRequest):
 class VideoEdit(VaceRequest):
     """Edit a masked region of a video (white = edit, black = keep), optionally from a reference."""
 
+    model_config = ConfigDict(title="Video edit")
+
     function: Literal["video_edit"] = "video_edit"
     video_url: Annotated[VideoRef, _SOURCE_VIDEO]
     ref_images_url: Annotated[
         list[ImageRef] | None,
         _one_reference("Optional: one image of a subject or background to put in the edited area."),
+        EmptyIsNone,
     ] = None
     mask_image_url: Annotated[
         ImageRef | None,
@@ -164,6 +188,7 @@ class VideoEdit(VaceRequest):
             "fps × seconds + 1 (81 for a 16 fps, 5 s video). Only with a mask image.",
             json_schema_extra=api_default(1),
         ),
+        NotBool,
     ] = None
     mask_type: Annotated[
         MaskType | None,
@@ -183,6 +208,7 @@ class VideoEdit(VaceRequest):
             description="How far to grow the mask outwards (0–1). Only when tracking.",
             json_schema_extra=api_default(0.05, **{"x-step": 0.01}),
         ),
+        NotBool,
     ] = None
     expand_mode: Annotated[
         ExpandMode | None,
@@ -213,26 +239,48 @@ class VideoEdit(VaceRequest):
     def rules(self) -> Iterator[Rule]:
         image, video = self.mask_image_url, self.mask_video_url
         if image is None and video is None:
-            yield Rule("mask_image_url", "give a mask image or a mask video", None)
+            yield Rule(
+                "mask_image_url",
+                "is required: give a mask image (mask_image_url) or a mask video (mask_video_url)",
+                None,
+                "required",
+            )
         elif image is not None and video is not None:
             yield Rule(
                 "mask_video_url",
-                "give a mask image or a mask video, not both (mask_image_url is set)",
+                "give a mask image or a mask video, not both (mask_image_url is also set)",
                 video,
+                "not_both",
             )
         if image is None:
             for name in ("mask_frame_id", "mask_type"):
                 if getattr(self, name) is not None:
-                    yield Rule(name, "only applies with a mask image", getattr(self, name))
+                    yield Rule(
+                        name,
+                        "only applies with a mask image (mask_image_url); leave it out",
+                        getattr(self, name),
+                        "only_with",
+                    )
         if image is None or self.mask_type == "fixed":
-            why = "a mask image" if image is None else "mask_type 'tracking' (it is 'fixed')"
+            why = (
+                "a mask image (mask_image_url)"
+                if image is None
+                else "mask_type 'tracking', and mask_type is 'fixed'"
+            )
             for name in ("expand_ratio", "expand_mode"):
                 if getattr(self, name) is not None:
-                    yield Rule(name, f"only applies with {why}", getattr(self, name))
+                    yield Rule(
+                        name,
+                        f"only applies with {why}; leave it out",
+                        getattr(self, name),
+                        "only_with",
+                    )
 
 
 class VideoExtension(VaceRequest):
-    """Grow a 5 s video from a first and/or last frame or clip, optionally following a motion video."""
+    """Grow a 5 s video from a first or last frame or clip, optionally following a motion video."""
+
+    model_config = ConfigDict(title="Video extension")
 
     function: Literal["video_extension"] = "video_extension"
     first_frame_url: Annotated[
@@ -286,33 +334,38 @@ class VideoExtension(VaceRequest):
         if all(end is None for end in ends):
             yield Rule(
                 "first_frame_url",
-                "give at least one of first_frame_url, last_frame_url, first_clip_url, "
-                "last_clip_url",
+                "is required unless another start or end is given: give at least one of "
+                "first_frame_url, last_frame_url, first_clip_url, last_clip_url",
                 None,
+                "at_least_one_of",
             )
         if self.video_url is not None and self.control_condition is None:
             yield Rule(
                 "control_condition",
-                "required with a motion video (video_url): posebodyface or depth",
+                "is required with a motion video (video_url): 'posebodyface' or 'depth'",
                 None,
+                "required",
             )
         if self.video_url is None and self.control_condition is not None:
             yield Rule(
                 "control_condition",
-                "only applies with a motion video (video_url)",
+                "only applies with a motion video (video_url); leave it out",
                 self.control_condition,
+                "only_with",
             )
 
 
 class VideoOutpainting(VaceRequest):
     """Widen a video's canvas by a scale per side (1.0–2.0) and fill the new area."""
 
+    model_config = ConfigDict(title="Video outpainting")
+
     function: Literal["video_outpainting"] = "video_outpainting"
     video_url: Annotated[VideoRef, _SOURCE_VIDEO]
-    top_scale: Annotated[float | None, _scale("top")] = None
-    bottom_scale: Annotated[float | None, _scale("bottom")] = None
-    left_scale: Annotated[float | None, _scale("left")] = None
-    right_scale: Annotated[float | None, _scale("right")] = None
+    top_scale: Annotated[float | None, _scale("top"), NotBool] = None
+    bottom_scale: Annotated[float | None, _scale("bottom"), NotBool] = None
+    left_scale: Annotated[float | None, _scale("left"), NotBool] = None
+    right_scale: Annotated[float | None, _scale("right"), NotBool] = None
     duration: Duration = None
 
     MEDIA_FIELDS: ClassVar[tuple[str, ...]] = ("video_url",)

@@ -50,8 +50,8 @@ def request_schema() -> dict[str, Any]:
     """The JSON Schema of all five requests, the one description the front end renders.
 
     Standard JSON Schema (draft 2020-12) with a ``oneOf`` over the five functions and a
-    ``discriminator`` on ``function``. Optional fields are not in ``required``; where the API
-    documents a default it is the property's ``default``. Extensions: ``x-media`` (``"image"`` or
+    ``discriminator`` on ``function`` (a required ``const`` in each function). Optional fields
+    are not in ``required``; where the API documents a default it is the property's ``default``. Extensions: ``x-media`` (``"image"`` or
     ``"video"``) marks media fields, ``x-widget`` and ``x-step`` are rendering hints.
     """
     schema = copy.deepcopy(_REQUEST_ADAPTER.json_schema(ref_template="#/$defs/{model}"))
@@ -59,6 +59,12 @@ def request_schema() -> dict[str, Any]:
         props = definition.get("properties", {})
         for name, prop in list(props.items()):
             props[name] = _flatten_optional(prop)
+        # The models default ``function`` so that ``VideoEdit(...)`` needs no tag, but the API
+        # requires it, and a discriminator property must be required (OpenAPI).
+        if "function" in props:
+            function = props["function"]
+            function.pop("default", None)
+            definition["required"] = ["function", *definition.get("required", [])]
     schema["title"] = "VACE request"
     schema["x-functions"] = list(FUNCTIONS)
     return schema

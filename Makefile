@@ -1,0 +1,63 @@
+# Two commands do all set-up on a fresh machine: `make lab` runs the product, `make test` runs
+# every check and test. Everything they need (apt, PyPI and npm packages) is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JS_STAMP := js/node_modules/.installed
+BUNDLE := src/vace_studio/static/widget.js
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test check lint typecheck js-check js-test pytest bench wheel system clean
+
+lab: $(STAMP) $(BUNDLE)
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/quickstart.ipynb
+
+test: system $(STAMP) $(BUNDLE) lint typecheck js-check js-test pytest
+
+# Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).
+system:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+	# The bundle is built by its own target; the editable install must not need npm.
+	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+$(JS_STAMP): js/package.json js/package-lock.json
+	cd js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUNDLE): $(JS_STAMP) $(shell find js/src -type f 2>/dev/null) js/build.mjs
+	cd js && npm run --silent build
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict src
+
+js-check: $(JS_STAMP)
+	cd js && npm run --silent check
+
+js-test: $(JS_STAMP)
+	cd js && npm run --silent test
+
+pytest: $(STAMP) $(BUNDLE)
+	$(BIN)/pytest
+
+bench: $(STAMP) $(BUNDLE)
+	$(BIN)/python -m benchmarks
+
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --no-deps -w dist .
+
+clean:
+	rm -rf $(VENV) js/node_modules src/vace_studio/static dist build

@@ -1,0 +1,134 @@
+// A media reference: a URL (or kernel-side path) typed in, or a local file picked or dropped. Files
+// go to the kernel through ctx.upload (binary buffers, never a trait); the kernel answers with the
+// reference to store, and the browser keeps an object-URL preview so the user sees what they chose.
+
+import { h, srOnly } from "../dom";
+import type { Control, ControlContext } from "./types";
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function createMedia(ctx: ControlContext): Control {
+  if (ctx.node.kind !== "string") throw new Error("createMedia needs a string node");
+  const kind = ctx.node.media ?? "image";
+  const input = h("input", {
+    type: "text",
+    id: ctx.id,
+    class: "vs-text vs-media-url",
+    inputmode: "url",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "https://…, oss://… or a path on the kernel's machine",
+    "aria-describedby": ctx.describedBy,
+    "aria-required": ctx.required ? "true" : undefined,
+  });
+  const status = h("span", { class: "vs-media-status", "aria-live": "polite" });
+  const preview = h("div", { class: "vs-preview" });
+  const row = h("div", { class: "vs-media-row" }, input);
+  const root = h("div", { class: "vs-media", "data-media": kind }, row);
+
+  let objectUrl: string | null = null;
+  let fileRef: string | null = null; // the reference the last uploaded file produced
+  const clearPreview = () => {
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+    objectUrl = null;
+    fileRef = null;
+    preview.replaceChildren();
+    status.textContent = "";
+  };
+
+  input.addEventListener("input", () => {
+    if (fileRef !== null && input.value !== fileRef) clearPreview();
+    ctx.onInput(input.value === "" ? undefined : input.value);
+  });
+
+  const control: Control = {
+    el: root,
+    labelTarget: true,
+    set(value: unknown) {
+      const text = typeof value === "string" ? value : "";
+      input.value = text;
+      if (fileRef !== null && text !== fileRef) clearPreview();
+    },
+    destroy: clearPreview,
+  };
+
+  const upload = ctx.upload;
+  if (!upload) return control; // no kernel channel: URLs only
+
+  const accept = `${kind}/*`;
+  const fileId = `${ctx.id}-file`;
+  const picker = h("input", { type: "file", id: fileId, class: "vs-sr-only", accept });
+  // The visually hidden input stays focusable (Tab, then Enter/Space opens the picker); its visible
+  // label is the button-looking element.
+  const pick = h(
+    "label",
+    { for: fileId, class: "vs-button vs-pick" },
+    "Choose file…",
+    srOnly(` (${kind} for ${ctx.label})`),
+  );
+  row.append(picker, pick);
+  root.append(
+    h(
+      "div",
+      { class: "vs-drop-hint" },
+      `or drop ${kind === "image" ? "an image" : "a video"} here`,
+    ),
+    status,
+    preview,
+  );
+
+  const take = async (file: File) => {
+    clearPreview();
+    objectUrl = URL.createObjectURL(file);
+    preview.append(
+      kind === "image"
+        ? h("img", { src: objectUrl, alt: `Preview of ${file.name}`, class: "vs-thumb" })
+        : h("video", {
+            src: objectUrl,
+            class: "vs-thumb",
+            muted: true,
+            preload: "metadata",
+            controls: true,
+          }),
+    );
+    status.textContent = `Uploading ${file.name}…`;
+    input.disabled = true;
+    root.classList.add("vs-busy");
+    try {
+      const ref = await upload(file);
+      if (ref === undefined) {
+        clearPreview();
+        return;
+      }
+      fileRef = ref;
+      input.value = ref;
+      status.textContent = `${file.name} (${formatSize(file.size)})`;
+      ctx.onInput(ref);
+    } finally {
+      input.disabled = false;
+      root.classList.remove("vs-busy");
+    }
+  };
+
+  picker.addEventListener("change", () => {
+    const file = picker.files?.[0];
+    picker.value = ""; // so picking the same file again still fires "change"
+    if (file) void take(file);
+  });
+  root.addEventListener("dragover", (event) => {
+    event.preventDefault(); // required for "drop" to fire
+    root.classList.add("vs-dragover");
+  });
+  root.addEventListener("dragleave", () => root.classList.remove("vs-dragover"));
+  root.addEventListener("drop", (event) => {
+    event.preventDefault(); // otherwise the browser navigates to the dropped file
+    root.classList.remove("vs-dragover");
+    const file = event.dataTransfer?.files?.[0];
+    if (file) void take(file);
+  });
+  return control;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  define: {
+    // build.mjs replaces this with the Python package version; tests see a fixed marker.
+    __VACE_STUDIO_VERSION__: JSON.stringify("0.0.0-test"),
+  },
+  test: {
+    environment: "happy-dom",
+    include: ["test/**/*.test.ts"],
+  },
+});

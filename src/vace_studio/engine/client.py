@@ -1,0 +1,282 @@
+"""The engine's public face: :class:`Client`.
+
+A client talks to one provider account. It validates a request, writes it to the store, queues
+it, and hands it to the scheduler, which submits and polls without blocking the event loop. The
+API key lives only in this object's memory (in its transport); ``repr`` hides it, nothing stores
+it, and no log line or error message carries it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from vace_studio.engine import simulated
+from vace_studio.engine.blocking import run_blocking
+from vace_studio.engine.downloads import DEFAULT_CACHE_BYTES
+from vace_studio.engine.lifecycle import Lifecycle
+from vace_studio.engine.limits import PollPolicy
+from vace_studio.engine.paths import Paths, resolve_paths
+from vace_studio.engine.retry import RetryPolicy
+from vace_studio.engine.scheduler import Scheduler
+from vace_studio.engine.settings import Settings, resolve_settings
+from vace_studio.engine.store import UNFINISHED, Store, TaskRecord
+from vace_studio.engine.task import Task
+from vace_studio.engine.transport import DEFAULT_TIMEOUT, Transport
+from vace_studio.engine.uploads import Uploader, Uploads
+from vace_studio.providers import Provider, ProviderLimits, make_provider
+from vace_studio.requests import VaceRequest, validate_request
+
+log = logging.getLogger("vace_studio")
+
+_TYPICAL_SECONDS = {"dashscope": 420.0, "modellix": 420.0, "mulerouter": 180.0}
+"""Typical run times from the providers' docs, used until the store has learned better."""
+
+
+class Client:
+    """Submit wan2.1-vace-plus tasks to one provider and track them to a downloaded video.
+
+    Parameters:
+        provider: ``"dashscope"``, ``"modellix"``, ``"mulerouter"`` or ``"simulator"``. ``None``
+            picks the provider whose key is set in the environment, else the simulator.
+        api_key: the key (default: ``DASHSCOPE_API_KEY`` / ``MODELLIX_API_KEY`` /
+            ``MULEROUTER_API_KEY``). Kept in memory only.
+        base_url: replaces scheme, host and port of the provider's documented base URL (also
+            ``VACE_STUDIO_<PROVIDER>_BASE_URL``); the documented paths follow it.
+        region: ``"intl"`` (Singapore) or ``"cn"`` (Beijing), DashScope only.
+        home: folder for the store and the video cache (default ``VACE_STUDIO_HOME`` or the
+            platform's data folder).
+        limits: override the provider's published limits (submits/s, concurrent, polls/s).
+        poll_policy, retry: timing policies; defaults suit the real services.
+        uploader: your own upload for local files where the provider has none.
+        simulator_config: settings for the embedded simulator (a ``SimulatorConfig``).
+        provider_options: passed to the adapter (e.g. ``fields=`` for MuleRouter).
+    """
+
+    def __init__(
+        self,
+        provider: str | None = None,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        region: str = "intl",
+        home: str | Path | None = None,
+        limits: ProviderLimits | None = None,
+        poll_policy: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        uploader: Uploader | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        simulator_config: Any = None,
+        **provider_options: Any,
+    ) -> None:
+        settings = resolve_settings(provider, api_key=api_key, base_url=base_url, region=region)
+        if settings.simulated and settings.base_url is None:
+            handle = simulated.embedded(simulator_config)
+            settings = replace(settings, base_url=handle.base_url)
+        if settings.notice:
+            log.warning("%s", settings.notice)
+        self.settings: Settings = settings
+        self.provider: Provider = make_provider(
+            settings.protocol, region=settings.region, base_url=settings.base_url,
+            **provider_options,
+        )
+        self.endpoint = self.provider.base_url
+        self.paths: Paths = resolve_paths(home)
+        self.store = Store(self.paths.store)
+        self.cache_bytes = cache_bytes
+        self.retry = retry or RetryPolicy()
+        self.poll_policy = poll_policy or PollPolicy(
+            default_expected=_TYPICAL_SECONDS.get(settings.protocol, 420.0)
+        )
+        self.transport = Transport(settings.api_key, timeout=timeout)
+        self.owner = uuid.uuid4().hex
+        self.uploads = Uploads(self, uploader)
+        self._life = Lifecycle(self)
+        self.scheduler = Scheduler(
+            limits or self.provider.limits, submit=self._life.submit, poll=self._life.poll
+        )
+        self._tasks: dict[str, Task] = {}
+
+    def __repr__(self) -> str:
+        where = "simulator" if self.settings.simulated else self.settings.provider
+        return f"<vace_studio.Client {where} {self.endpoint} region={self.settings.region}>"
+
+    # -- facts about this client -----------------------------------------------------------
+    @property
+    def provider_name(self) -> str:
+        return self.settings.provider
+
+    @property
+    def simulated(self) -> bool:
+        """True when tasks go to the built-in simulator (nothing is paid)."""
+        return self.settings.simulated
+
+    @property
+    def has_key(self) -> bool:
+        return self.transport.has_key
+
+    def set_api_key(self, api_key: str) -> None:
+        """Replace the key (kept in memory only), e.g. from the widget's password field."""
+        self.transport.set_key(api_key)
+
+    @property
+    def tasks(self) -> list[Task]:
+        """The tasks this client tracks, oldest first."""
+        return list(self._tasks.values())
+
+    def task(self, local_id: str) -> Task | None:
+        return self._tasks.get(local_id)
+
+    def estimate_cost(self, request: VaceRequest | Mapping[str, Any]) -> float | None:
+        """US dollars one run of ``request`` costs (5 s of output), if the price is known."""
+        validate_request(request)
+        price = self.provider.price_per_second
+        return None if price is None else round(price * 5.0, 6)
+
+    # -- submitting ------------------------------------------------------------------------
+    def enqueue(
+        self,
+        request: VaceRequest | Mapping[str, Any],
+        *,
+        tags: Mapping[str, Any] | None = None,
+        group_id: str | None = None,
+    ) -> Task:
+        """Validate ``request``, record it and queue it; returns at once with a waiting task.
+
+        Must be called with an event loop running (a notebook, or inside ``async`` code).
+        Raises :class:`~vace_studio.requests.InvalidRequest` before anything is recorded or sent.
+        """
+        model = validate_request(request)
+        self.uploads.check(model)
+        now = time.time()
+        size = getattr(model, "size", None)
+        record = TaskRecord(
+            id=uuid.uuid4().hex,
+            provider=self.settings.provider,
+            protocol=self.settings.protocol,
+            endpoint=self.endpoint,
+            region=self.settings.region,
+            function=model.function,
+            request=model.api_fields(),
+            status="waiting",
+            created_at=now,
+            updated_at=now,
+            group_id=group_id,
+            tags={**dict(tags or {}), **({"size": size} if size else {})},
+        )
+        self.store.insert(record)
+        task = self._adopt(record)
+        self.scheduler.ensure_running()
+        self.scheduler.enqueue(task)
+        return task
+
+    async def submit(
+        self,
+        request: VaceRequest | Mapping[str, Any],
+        *,
+        tags: Mapping[str, Any] | None = None,
+        group_id: str | None = None,
+    ) -> Task:
+        """Queue ``request`` and return once the provider accepted it (or refused it).
+
+        The provider's task id is in the store before this returns. A task that had to wait
+        for a free slot returns when it was submitted; a refused one comes back ``failed``
+        with the provider's code and message.
+        """
+        task = self.enqueue(request, tags=tags, group_id=group_id)
+        await _until(task, lambda t: t.status not in ("waiting", "submitting", "uncertain"))
+        return task
+
+    def submit_sync(self, request: VaceRequest | Mapping[str, Any], **kwargs: Any) -> Task:
+        """Blocking :meth:`submit` for scripts and notebook cells."""
+        return run_blocking(self.submit(request, **kwargs))
+
+    # -- resuming --------------------------------------------------------------------------
+    async def resume(self) -> list[Task]:
+        """Pick up this endpoint's unfinished tasks from the store (e.g. after a restart).
+
+        Waiting tasks are queued again; submitted ones are polled; a submit whose outcome was
+        lost is reconciled; succeeded tasks whose video is missing are downloaded again.
+        """
+        self.scheduler.ensure_running()
+        resumed: list[Task] = []
+        for record in self.store.select(statuses=UNFINISHED, endpoint=self.endpoint):
+            if record.id in self._tasks:
+                continue
+            task = self._adopt(record)
+            resumed.append(task)
+            if record.status == "waiting":
+                self.scheduler.enqueue(task)
+            elif record.status in ("queued", "running") and record.task_id:
+                self.scheduler.track(task, 0.0)
+            elif record.status in ("submitting", "uncertain"):
+                if self.store.claim(
+                    record.id, self.owner, from_status=record.status, to_status="uncertain"
+                ):
+                    task.record.status = "uncertain"
+                    started = record.updated_at
+                    self._spawn_reconcile(task, started)
+        for record in self.store.select(statuses=("succeeded",), endpoint=self.endpoint):
+            missing = record.local_path is None or not Path(record.local_path).is_file()
+            if record.id not in self._tasks and record.video_url and missing:
+                task = self._adopt(record)
+                resumed.append(task)
+                if record.url_expires_at is None or record.url_expires_at > time.time():
+                    task.downloading = True
+                    self.scheduler._spawn(self._life.download(task))
+        return resumed
+
+    def _spawn_reconcile(self, task: Task, started: float) -> None:
+        self.scheduler._spawn(self._life.reconcile(task, started - 60.0, time.time()))
+
+    def _adopt(self, record: TaskRecord) -> Task:
+        task = Task(self, record)
+        self._tasks[record.id] = task
+        return task
+
+    # -- internals used by Task and the scheduler ------------------------------------------
+    async def _cancel(self, task: Task) -> bool:
+        return await self._life.cancel(task)
+
+    def next_poll_delay(self, task: Task) -> float:
+        rec = task.record
+        now = time.time()
+        elapsed = now - (rec.submitted_at or now)
+        running_for = now - rec.started_at if rec.started_at else None
+        history = self.store.durations(self.endpoint, rec.function, rec.request.get("size"))
+        return self.poll_policy.next_delay(
+            elapsed, status=rec.status, running_for=running_for, history=history
+        )
+
+    def history(self, **filters: Any) -> list[TaskRecord]:
+        """Every task in the store (all endpoints), oldest first; see ``Store.select``."""
+        return self.store.select(**filters)
+
+    async def aclose(self) -> None:
+        """Stop polling and close connections; unfinished tasks stay resumable."""
+        await self.scheduler.aclose()
+        await self.transport.aclose()
+
+    def close(self) -> None:
+        run_blocking(self.aclose())
+        self.store.close()
+
+
+async def _until(task: Task, done: Any) -> None:
+    if done(task):
+        return
+    event = asyncio.Event()
+    stop = task.observe(lambda t: event.set() if done(t) else None)
+    try:
+        await event.wait()
+    finally:
+        stop()

@@ -1,0 +1,198 @@
+"""One scheduler for all of a client's tasks: the local queue, submission pacing and polling.
+
+A single asyncio task drives everything, instead of one sleeping loop per task: it starts a
+submission when the provider's limits allow (submits per second, tasks running at once), and
+polls each tracked task when its poll falls due, never faster than the poll budget. Tasks that
+cannot be submitted yet wait in a local FIFO queue and know their position in it.
+
+Submissions are strictly one at a time. That costs nothing against a 2-per-second limit, and it
+means a submit whose answer was lost can be reconciled without guesswork: any unknown task the
+provider lists for that moment must be this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from vace_studio.engine.limits import SlidingWindowLimiter
+
+if TYPE_CHECKING:
+    from vace_studio.engine.task import Task
+    from vace_studio.providers import ProviderLimits
+
+log = logging.getLogger("vace_studio")
+
+MAX_PARALLEL_POLLS = 32
+
+
+class Scheduler:
+    """Paces submissions and polls for one provider account."""
+
+    def __init__(
+        self,
+        limits: ProviderLimits,
+        *,
+        submit: Callable[[Task], Awaitable[None]],
+        poll: Callable[[Task], Awaitable[None]],
+    ) -> None:
+        self.limits = limits
+        self._submit = submit
+        self._poll = poll
+        self.waiting: deque[Task] = deque()
+        self.active: set[Task] = set()
+        self._heap: list[tuple[float, int, Task]] = []
+        self._seq = itertools.count()
+        self._wake: asyncio.Event | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
+        self._submitting = False
+        self._paused_until = 0.0
+        self._polls_in_flight = 0
+        self.submit_limiter = (
+            SlidingWindowLimiter(limits.submits_per_second) if limits.submits_per_second else None
+        )
+        self.poll_limiter = (
+            SlidingWindowLimiter(limits.polls_per_second) if limits.polls_per_second else None
+        )
+
+    # -- feeding the scheduler -------------------------------------------------------------
+    def ensure_running(self) -> None:
+        """Start the driving task in the current event loop if it is not running."""
+        if self._runner is None or self._runner.done():
+            loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            self._runner = loop.create_task(self._run(), name="vace-studio-scheduler")
+        self.wake()
+
+    def wake(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def enqueue(self, task: Task, *, front: bool = False) -> None:
+        """Put a task in the local queue (it is submitted when the limits allow)."""
+        if front:
+            self.waiting.appendleft(task)
+        else:
+            self.waiting.append(task)
+        self._renumber()
+        self.wake()
+
+    def remove_waiting(self, task: Task) -> bool:
+        if task in self.waiting:
+            self.waiting.remove(task)
+            task.position = None
+            self._renumber()
+            return True
+        return False
+
+    def track(self, task: Task, delay: float) -> None:
+        """Count ``task`` as running at the provider and poll it after ``delay`` seconds."""
+        self.active.add(task)
+        heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), task))
+        self.wake()
+
+    def release(self, task: Task) -> None:
+        """The task is finished (or given up): free its slot."""
+        self.active.discard(task)
+        self.wake()
+
+    def pause_submissions(self, seconds: float) -> None:
+        """Hold submissions back, e.g. after the provider said 429 to a submit."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self.wake()
+
+    def _renumber(self) -> None:
+        for position, task in enumerate(self.waiting, start=1):
+            if task.position != position:
+                task.position = position
+                task._changed()
+
+    # -- the driving loop ------------------------------------------------------------------
+    def _slot_free(self) -> bool:
+        cap = self.limits.max_concurrent
+        return cap is None or len(self.active) < cap
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            now = time.monotonic()
+            if (
+                self.waiting
+                and not self._submitting
+                and self._slot_free()
+                and now >= self._paused_until
+            ):
+                task = self.waiting.popleft()
+                task.position = None
+                self._renumber()
+                self._submitting = True
+                self._spawn(self._submit_one(task))
+            while (
+                self._heap and self._heap[0][0] <= now and self._polls_in_flight < MAX_PARALLEL_POLLS
+            ):
+                _, _, task = heapq.heappop(self._heap)
+                if task in self.active:
+                    self._polls_in_flight += 1
+                    self._spawn(self._poll_one(task))
+            timeout: float | None = None
+            if self._heap and self._polls_in_flight < MAX_PARALLEL_POLLS:
+                timeout = max(0.0, self._heap[0][0] - now)
+            if self.waiting and now < self._paused_until:
+                pause = self._paused_until - now
+                timeout = pause if timeout is None else min(timeout, pause)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+
+    def _spawn(self, job: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await job
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("vace-studio scheduler job failed")
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    async def _submit_one(self, task: Task) -> None:
+        try:
+            if self.submit_limiter is not None:
+                await self.submit_limiter.acquire()
+            await self._submit(task)
+        finally:
+            self._submitting = False
+            self.wake()
+
+    async def _poll_one(self, task: Task) -> None:
+        try:
+            if self.poll_limiter is not None:
+                await self.poll_limiter.acquire()
+            await self._poll(task)
+        finally:
+            self._polls_in_flight -= 1
+            self.wake()
+
+    async def aclose(self) -> None:
+        """Stop driving (tasks stay in the store and can be resumed)."""
+        for job in [self._runner, *self._jobs]:
+            if job is not None:
+                job.cancel()
+        for job in [self._runner, *self._jobs]:
+            if job is not None:
+                try:
+                    await job
+                except (asyncio.CancelledError, Exception):
+                    pass
+        self._runner = None

@@ -1,0 +1,310 @@
+"""The durable task history: one SQLite row per task, written before anything can be lost.
+
+SQLite in WAL mode with a busy timeout, so two kernels may open the same store: every change is
+one short transaction, and the one step that must not happen twice (claiming a waiting task for
+submission) is a conditional UPDATE whose row count says who won. The API key is never stored:
+no column can hold it and nothing that reaches this module carries it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+UNFINISHED = ("waiting", "submitting", "queued", "running", "uncertain")
+"""Local statuses a task can leave again (``uncertain``: the submit's outcome is not known)."""
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS tasks (
+    id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    region TEXT,
+    endpoint TEXT NOT NULL,
+    function TEXT NOT NULL,
+    request_json TEXT NOT NULL,
+    group_id TEXT,
+    tags_json TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,
+    provider_status TEXT,
+    task_id TEXT,
+    created_at REAL NOT NULL,
+    submitted_at REAL,
+    started_at REAL,
+    finished_at REAL,
+    updated_at REAL NOT NULL,
+    video_url TEXT,
+    url_expires_at REAL,
+    local_path TEXT,
+    video_sha256 TEXT,
+    video_bytes INTEGER,
+    error_code TEXT,
+    error_message TEXT,
+    usage_json TEXT,
+    cost REAL,
+    times_json TEXT NOT NULL DEFAULT '{}',
+    extra_json TEXT NOT NULL DEFAULT '{}',
+    owner TEXT,
+    polls INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status);
+CREATE INDEX IF NOT EXISTS tasks_task_id ON tasks(endpoint, task_id);
+CREATE INDEX IF NOT EXISTS tasks_group ON tasks(group_id);
+CREATE TABLE IF NOT EXISTS uploads (
+    endpoint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    url TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (endpoint, model, sha256)
+);
+"""
+
+
+@dataclass
+class TaskRecord:
+    """One task as the store keeps it. Times are Unix seconds; JSON columns are decoded."""
+
+    id: str
+    provider: str
+    protocol: str
+    endpoint: str
+    function: str
+    request: dict[str, Any]
+    status: str
+    created_at: float
+    updated_at: float
+    region: str | None = None
+    group_id: str | None = None
+    tags: dict[str, Any] = field(default_factory=dict)
+    provider_status: str | None = None
+    task_id: str | None = None
+    submitted_at: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    video_url: str | None = None
+    url_expires_at: float | None = None
+    local_path: str | None = None
+    video_sha256: str | None = None
+    video_bytes: int | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    usage: dict[str, Any] | None = None
+    cost: float | None = None
+    times: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    owner: str | None = None
+    polls: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Columns stored as JSON text, by record attribute → column name.
+_JSON_COLUMNS = {
+    "request": "request_json",
+    "tags": "tags_json",
+    "usage": "usage_json",
+    "times": "times_json",
+    "extra": "extra_json",
+}
+_ATTRS = tuple(f.name for f in fields(TaskRecord))
+
+
+def _to_columns(values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in _ATTRS:
+            raise ValueError(f"unknown task field {key!r}")
+        if key in _JSON_COLUMNS:
+            out[_JSON_COLUMNS[key]] = None if value is None else json.dumps(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _from_row(row: sqlite3.Row) -> TaskRecord:
+    values: dict[str, Any] = {}
+    for attr in _ATTRS:
+        column = _JSON_COLUMNS.get(attr, attr)
+        raw = row[column]
+        values[attr] = json.loads(raw) if attr in _JSON_COLUMNS and raw is not None else raw
+    return TaskRecord(**values)
+
+
+class Store:
+    """Thread-safe access to one task store file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        # autocommit mode: each statement is its own transaction unless we open one.
+        self._db = sqlite3.connect(
+            self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+        )
+        self._db.row_factory = sqlite3.Row
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.executescript(_DDL)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def insert(self, record: TaskRecord) -> None:
+        """Add a new task row (durably, before the caller goes on)."""
+        columns = _to_columns(asdict(record))
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        with self._tx() as db:
+            db.execute(f"INSERT INTO tasks ({names}) VALUES ({marks})", tuple(columns.values()))
+
+    def update(self, local_id: str, **changes: Any) -> None:
+        """Change some fields of a task; ``updated_at`` is set to now."""
+        changes.setdefault("updated_at", time.time())
+        columns = _to_columns(changes)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE tasks SET {assignments} WHERE id = ?", (*columns.values(), local_id)
+            )
+
+    def claim(self, local_id: str, owner: str, *, from_status: str, to_status: str) -> bool:
+        """Move a task from one status to another only if it is still in the first.
+
+        This is how a waiting task is claimed for submission: when two kernels resume the same
+        store, exactly one UPDATE matches, so a paid task is never submitted twice.
+        """
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE tasks SET status = ?, owner = ?, updated_at = ? "
+                "WHERE id = ? AND status = ?",
+                (to_status, owner, time.time(), local_id, from_status),
+            )
+            return cursor.rowcount == 1
+
+    def get(self, local_id: str) -> TaskRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM tasks WHERE id = ?", (local_id,)).fetchone()
+        return _from_row(row) if row else None
+
+    def find_task_id(self, endpoint: str, task_id: str) -> TaskRecord | None:
+        """The task a provider id belongs to, at one endpoint."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM tasks WHERE endpoint = ? AND task_id = ?", (endpoint, task_id)
+            ).fetchone()
+        return _from_row(row) if row else None
+
+    def known_task_ids(self, endpoint: str) -> set[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT task_id FROM tasks WHERE endpoint = ? AND task_id IS NOT NULL",
+                (endpoint,),
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def select(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        provider: str | None = None,
+        endpoint: str | None = None,
+        group_id: str | None = None,
+        function: str | None = None,
+        limit: int | None = None,
+    ) -> list[TaskRecord]:
+        """Tasks matching all given filters, oldest first."""
+        where: list[str] = []
+        args: list[Any] = []
+        if statuses is not None:
+            wanted = list(statuses)
+            where.append(f"status IN ({', '.join('?' for _ in wanted)})")
+            args.extend(wanted)
+        for column, value in (
+            ("provider", provider),
+            ("endpoint", endpoint),
+            ("group_id", group_id),
+            ("function", function),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT * FROM tasks"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at, rowid"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [_from_row(row) for row in rows]
+
+    def durations(self, endpoint: str, function: str, size: str | None, *, last: int = 50) -> list[
+        tuple[float, float | None]
+    ]:
+        """(submit→finish, start→finish) seconds of recent successes like this one.
+
+        The scheduler learns from these when to poll: tasks of the same provider, function and
+        size tend to take similar times.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT submitted_at, started_at, finished_at, request_json FROM tasks "
+                "WHERE endpoint = ? AND function = ? AND status = 'succeeded' "
+                "AND submitted_at IS NOT NULL AND finished_at IS NOT NULL "
+                "ORDER BY finished_at DESC LIMIT ?",
+                (endpoint, function, last * 4),
+            ).fetchall()
+        out: list[tuple[float, float | None]] = []
+        for submitted, started, finished, request_json in rows:
+            if json.loads(request_json).get("size") != size:
+                continue
+            run = finished - started if started is not None else None
+            out.append((finished - submitted, run))
+            if len(out) >= last:
+                break
+        return out
+
+    def uploaded(self, endpoint: str, model: str, sha256: str) -> str | None:
+        """A still-valid URL of a file uploaded earlier with this content, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT url FROM uploads WHERE endpoint = ? AND model = ? AND sha256 = ? "
+                "AND expires_at > ?",
+                (endpoint, model, sha256, time.time()),
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def remember_upload(
+        self, endpoint: str, model: str, sha256: str, url: str, expires_at: float
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?)",
+                (endpoint, model, sha256, url, expires_at),
+            )

@@ -1,0 +1,268 @@
+"""Modellix: flat body, model in the URL, ``{"code": 0, "message", "data"}`` envelopes.
+
+Reference: ``providers.md`` section 2. Submit ``POST /api/v1/alibaba/wan2.1-vace-plus/async``
+(the documented path; the newest CLI posts without ``/async`` [I]); poll
+``GET /api/v1/tasks/{id}``; no cancel. Media must be public http(s) URLs; images (not videos)
+can be uploaded with ``POST /api/v1/media/files``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vace_studio.providers.base import HttpRequestSpec, ProviderLimits, TaskState, TaskStatus
+from vace_studio.providers.errors import (
+    ErrorKind,
+    ProviderError,
+    kind_for_alibaba_code,
+    kind_for_status,
+)
+from vace_studio.providers.submit_checks import require_remote_media, require_supported_fields
+from vace_studio.providers.wire import (
+    error_from_parts,
+    first_text,
+    load_json,
+    normalise_base_url,
+    obj,
+    path_segment,
+    protocol_error,
+    success_json,
+    text,
+    times_from,
+    verbatim,
+    whole,
+)
+from vace_studio.requests.base import VaceRequest
+
+NAME = "modellix"
+DOCUMENTED_BASE = "https://api.modellix.ai"
+API_PREFIX = "/api/v1"
+MODEL = "wan2.1-vace-plus"
+TASKS_PATH = f"{API_PREFIX}/tasks"
+MEDIA_PATH = f"{API_PREFIX}/media/files"
+
+MEDIA_UPLOAD_TYPES = ("image/png", "image/jpeg", "image/webp")
+"""What ``POST /api/v1/media/files`` takes (multipart field ``file``); no video upload exists."""
+MEDIA_UPLOAD_MAX_BYTES = 16 * 1024 * 1024
+
+ACCEPTED_FIELDS = frozenset(
+    {
+        "function",
+        "prompt",
+        "ref_images_url",
+        "obj_or_bg",
+        "video_url",
+        "control_condition",
+        "mask_image_url",
+        "mask_video_url",
+        "mask_frame_id",
+        "mask_type",
+        "expand_ratio",
+        "expand_mode",
+        "first_frame_url",
+        "last_frame_url",
+        "first_clip_url",
+        "last_clip_url",
+        "top_scale",
+        "bottom_scale",
+        "left_scale",
+        "right_scale",
+        "size",
+        "duration",
+        "prompt_extend",
+        "seed",
+    }
+)
+"""The documented body fields (section 2.2). Not documented, so refused: ``strength``,
+``watermark`` [I: they may be accepted; sending unknown fields risks a 400 or silent loss]."""
+
+STATUSES: dict[str, TaskStatus] = {
+    "pending": TaskStatus.QUEUED,
+    "processing": TaskStatus.RUNNING,
+    "success": TaskStatus.SUCCEEDED,
+    # The CLI also accepts these spellings (section 2.3).
+    "completed": TaskStatus.SUCCEEDED,
+    "succeeded": TaskStatus.SUCCEEDED,
+    "failed": TaskStatus.FAILED,
+    "error": TaskStatus.FAILED,
+    # Not documented; the CLI accepts both spellings. [I]
+    "canceled": TaskStatus.CANCELED,
+    "cancelled": TaskStatus.CANCELED,
+}
+"""Modellix ``data.status`` -> common status; anything else -> UNKNOWN [I]."""
+
+# [I] Not documented; read when present.
+_TIME_KEYS = ("created_at", "updated_at", "started_at", "completed_at", "finished_at")
+_CONSUMED = frozenset({"status", "task_id", "result", "resources", "error", *_TIME_KEYS})
+
+
+class Modellix:
+    """The Modellix adapter. ``base_url`` replaces ``https://api.modellix.ai``."""
+
+    name = NAME
+    # No limits are published (section 2.5).
+    limits = ProviderLimits()
+    price_per_second: float | None = None
+    # About 7 days per the newest plugin docs; an older version said 24 h (section 2.5).
+    result_ttl_seconds: float | None = 7 * 86_400.0
+
+    def __init__(self, *, base_url: str | None = None, model: str = MODEL) -> None:
+        self.base_url = normalise_base_url(base_url or DOCUMENTED_BASE, API_PREFIX)
+        self.model = model
+
+    def __repr__(self) -> str:
+        return f"Modellix(base_url={self.base_url!r}, model={self.model!r})"
+
+    # ---- requests -----------------------------------------------------------------------
+
+    def submit_request(self, request: VaceRequest) -> HttpRequestSpec:
+        """``POST /api/v1/alibaba/{model}/async`` with the API fields, flat.
+
+        Raises ``InvalidInputError`` for a local file or ``oss://`` URL in a media field, and
+        for a field Modellix does not document (``strength``, ``watermark``).
+        """
+        require_remote_media(
+            request, provider=NAME, allow_oss=False, needs="a public http(s):// URL"
+        )
+        fields = request.api_fields()
+        require_supported_fields(fields, accepted=ACCEPTED_FIELDS, provider=NAME)
+        url = f"{self.base_url}{API_PREFIX}/alibaba/{path_segment(self.model)}/async"
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        return HttpRequestSpec("POST", url, headers, json=fields)
+
+    def poll_request(self, task_id: str) -> HttpRequestSpec:
+        """``GET /api/v1/tasks/{task_id}``."""
+        url = f"{self.base_url}{TASKS_PATH}/{path_segment(task_id)}"
+        return HttpRequestSpec("GET", url, {"Accept": "application/json"})
+
+    def cancel_request(self, task_id: str) -> HttpRequestSpec | None:
+        """``None``: Modellix documents no cancel."""
+        return None
+
+    def media_upload_url(self) -> str:
+        """Where to ``POST`` a multipart image upload (field ``file``; PNG/JPEG/WebP, 16 MiB)."""
+        return self.base_url + MEDIA_PATH
+
+    # ---- responses ----------------------------------------------------------------------
+
+    def error(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderError:
+        """The typed error for a response carrying ``{"code"?, "message"}``."""
+        _, value = load_json(body)
+        data = obj(value) or {}
+        nested = obj(data.get("error")) or {}
+        code = verbatim(data.get("code"))
+        if code is None:
+            code = verbatim(nested.get("code"))
+        message = first_text(data, "message", "error") or first_text(nested, "message")
+        kind = kind_for_alibaba_code(code)
+        if kind is None:
+            kind = kind_for_status(status)
+            if kind is ErrorKind.PROTOCOL and (as_int := whole(code)) is not None:
+                # A 2xx envelope with a non-zero code: the code may be an HTTP-like status.
+                kind = kind_for_status(as_int)
+        return error_from_parts(
+            NAME,
+            status,
+            headers,
+            body,
+            kind=kind,
+            code=code,
+            message=message,
+            request_id=verbatim(data.get("request_id")),
+        )
+
+    def _data(self, status: int, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+        """``data`` of a 2xx envelope whose ``code`` is 0 (or absent)."""
+        root = obj(success_json(NAME, status, headers, body, self.error))
+        if root is None:
+            raise protocol_error(NAME, status, "a JSON object", body)
+        code = root.get("code")
+        if code is not None and whole(code) != 0:
+            raise self.error(status, headers, body)
+        data = obj(root.get("data"))
+        if data is None:
+            raise protocol_error(NAME, status, "a data object", body)
+        return data
+
+    def parse_submit(self, status: int, headers: Mapping[str, str], body: bytes) -> str:
+        """``data.task_id`` of ``{"code": 0, "data": {"status": "pending", "task_id", ...}}``."""
+        task_id = verbatim(self._data(status, headers, body).get("task_id"))
+        if not task_id:
+            raise protocol_error(NAME, status, "data.task_id", body)
+        return task_id
+
+    def parse_poll(
+        self, task_id: str, status: int, headers: Mapping[str, str], body: bytes
+    ) -> TaskState:
+        """``data.status`` and the video in ``data.result.resources`` (``data.resources``)."""
+        data = self._data(status, headers, body)
+        provider_status = text(data.get("status"))
+        if provider_status is None:
+            raise protocol_error(NAME, status, "data.status", body)
+        found_id = verbatim(data.get("task_id")) or task_id
+        if found_id != task_id:
+            raise protocol_error(NAME, status, f"task {task_id!r}", body)
+        common = STATUSES.get(provider_status.lower(), TaskStatus.UNKNOWN)
+        video_url = _video_url(data)
+        if common is TaskStatus.SUCCEEDED and video_url is None:
+            raise protocol_error(NAME, status, "a video in data.result.resources", body)
+        code, message = _task_error(data)
+        return TaskState(
+            task_id=task_id,
+            status=common,
+            provider_status=provider_status,
+            video_url=video_url,
+            error_code=code,
+            error_message=message,
+            times=times_from(data, _TIME_KEYS),
+            extra={k: v for k, v in data.items() if k not in _CONSUMED},
+            error_kind=kind_for_alibaba_code(code) if common is TaskStatus.FAILED else None,
+        )
+
+    def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        """Modellix has no cancel; this only turns an error response into an exception."""
+        success_json(NAME, status, headers, body, self.error)
+
+    def parse_media_upload(self, status: int, headers: Mapping[str, str], body: bytes) -> str:
+        """The public URL in ``data.url`` of a media upload response."""
+        url = text(self._data(status, headers, body).get("url"))
+        if not url:
+            raise protocol_error(NAME, status, "data.url", body)
+        return url
+
+
+def _video_url(data: Mapping[str, Any]) -> str | None:
+    """The ``type == "video"`` resource's URL; else the first resource with a URL."""
+    result = obj(data.get("result")) or {}
+    resources = result.get("resources")
+    if not isinstance(resources, list):
+        resources = data.get("resources")
+    if not isinstance(resources, list):
+        return None
+    fallback = None
+    for resource in resources:
+        if isinstance(resource, str):
+            fallback = fallback or resource or None
+            continue
+        item = obj(resource) or {}
+        url = text(item.get("url"))
+        if not url:
+            continue
+        if item.get("type") == "video":
+            return url
+        fallback = fallback or url
+    return fallback
+
+
+def _task_error(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(code, message)`` of a failed task [I: the shape is not documented; try the likely
+    ones: ``error`` as an object or text, then ``error_code``/``error_message``]."""
+    error = data.get("error")
+    nested = obj(error)
+    if nested is not None:
+        code = verbatim(nested.get("code"))
+        return code, first_text(nested, "message", "detail", "msg")
+    if isinstance(error, str):
+        return verbatim(data.get("error_code")), error
+    return verbatim(data.get("error_code")), text(data.get("error_message"))

@@ -1,0 +1,51 @@
+"""Checks an adapter runs on a request before it builds a submit spec.
+
+They raise :class:`InvalidInputError` (with no HTTP status: nothing was sent) naming the field,
+so a request a provider cannot take never costs a round trip, let alone money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from vace_studio.providers.errors import InvalidInputError
+from vace_studio.requests.base import VaceRequest, describe_value
+from vace_studio.requests.media import is_local
+
+
+def require_remote_media(
+    request: VaceRequest, *, provider: str, allow_oss: bool, needs: str
+) -> None:
+    """Raise unless every media field holds a URL this provider can fetch.
+
+    Local files must be uploaded by the engine first; ``oss://`` URLs (DashScope temporary
+    storage) are only understood by DashScope. ``needs`` says what the provider takes instead.
+    """
+    for field, refs in request.media().items():
+        is_list = isinstance(getattr(request, field, None), list)
+        for index, ref in enumerate(refs):
+            where = f"{field}[{index}]" if is_list else field
+            if is_local(ref):
+                raise InvalidInputError(
+                    f"{where}: a local file must be uploaded before submitting; {provider} "
+                    f"needs {needs} (got {describe_value(ref)})",
+                    provider=provider,
+                )
+            if not allow_oss and ref.lower().startswith("oss://"):
+                raise InvalidInputError(
+                    f"{where}: oss:// URLs are DashScope temporary storage; {provider} needs "
+                    f"{needs} (got {describe_value(ref)})",
+                    provider=provider,
+                )
+
+
+def require_supported_fields(
+    fields: Collection[str], *, accepted: Collection[str], provider: str
+) -> None:
+    """Raise naming the first field (in request order) that ``provider`` does not document."""
+    for name in fields:
+        if name not in accepted:
+            raise InvalidInputError(
+                f"{name}: {provider} does not take this field; leave it unset for {provider}",
+                provider=provider,
+            )

@@ -1,0 +1,93 @@
+"""Counters tests read to check client behaviour: submits, tasks created, polls, faults, renders.
+
+Not part of any provider protocol; served under ``/_simulator/stats`` and by ``handle.stats()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SimulatorStats:
+    """A snapshot of the simulator's counters.
+
+    - ``submits``: submit requests that reached a provider route, by provider (refused ones too).
+    - ``tasks_created``: tasks created, by provider.
+    - ``polls``: task queries answered, by provider.
+    - ``rejected``: refused requests by ``"provider:reason"`` (``auth``, ``invalid``, ``quota``,
+      ``too_large``, ...).
+    - ``faults``: injected faults by kind (``drop_before``, ``drop_after``, ``throttle``,
+      ``server_error``, ``malformed``, ``slow``, ``task_failure``).
+    - ``fingerprints``: tasks created per request fingerprint; a count above 1 means the same
+      request was submitted more than once.
+    - ``unfinished`` / ``peak_unfinished``: queued-or-running tasks now and at most, by
+      ``"provider:account"`` (an account is a short hash of the API key, never the key).
+    - ``renders`` / ``render_cache_hits``: videos rendered, and tasks served from the cache.
+    - ``uploads``: files received (temporary OSS uploads and Modellix media files).
+    """
+
+    submits: dict[str, int] = field(default_factory=dict)
+    tasks_created: dict[str, int] = field(default_factory=dict)
+    polls: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+    faults: dict[str, int] = field(default_factory=dict)
+    fingerprints: dict[str, int] = field(default_factory=dict)
+    unfinished: dict[str, int] = field(default_factory=dict)
+    peak_unfinished: dict[str, int] = field(default_factory=dict)
+    renders: int = 0
+    render_cache_hits: int = 0
+    uploads: int = 0
+
+    @property
+    def duplicate_submits(self) -> int:
+        """Tasks created beyond the first for each distinct request."""
+        return sum(n - 1 for n in self.fingerprints.values() if n > 1)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data, including ``duplicate_submits``."""
+        return {
+            "submits": self.submits,
+            "tasks_created": self.tasks_created,
+            "polls": self.polls,
+            "rejected": self.rejected,
+            "faults": self.faults,
+            "fingerprints": self.fingerprints,
+            "duplicate_submits": self.duplicate_submits,
+            "unfinished": self.unfinished,
+            "peak_unfinished": self.peak_unfinished,
+            "renders": self.renders,
+            "render_cache_hits": self.render_cache_hits,
+            "uploads": self.uploads,
+        }
+
+
+class Counters:
+    """Thread-safe counters behind :class:`SimulatorStats` (tasks add theirs at snapshot time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, Counter[str]] = {}
+
+    def add(self, group: str, name: str, n: int = 1) -> None:
+        """Add ``n`` to counter ``name`` of ``group``."""
+        with self._lock:
+            self._counts.setdefault(group, Counter())[name] += n
+
+    def get(self, group: str) -> dict[str, int]:
+        """A copy of one group's counters."""
+        with self._lock:
+            return dict(self._counts.get(group, {}))
+
+    def total(self, group: str) -> int:
+        """The sum of one group's counters."""
+        with self._lock:
+            return sum(self._counts.get(group, Counter()).values())
+
+    def reset(self) -> None:
+        """Zero everything."""
+        with self._lock:
+            self._counts.clear()
