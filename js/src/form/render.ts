@@ -93,7 +93,19 @@ export function renderForm(
   const clientError = (field: FieldSpec): string | null => {
     const uploading = pendingFor(field.name);
     if (uploading.length > 0) return `${field.title}: still uploading ${uploading.join(", ")}`;
-    return validateField(field, values.get(field.name));
+    return validateField(field, values.get(field.name)) ?? pairingError(field);
+  };
+
+  // `x-pairs-with` (a schema hint): a list with one entry per item of another list, such as a role
+  // per reference image. Checked only when both are set; "may be omitted" rules stay in Python.
+  const pairingError = (field: FieldSpec): string | null => {
+    const other = field.pairsWith ? byName.get(field.pairsWith) : undefined;
+    const mine = values.get(field.name);
+    const theirs = other ? values.get(other.name) : undefined;
+    if (!other || !Array.isArray(mine) || !Array.isArray(theirs) || mine.length === theirs.length) {
+      return null;
+    }
+    return `${field.title} needs one entry per item of ${other.title} (got ${mine.length} for ${theirs.length})`;
   };
 
   const refresh = (field: FieldSpec) => {
@@ -175,7 +187,8 @@ export function renderForm(
         setUserValue(field, value);
         shown.add(field.name); // instant validation once the user has touched the field
         delete server[field.name]; // the kernel's verdict was about the old value
-        refresh(field);
+        // Every field, not just this one: a paired list's error depends on this value too.
+        for (const f of fields) refresh(f);
         refreshFormErrors();
         changed();
       },

@@ -21,6 +21,8 @@ export type NodeSpec =
       exclusiveMinimum?: number;
       exclusiveMaximum?: number;
       multipleOf?: number;
+      /** Rendering hint `x-step`: the slider/box step (not a validation rule). */
+      step?: number;
     }
   | {
       kind: "string";
@@ -40,6 +42,8 @@ export interface FieldSpec {
   required: boolean;
   /** The provider's documented default: shown in the control, never sent unless the user edits it. */
   default?: unknown;
+  /** `x-pairs-with`: a list that needs one entry per item of this other list field. */
+  pairsWith?: string;
   node: NodeSpec;
 }
 
@@ -135,6 +139,7 @@ export function toNode(root: SchemaObject, raw: SchemaObject): NodeSpec {
         exclusiveMinimum: num(s.exclusiveMinimum),
         exclusiveMaximum: num(s.exclusiveMaximum),
         multipleOf: num(s.multipleOf),
+        step: num(s["x-step"]),
       };
     case "string": {
       const media = s["x-media"] === "image" || s["x-media"] === "video" ? s["x-media"] : undefined;
@@ -160,11 +165,21 @@ export function toNode(root: SchemaObject, raw: SchemaObject): NodeSpec {
   }
 }
 
-/** "ref_images_url" → "Ref images url": a fallback label when the schema gives no title. */
+/**
+ * A fallback label: "ref_images_url" → "Ref images url", and pydantic's default model title (the
+ * class name) "ImageReference" → "Image reference".
+ */
 export function humanise(name: string): string {
-  const words = name.replace(/_/g, " ").trim();
+  const words = name
+    .replace(/_/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`)
+    .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** A model title that is just a CamelCase class name reads better split into words. */
+const readableTitle = (title: string): string =>
+  /^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+$/.test(title) ? humanise(title) : title;
 
 function fieldOf(root: SchemaObject, name: string, prop: SchemaObject, required: boolean) {
   const resolved = resolveNode(root, prop);
@@ -178,6 +193,8 @@ function fieldOf(root: SchemaObject, name: string, prop: SchemaObject, required:
     node: toNode(root, prop),
   };
   if (documented !== undefined && documented !== null) field.default = documented;
+  const pairsWith = str(resolved["x-pairs-with"]);
+  if (pairsWith) field.pairsWith = pairsWith;
   return field;
 }
 
@@ -219,7 +236,7 @@ export function listFunctions(schema: unknown): FunctionSpec[] {
     return {
       name,
       discriminator,
-      title: str(model.title) ?? humanise(name),
+      title: readableTitle(str(model.title) ?? humanise(name)),
       description: str(model.description),
       fields,
     };

@@ -56,6 +56,8 @@ class Task:
     model: str
     request: dict[str, Any]
     submitted_at: float
+    media: tuple[str, ...] = ()
+    """Every media reference of the request, in field order."""
     oss_resolve: bool = False
     failure: tuple[str, str] | None = None
     """A failure injected at creation: (code, message)."""

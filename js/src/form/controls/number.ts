@@ -24,7 +24,7 @@ export function createNumber(ctx: ControlContext): Control {
     class: "vs-number",
     min: lo,
     max: hi,
-    step: node.integer ? (node.multipleOf ?? 1) : (node.multipleOf ?? "any"),
+    step: node.step ?? node.multipleOf ?? (node.integer ? 1 : "any"),
     inputmode: node.integer ? "numeric" : "decimal",
     "aria-describedby": ctx.describedBy,
     "aria-required": ctx.required ? "true" : undefined,
@@ -37,7 +37,7 @@ export function createNumber(ctx: ControlContext): Control {
         class: "vs-range",
         min: lo,
         max: hi,
-        step: node.multipleOf ?? niceStep(hi - lo),
+        step: node.step ?? node.multipleOf ?? niceStep(hi - lo),
         "aria-describedby": ctx.describedBy,
       })
     : null;
