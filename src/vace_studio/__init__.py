@@ -1,6 +1,7 @@
 """vace-studio: a Jupyter widget, engine and offline simulator for wan2.1-vace-plus."""
 
 from vace_studio._version import __version__
+from vace_studio.engine import Client, Result, Task, TaskFailed
 from vace_studio.requests import (
     ImageReference,
     InvalidRequest,
@@ -13,6 +14,10 @@ from vace_studio.requests import (
 )
 
 __all__ = [
+    "Client",
+    "Result",
+    "Task",
+    "TaskFailed",
     "ImageReference",
     "InvalidRequest",
     "VideoEdit",

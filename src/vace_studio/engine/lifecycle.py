@@ -20,6 +20,7 @@ from vace_studio.providers import (
     AuthError,
     ForbiddenError,
     NotFoundError,
+    ProtocolError,
     ProviderError,
     TaskState,
     TaskStatus,
@@ -81,7 +82,9 @@ class Lifecycle:
             self._fail(task, "ConnectionError", f"could not reach the provider: {error}")
             return
         except ProviderError as error:
-            if error.http_status is None or error.http_status < 500:
+            # A 5xx or an unreadable answer may come after the task was created.
+            ambiguous = isinstance(error, ProtocolError) or (error.http_status or 0) >= 500
+            if not ambiguous:
                 # A definite refusal (bad input, auth, balance...): no task was created.
                 self._fail(task, error.code or error.kind.value, error.message)
                 return

@@ -160,7 +160,11 @@ def shift(mask: Mask, dy: int, dx: int) -> Mask:
 
 
 def chroma_mask(mask: Mask) -> Mask:
-    """A 4:2:0 chroma-resolution mask: a 2×2 block is selected when ≥ 2 of its pixels are."""
+    """A 4:2:0 chroma-resolution mask: a 2×2 block is selected only when all 4 pixels are.
+
+    So a chroma change never spills onto a pixel outside the mask; boundary pixels whose block
+    straddles the edge keep their colour and only get the luma change.
+    """
     h, w = mask.shape
-    counts = mask[: h - h % 2, : w - w % 2].reshape(h // 2, 2, w // 2, 2).sum(axis=(1, 3))
-    return counts >= 2
+    blocks = mask[: h - h % 2, : w - w % 2].reshape(h // 2, 2, w // 2, 2)
+    return np.asarray(blocks.all(axis=(1, 3)))

@@ -65,7 +65,7 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
     });
     item.control.set(value);
     item.number = h("span", { "aria-hidden": "true" });
-    const caption = h("span", { class: "vs-sr-only" }, `${ctx.label} item`);
+    const caption = h("span", { class: "vs-sr-only" }, `${ctx.label} item `);
     const label = item.control.labelTarget
       ? h("label", { for: id, id: labelId, class: "vs-item-label" }, caption, item.number)
       : h("span", { id: labelId, class: "vs-item-label" }, caption, item.number);

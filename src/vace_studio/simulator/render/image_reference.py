@@ -98,7 +98,7 @@ def card_layers(image: LoadedImage, box_w: int, box_h: int) -> tuple[Overlay, Ov
     shadow = Overlay.from_rgb(
         np.zeros((*shadow_a.shape, 3), dtype=np.uint8), np.asarray(blurred, dtype=np.uint8).copy()
     )
-    return Overlay.from_rgb(card, alpha), shadow, pad - border
+    return Overlay.from_rgb(card, alpha), shadow, pad
 
 
 def plan(ctx: RenderContext) -> FramePlan:
@@ -122,6 +122,7 @@ def plan(ctx: RenderContext) -> FramePlan:
     box_h = even(height / 3)
     box_w = even(min(width / (k + 0.5), width * 0.6)) if k else 2
     cards = [card_layers(img, box_w, box_h) for img in objs]
+    drop = max(2, even(height / 120))
     phases = [float(ctx.rng.uniform(0, 2 * math.pi)) for _ in objs]
     angle = float(ctx.rng.uniform(0, 2 * math.pi))
     ux, uy = math.cos(angle), math.sin(angle)
@@ -140,7 +141,7 @@ def plan(ctx: RenderContext) -> FramePlan:
             cx = width * (j + 1) / (k + 1) - PARALLAX * px
             cy = height / 2 - PARALLAX * py + BOB * height * math.sin(2 * math.pi * t / BOB_PERIOD + phase)
             x, y = round(cx - card.width / 2), round(cy - card.height / 2)
-            shadow.composite(out, x - off + 2, y - off + 4)
+            shadow.composite(out, x - off + drop, y - off + drop)
             card.composite(out, x, y)
 
     names = "+".join(kinds)

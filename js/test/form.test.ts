@@ -1,0 +1,388 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type FormHandle, renderForm } from "../src/form/render";
+import { type FieldSpec, listFunctions } from "../src/form/schema";
+import { choose, click, flush, SCHEMA, SCHEMAS, type } from "./helpers";
+
+let form: FormHandle | undefined;
+function mount(fn: string, options: Parameters<typeof renderForm>[2] = {}, schema = SCHEMA) {
+  form = renderForm(schema, fn, options);
+  document.body.append(form.el);
+  return form;
+}
+afterEach(() => {
+  form?.destroy();
+  form = undefined;
+  document.body.replaceChildren();
+});
+
+const fieldEl = (f: FormHandle, name: string) => {
+  const el = f.el.querySelector(`.vs-field[data-field="${name}"]`);
+  if (!el) throw new Error(`no field ${name}`);
+  return el;
+};
+const errorOf = (f: FormHandle, name: string) => fieldEl(f, name).querySelector(".vs-error")?.textContent;
+
+/** What control a field must get, from its schema node alone. */
+function expectControlFor(el: Element, field: FieldSpec) {
+  const node = field.node;
+  switch (node.kind) {
+    case "enum":
+      if (node.options.length <= 4) expect(el.querySelectorAll("input[type=radio]").length).toBe(node.options.length);
+      else expect(el.querySelector("select")?.options.length).toBeGreaterThanOrEqual(node.options.length);
+      break;
+    case "boolean":
+      expect(el.querySelector("input[type=checkbox]")).not.toBeNull();
+      break;
+    case "number":
+      expect(el.querySelector("input[type=number]")?.getAttribute("step")).toBe(
+        node.integer ? String(node.step ?? 1) : String(node.step ?? "any"),
+      );
+      expect(Boolean(el.querySelector("input[type=range]"))).toBe(
+        !node.integer && node.minimum !== undefined && node.maximum !== undefined,
+      );
+      break;
+    case "string":
+      if (node.media) {
+        expect(el.querySelector("input[type=text].vs-media-url")).not.toBeNull();
+        expect(el.querySelector("input[type=file]")?.getAttribute("accept")).toBe(`${node.media}/*`);
+      } else if (node.multiline) {
+        expect(el.querySelector("textarea")).not.toBeNull();
+        expect(el.querySelector(".vs-count")?.textContent).toBe(`0 / ${node.maxLength}`);
+      } else {
+        expect(el.querySelector("input[type=text]")).not.toBeNull();
+      }
+      break;
+    case "array":
+      expect(el.querySelector(".vs-array .vs-add")).not.toBeNull();
+      break;
+    default:
+      throw new Error(`unexpected ${node.kind}`);
+  }
+}
+
+describe.each(Object.entries(SCHEMAS))("forms from the %s schema", (_name, schema) => {
+  const onFile = async () => "/kernel/uploads/file";
+  for (const fn of listFunctions(schema)) {
+    describe(fn.name, () => {
+      it("renders one control per property, of the right type", () => {
+        const f = mount(fn.name, { onFile }, schema);
+        const names = [...f.el.querySelectorAll(".vs-field")].map((el) => el.getAttribute("data-field"));
+        expect(names.sort()).toEqual(fn.fields.map((x) => x.name).sort());
+        for (const field of fn.fields) expectControlFor(fieldEl(f, field.name), field);
+      });
+
+      it("labels every control and links help text", () => {
+        const f = mount(fn.name, { onFile }, schema);
+        for (const input of f.el.querySelectorAll("input, select, textarea")) {
+          const id = input.getAttribute("id");
+          expect(id, input.outerHTML).toBeTruthy();
+          expect(f.el.querySelector(`label[for="${id}"]`), input.outerHTML).not.toBeNull();
+        }
+        for (const field of fn.fields) {
+          const el = fieldEl(f, field.name);
+          expect(el.querySelector(".vs-label")?.textContent).toContain(field.title);
+          if (field.description) {
+            const help = el.querySelector(".vs-help");
+            expect(help?.textContent).toBe(field.description);
+            expect(el.querySelector(`[aria-describedby~="${help?.id}"]`)).not.toBeNull();
+          }
+        }
+        // Ids are unique on the page even with two forms of the same function.
+        const again = renderForm(schema, fn.name, { onFile });
+        document.body.append(again.el);
+        const ids = [...document.querySelectorAll("[id]")].map((el) => el.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        again.destroy();
+      });
+
+      it("shows documented defaults but sends only the discriminator when untouched", () => {
+        const f = mount(fn.name, { onFile }, schema);
+        for (const field of fn.fields.filter((x) => x.default !== undefined)) {
+          const el = fieldEl(f, field.name);
+          const node = field.node;
+          if (node.kind === "boolean") {
+            expect((el.querySelector("input[type=checkbox]") as HTMLInputElement).checked).toBe(field.default);
+          } else if (node.kind === "number") {
+            expect(Number((el.querySelector("input[type=number]") as HTMLInputElement).value)).toBe(field.default);
+          } else if (node.kind === "enum") {
+            const select = el.querySelector("select");
+            const shown = select
+              ? select.selectedOptions[0]?.textContent
+              : el.querySelector<HTMLInputElement>("input[type=radio]:checked")?.nextElementSibling?.textContent;
+            expect(shown).toBe(String(field.default));
+          }
+          expect(el.querySelector(".vs-badge")?.hasAttribute("hidden")).toBe(false);
+        }
+        expect(f.getValue()).toEqual({ function: fn.name });
+      });
+
+      it("requires exactly the required fields", () => {
+        const f = mount(fn.name, { onFile }, schema);
+        expect(f.isValid()).toBe(false); // every function requires a prompt
+        const errors = f.validate();
+        expect(Object.keys(errors).sort()).toEqual(fn.fields.filter((x) => x.required).map((x) => x.name).sort());
+        for (const name of Object.keys(errors)) expect(errorOf(f, name)).toBe(errors[name]);
+      });
+    });
+  }
+});
+
+describe("editing", () => {
+  it("sends a touched optional field, and Reset takes it back out", () => {
+    const changes: unknown[] = [];
+    const f = mount("video_outpainting", { onChange: (value) => changes.push(value) });
+    const range = fieldEl(f, "top_scale").querySelector<HTMLInputElement>("input[type=range]");
+    const box = fieldEl(f, "top_scale").querySelector<HTMLInputElement>("input[type=number]");
+    if (!range || !box) throw new Error("no slider");
+    range.value = "1.5";
+    range.dispatchEvent(new Event("input"));
+    expect(box.value).toBe("1.5"); // slider and box stay in sync
+    expect(f.getValue()).toEqual({ function: "video_outpainting", top_scale: 1.5 });
+    expect(changes[changes.length - 1]).toEqual({ function: "video_outpainting", top_scale: 1.5 });
+    type(box, "1.25");
+    expect(range.value).toBe("1.25");
+    expect(f.getValue().top_scale).toBe(1.25);
+
+    const reset = fieldEl(f, "top_scale").querySelector<HTMLButtonElement>(".vs-reset");
+    expect(reset?.hidden).toBe(false);
+    click(reset);
+    expect(f.getValue()).toEqual({ function: "video_outpainting" });
+    expect(box.value).toBe("1"); // back to showing the default
+    expect(reset?.hidden).toBe(true);
+  });
+
+  it("keeps a checkbox and a select in the value once changed", () => {
+    const f = mount("image_reference");
+    const box = fieldEl(f, "prompt_extend").querySelector<HTMLInputElement>("input[type=checkbox]");
+    click(box);
+    choose(fieldEl(f, "size").querySelector("select"), "960*960");
+    expect(f.getValue()).toMatchObject({ prompt_extend: false, size: "960*960" });
+  });
+
+  it("picks an enum chip and an integer", () => {
+    const f = mount("video_edit");
+    const fixed = [...fieldEl(f, "mask_type").querySelectorAll("label")].find((l) => l.textContent === "fixed");
+    click(fixed);
+    type(fieldEl(f, "mask_frame_id").querySelector("input[type=number]"), "12");
+    expect(f.getValue()).toMatchObject({ mask_type: "fixed", mask_frame_id: 12 });
+  });
+
+  it("clearing a text box means not given", () => {
+    const f = mount("image_reference");
+    const prompt = fieldEl(f, "prompt").querySelector("textarea");
+    type(prompt, "a cat");
+    expect(f.getValue().prompt).toBe("a cat");
+    type(prompt, "");
+    expect("prompt" in f.getValue()).toBe(false);
+    expect(errorOf(f, "prompt")).toBe("Prompt is required");
+  });
+
+  it("setValue shows the values and counts them as set", () => {
+    const f = mount("video_repainting");
+    f.setValue({ function: "video_repainting", prompt: "p", video_url: "https://x/v.mp4", control_condition: "depth", strength: 0.5 });
+    expect(f.getValue()).toEqual({
+      function: "video_repainting",
+      prompt: "p",
+      video_url: "https://x/v.mp4",
+      control_condition: "depth",
+      strength: 0.5,
+    });
+    expect(f.isValid()).toBe(true);
+    expect(fieldEl(f, "strength").querySelector<HTMLInputElement>("input[type=number]")?.value).toBe("0.5");
+  });
+});
+
+describe("instant validation", () => {
+  it("counts prompt characters live and names the limit", () => {
+    const f = mount("image_reference");
+    const prompt = fieldEl(f, "prompt").querySelector("textarea");
+    type(prompt, "x".repeat(801));
+    const count = fieldEl(f, "prompt").querySelector(".vs-count");
+    expect(count?.textContent).toBe("801 / 800");
+    expect(count?.classList.contains("vs-over")).toBe(true);
+    expect(errorOf(f, "prompt")).toBe("Prompt must be at most 800 characters (got 801)");
+    expect(prompt?.getAttribute("aria-invalid")).toBe("true");
+    type(prompt, "x".repeat(800));
+    expect(errorOf(f, "prompt")).toBe("");
+    expect(prompt?.hasAttribute("aria-invalid")).toBe(false);
+  });
+
+  it("checks ranges and whole numbers as the user types", () => {
+    const f = mount("video_repainting");
+    const seed = fieldEl(f, "seed").querySelector("input[type=number]");
+    type(seed, "-1");
+    expect(errorOf(f, "seed")).toBe("Seed must be between 0 and 2147483647 (got -1)");
+    type(seed, "1.5");
+    expect(errorOf(f, "seed")).toBe("Seed must be a whole number (got 1.5)");
+    type(fieldEl(f, "strength").querySelector("input[type=number]"), "1.5");
+    expect(errorOf(f, "strength")).toBe("Strength must be between 0 and 1 (got 1.5)");
+  });
+
+  it("does not show required errors before the user touches the field or submits", () => {
+    const f = mount("image_reference");
+    expect(errorOf(f, "prompt")).toBe("");
+    f.validate();
+    expect(errorOf(f, "prompt")).toBe("Prompt is required");
+  });
+
+  it("checks x-pairs-with lists against each other", () => {
+    const f = mount("image_reference");
+    f.setValue({ function: "image_reference", prompt: "p", ref_images_url: ["https://x/a.png"], obj_or_bg: ["obj", "bg"] });
+    expect(f.validate().obj_or_bg).toBe("Object or background needs one entry per item of Reference images (got 2 for 1)");
+  });
+});
+
+describe("server errors", () => {
+  it("shows the kernel's messages by field and clears one when its field is edited", () => {
+    const f = mount("video_edit");
+    f.setErrors({
+      mask_image_url: "mask_image_url: give exactly one of mask_image_url or mask_video_url (got neither)",
+      "ref_images_url.0": "must not contain Chinese characters",
+      "": "the provider refused the request",
+    });
+    expect(errorOf(f, "mask_image_url")).toContain("exactly one of");
+    expect(errorOf(f, "ref_images_url")).toBe("must not contain Chinese characters");
+    const box = f.el.querySelector(".vs-form-errors");
+    expect(box?.hasAttribute("hidden")).toBe(false);
+    expect(box?.textContent).toBe("the provider refused the request");
+
+    type(fieldEl(f, "mask_image_url").querySelector("input.vs-media-url"), "https://x/m.png");
+    expect(errorOf(f, "mask_image_url")).toBe("");
+    expect(errorOf(f, "ref_images_url")).toBe("must not contain Chinese characters");
+    f.setErrors({});
+    expect(errorOf(f, "ref_images_url")).toBe("");
+    expect(box?.hasAttribute("hidden")).toBe(true);
+  });
+
+  it("shows a client-side error before a stale server one", () => {
+    const f = mount("image_reference");
+    f.setErrors({ prompt: "server says no" });
+    expect(errorOf(f, "prompt")).toBe("server says no");
+    f.validate();
+    expect(errorOf(f, "prompt")).toBe("Prompt is required");
+  });
+});
+
+describe("lists", () => {
+  const items = (f: FormHandle, name: string) => fieldEl(f, name).querySelectorAll(".vs-item");
+  const add = (f: FormHandle, name: string) => fieldEl(f, name).querySelector<HTMLButtonElement>(".vs-add");
+
+  it("honours minItems and maxItems with add/remove", () => {
+    const f = mount("image_reference", { onFile: async () => "x" });
+    expect(items(f, "ref_images_url").length).toBe(1); // minItems 1: one empty slot to start
+    const removeFirst = () => items(f, "ref_images_url")[0]?.querySelector<HTMLButtonElement>(".vs-remove");
+    expect(removeFirst()?.disabled).toBe(true);
+    click(add(f, "ref_images_url"));
+    click(add(f, "ref_images_url"));
+    expect(items(f, "ref_images_url").length).toBe(3);
+    expect(add(f, "ref_images_url")?.disabled).toBe(true); // maxItems 3
+    expect(removeFirst()?.disabled).toBe(false);
+    const urls = fieldEl(f, "ref_images_url").querySelectorAll("input.vs-media-url");
+    ["https://x/1.png", "https://x/2.png", "https://x/3.png"].forEach((u, i) => type(urls[i] ?? null, u));
+    expect(f.getValue().ref_images_url).toEqual(["https://x/1.png", "https://x/2.png", "https://x/3.png"]);
+    click(items(f, "ref_images_url")[1]?.querySelector(".vs-remove") ?? null);
+    expect(f.getValue().ref_images_url).toEqual(["https://x/1.png", "https://x/3.png"]);
+    expect(add(f, "ref_images_url")?.disabled).toBe(false);
+    // Labels are renumbered and still point at their inputs.
+    const labels = [...fieldEl(f, "ref_images_url").querySelectorAll(".vs-item-label")];
+    expect(labels.map((l) => l.textContent)).toEqual(["Reference images item 1", "Reference images item 2"]);
+  });
+
+  it("flags an empty slot and an over-long list in plain words", () => {
+    const f = mount("image_reference");
+    click(add(f, "ref_images_url"));
+    expect(f.validate().ref_images_url).toBe("Reference images item 1 is empty");
+    f.setValue({ ref_images_url: ["a", "b", "c", "d"] });
+    expect(f.validate().ref_images_url).toBe("Reference images allows at most 3 items (got 4)");
+  });
+
+  it("omits an optional list that was emptied", () => {
+    const f = mount("video_repainting");
+    expect(items(f, "ref_images_url").length).toBe(0);
+    click(add(f, "ref_images_url"));
+    expect(add(f, "ref_images_url")?.disabled).toBe(true); // maxItems 1
+    click(items(f, "ref_images_url")[0]?.querySelector(".vs-remove") ?? null);
+    expect("ref_images_url" in f.getValue()).toBe(false);
+  });
+
+  it("uses chips for a list of small enums", () => {
+    const f = mount("image_reference");
+    click(add(f, "obj_or_bg"));
+    const bg = [...fieldEl(f, "obj_or_bg").querySelectorAll("label.vs-chip")].find((l) => l.textContent === "bg");
+    click(bg);
+    expect(f.getValue().obj_or_bg).toEqual(["bg"]);
+  });
+});
+
+describe("media files", () => {
+  const png = () => new File([new Uint8Array([137, 80, 78, 71])], "cat.png", { type: "image/png" });
+  function drop(target: Element, file: File) {
+    const event = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(event, "dataTransfer", { value: { files: [file] } });
+    target.dispatchEvent(event);
+  }
+
+  it("hands a dropped file to onFile and stores the returned reference, with a thumbnail", async () => {
+    let release: (ref: string) => void = () => {};
+    const onFile = vi.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const f = mount("image_reference", { onFile });
+    const media = fieldEl(f, "ref_images_url").querySelector(".vs-media");
+    if (!media) throw new Error("no media control");
+    const file = png();
+    drop(media, file);
+    await flush();
+    expect(onFile).toHaveBeenCalledWith("ref_images_url", 0, file);
+    expect(f.isValid()).toBe(false); // uploading, and no prompt yet
+    expect(f.validate().ref_images_url).toBe("Reference images: still uploading cat.png");
+    const img = media.querySelector("img");
+    expect(img?.getAttribute("src")).toMatch(/^blob:/);
+    expect(img?.getAttribute("alt")).toBe("Preview of cat.png");
+    release("/kernel/uploads/cat.png");
+    await flush();
+    expect(f.getValue().ref_images_url).toEqual(["/kernel/uploads/cat.png"]);
+    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe("/kernel/uploads/cat.png");
+    expect(media.querySelector("img")).not.toBeNull();
+    expect(errorOf(f, "ref_images_url")).toBe("");
+  });
+
+  it("passes the list index of the slot that received the file", async () => {
+    const onFile = vi.fn(async (_field: string, index: number) => `/k/${index}`);
+    const f = mount("image_reference", { onFile });
+    click(fieldEl(f, "ref_images_url").querySelector(".vs-add"));
+    const slots = fieldEl(f, "ref_images_url").querySelectorAll(".vs-media");
+    drop(slots[1] as Element, png());
+    await flush();
+    expect(onFile.mock.calls[0]?.[1]).toBe(1);
+    expect(f.getValue().ref_images_url).toEqual([undefined, "/k/1"]);
+  });
+
+  it("refuses a file of the wrong kind without calling onFile", async () => {
+    const onFile = vi.fn(async () => "x");
+    const f = mount("video_outpainting", { onFile });
+    drop(fieldEl(f, "video_url").querySelector(".vs-media") as Element, png());
+    await flush();
+    expect(onFile).not.toHaveBeenCalled();
+    expect(errorOf(f, "video_url")).toBe('Source video expects a video file (got "cat.png", type image/png)');
+    expect(fieldEl(f, "video_url").querySelector("img")).toBeNull();
+  });
+
+  it("shows an upload failure next to the field", async () => {
+    const f = mount("video_edit", {
+      onFile: async () => {
+        throw new Error("kernel disk full");
+      },
+    });
+    drop(fieldEl(f, "mask_image_url").querySelector(".vs-media") as Element, png());
+    await flush();
+    await flush();
+    expect(errorOf(f, "mask_image_url")).toBe('Mask image: could not upload "cat.png": kernel disk full');
+    expect("mask_image_url" in f.getValue()).toBe(false);
+  });
+
+  it("offers URL entry only when there is no file handler", () => {
+    const f = mount("video_edit");
+    expect(fieldEl(f, "video_url").querySelector("input[type=file]")).toBeNull();
+    type(fieldEl(f, "video_url").querySelector("input.vs-media-url"), "oss://bucket/v.mp4");
+    expect(f.getValue().video_url).toBe("oss://bucket/v.mp4");
+  });
+});
