@@ -8,5 +8,7 @@ export default defineConfig({
   test: {
     environment: "happy-dom",
     include: ["test/**/*.test.ts"],
+    // Vitest blanks CSS imports by default; the widget test checks the injected theme styles.
+    css: { include: [/\.css/] },
   },
 });

@@ -304,7 +304,7 @@ SUBMIT_OK = {
     "request_id": "4909100c-7b5a-9f92-bfe5-xxxxxx",
 }
 
-POLL_SUCCEEDED = {
+POLL_SUCCEEDED: dict[str, Any] = {
     "request_id": "851985d0-fbba-9d8d-a17a-xxxxxx",
     "output": {
         "task_id": "0385dc79-5ff8-4d82-bcb6-xxxxxx",
@@ -319,7 +319,7 @@ POLL_SUCCEEDED = {
     "usage": {"video_duration": 5, "video_ratio": "standard", "video_count": 1},
 }
 
-POLL_FAILED = {
+POLL_FAILED: dict[str, Any] = {
     "request_id": "e5d70b02-ebd3-98ce-9fe8-xxxxxx",
     "output": {
         "task_id": "86ecf553-d340-4e21-af6e-xxxxxx",
@@ -340,7 +340,7 @@ def test_parse_poll_succeeded_documented_example(ds: DashScope) -> None:
     assert state.task_id == task_id
     assert state.status is TaskStatus.SUCCEEDED
     assert state.provider_status == "SUCCEEDED"
-    assert state.video_url == POLL_SUCCEEDED["output"]["video_url"]  # type: ignore[index]
+    assert state.video_url == POLL_SUCCEEDED["output"]["video_url"]
     assert state.usage == Usage(video_duration=5.0, video_count=1, video_ratio="standard")
     assert state.times == {
         "submit_time": "2025-05-15 16:14:44.723",
@@ -359,7 +359,7 @@ def test_parse_poll_failed_keeps_code_and_message_verbatim(ds: DashScope) -> Non
     state = ds.parse_poll(task_id, 200, {}, body(POLL_FAILED))
     assert state.status is TaskStatus.FAILED
     assert state.error_code == "InvalidParameter"
-    assert state.error_message == POLL_FAILED["output"]["message"]  # type: ignore[index]
+    assert state.error_message == POLL_FAILED["output"]["message"]
     assert state.error_kind is ErrorKind.INVALID_INPUT
     assert state.video_url is None
 
@@ -499,7 +499,10 @@ def test_error_table(
 
 
 def test_access_denied_suffix_and_missing_async_header(ds: DashScope) -> None:
-    payload = {"code": "AccessDenied", "message": "current user api does not support synchronous calls"}
+    payload = {
+        "code": "AccessDenied",
+        "message": "current user api does not support synchronous calls",
+    }
     with pytest.raises(ProviderError) as caught:
         ds.parse_submit(403, {}, body(payload))
     assert caught.value.kind is ErrorKind.FORBIDDEN
@@ -540,7 +543,8 @@ def test_error_code_in_a_2xx_body(ds: DashScope) -> None:
 
 
 def test_cancel_ok_and_not_pending(ds: DashScope) -> None:
-    assert ds.parse_cancel(200, {}, body({"request_id": "r"})) is None
+    ds.parse_cancel(200, {}, body({"request_id": "r"}))  # accepted: returns, raises nothing
+    ds.parse_cancel(204, {}, b"")  # an empty 2xx is accepted too
     refusal = {
         "request_id": "r",
         "code": "UnsupportedOperation",
@@ -571,7 +575,11 @@ def test_parse_list(ds: DashScope) -> None:
         "page_size": 10,
     }
     first, second = ds.parse_list(200, {}, body(payload))
-    assert (first.task_id, first.status, first.provider_status) == ("a", TaskStatus.SUCCEEDED, "SUCCEEDED")
+    assert (first.task_id, first.status, first.provider_status) == (
+        "a",
+        TaskStatus.SUCCEEDED,
+        "SUCCEEDED",
+    )
     assert first.times == {"gmt_create": "1747296884000", "end_time": "1747297209000"}
     assert first.extra["model_name"] == "wan2.1-vace-plus"
     assert (second.task_id, second.status) == ("b", TaskStatus.QUEUED)
@@ -581,7 +589,7 @@ def test_parse_list(ds: DashScope) -> None:
 
 # ---- temporary uploads (section 1.7) -------------------------------------------------------
 
-POLICY = {
+POLICY: dict[str, Any] = {
     "request_id": "r",
     "data": {
         "policy": "eyJleHBpcmF0aW9uIjoi...",
@@ -638,7 +646,7 @@ def test_parse_upload_policy_and_form(ds: DashScope) -> None:
 
 
 def test_upload_policy_variants(ds: DashScope) -> None:
-    data = dict(POLICY["data"])  # type: ignore[call-overload]
+    data = dict(POLICY["data"])
     data["x_oss_forbid_overwrite"] = True
     policy = ds.parse_upload_policy(200, {}, body({"output": data}))
     assert policy.x_oss_forbid_overwrite == "true"

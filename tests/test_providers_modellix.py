@@ -77,15 +77,21 @@ def test_submit_is_flat_api_fields(mx: Modellix, request_: VaceRequest) -> None:
 @pytest.mark.parametrize(
     ("request_", "field"),
     [
-        (VideoRepainting(prompt="r", video_url=VID.format(1), control_condition="depth",
-                         strength=0.4), "strength"),
+        (
+            VideoRepainting(
+                prompt="r", video_url=VID.format(1), control_condition="depth", strength=0.4
+            ),
+            "strength",
+        ),
         (VideoOutpainting(prompt="w", video_url=VID.format(1), watermark=False), "watermark"),
     ],
 )
 def test_undocumented_fields_refused_by_name(
     mx: Modellix, request_: VaceRequest, field: str
 ) -> None:
-    with pytest.raises(InvalidInputError, match=f"^{field}: modellix does not take") as caught:
+    with pytest.raises(
+        InvalidInputError, match=rf"^\[modellix\] {field}: modellix does not take"
+    ) as caught:
         mx.submit_request(request_)
     assert caught.value.http_status is None
 
@@ -204,8 +210,11 @@ def test_status_mapping(mx: Modellix, provider_status: str, expected: TaskStatus
 @pytest.mark.parametrize(
     ("data", "code", "message"),
     [
-        ({"error": {"code": "DataInspectionFailed", "message": "blocked"}},
-         "DataInspectionFailed", "blocked"),
+        (
+            {"error": {"code": "DataInspectionFailed", "message": "blocked"}},
+            "DataInspectionFailed",
+            "blocked",
+        ),
         ({"error": "generation failed"}, None, "generation failed"),
         ({"error_code": 3001, "error_message": "bad input"}, "3001", "bad input"),
         ({}, None, None),
@@ -266,8 +275,13 @@ def test_message_only_error_body(mx: Modellix) -> None:
         ({"Retry-After": "12"}, 12.0),
         ({"x-ratelimit-reset": "3"}, 3.0),
         ({"X-RateLimit-Reset": "1700000030", "Date": "Tue, 14 Nov 2023 22:13:20 GMT"}, 30.0),
-        ({"Retry-After": "Tue, 14 Nov 2023 22:13:25 GMT", "Date": "Tue, 14 Nov 2023 22:13:20 GMT"},
-         5.0),
+        (
+            {
+                "Retry-After": "Tue, 14 Nov 2023 22:13:25 GMT",
+                "Date": "Tue, 14 Nov 2023 22:13:20 GMT",
+            },
+            5.0,
+        ),
         ({}, None),
     ],
 )
@@ -288,9 +302,13 @@ def test_nonzero_envelope_code_on_200_is_an_error(mx: Modellix) -> None:
 
 def test_poll_protocol_errors(mx: Modellix) -> None:
     with pytest.raises(ProtocolError, match="video"):
-        mx.parse_poll("t", 200, {}, body({"code": 0, "data": {"status": "success", "task_id": "t"}}))
+        mx.parse_poll(
+            "t", 200, {}, body({"code": 0, "data": {"status": "success", "task_id": "t"}})
+        )
     with pytest.raises(ProtocolError):
-        mx.parse_poll("t", 200, {}, body({"code": 0, "data": {"status": "pending", "task_id": "u"}}))
+        mx.parse_poll(
+            "t", 200, {}, body({"code": 0, "data": {"status": "pending", "task_id": "u"}})
+        )
     with pytest.raises(ProtocolError):
         mx.parse_poll("t", 200, {}, body({"code": 0, "data": {"task_id": "t"}}))
 

@@ -54,8 +54,9 @@ def test_submit_documented_names(mr: MuleRouter) -> None:
 
 
 def test_submit_with_cli_field_names() -> None:
-    fields = MuleRouterFields(ref_images_field="images", size_separator="x",
-                              expand_mode_original="orginal")
+    fields = MuleRouterFields(
+        ref_images_field="images", size_separator="x", expand_mode_original="orginal"
+    )
     mr = make_provider("mulerouter", fields=fields)
     spec = mr.submit_request(EDIT)
     assert spec.json is not None
@@ -67,12 +68,15 @@ def test_submit_with_cli_field_names() -> None:
 
 
 def test_strength_sent_watermark_refused(mr: MuleRouter) -> None:
-    request = VideoRepainting(prompt="r", video_url=VID.format(1), control_condition="posebody",
-                              strength=0.3)
+    request = VideoRepainting(
+        prompt="r", video_url=VID.format(1), control_condition="posebody", strength=0.3
+    )
     spec = mr.submit_request(request)
     assert spec.json is not None
     assert spec.json["strength"] == 0.3
-    with pytest.raises(InvalidInputError, match="^watermark: mulerouter does not take"):
+    with pytest.raises(
+        InvalidInputError, match=r"^\[mulerouter\] watermark: mulerouter does not take"
+    ):
         mr.submit_request(VideoOutpainting(prompt="w", video_url=VID.format(1), watermark=True))
 
 
@@ -94,8 +98,11 @@ def test_base_url_override_keeps_paths() -> None:
 
 
 def test_provider_facts(mr: MuleRouter) -> None:
-    assert (mr.name, mr.model, mr.base_url) == ("mulerouter", "wan2.1-vace-plus",
-                                                "https://api.mulerouter.ai")
+    assert (mr.name, mr.model, mr.base_url) == (
+        "mulerouter",
+        "wan2.1-vace-plus",
+        "https://api.mulerouter.ai",
+    )
     assert (mr.price_per_second, mr.result_ttl_seconds) == (None, None)
     assert mr.limits.submits_per_second is None
 
@@ -109,7 +116,7 @@ SUBMIT_OK = {
     }
 }
 
-POLL_OK = {
+POLL_OK: dict[str, Any] = {
     "task_info": {
         "id": TASK_ID,
         "status": "completed",
@@ -138,7 +145,7 @@ def test_parse_poll_completed(mr: MuleRouter) -> None:
     state = mr.parse_poll(TASK_ID, 200, {}, body(POLL_OK))
     assert state.status is TaskStatus.SUCCEEDED
     assert state.provider_status == "completed"
-    assert state.video_url == POLL_OK["videos"][0]  # type: ignore[index]
+    assert state.video_url == POLL_OK["videos"][0]
     assert state.times == {
         "created_at": "2025-08-01T10:00:00.000Z",
         "updated_at": "2025-08-01T10:03:10.000Z",
@@ -155,9 +162,17 @@ def test_parse_poll_failed_error_object(mr: MuleRouter) -> None:
 
 
 def test_failed_task_with_alibaba_code_is_classified(mr: MuleRouter) -> None:
-    payload = {"task_info": {"id": "t", "status": "failed",
-                             "error": {"code": 3001, "title": "Failed",
-                                       "detail": "DataInspectionFailed: input blocked"}}}
+    payload = {
+        "task_info": {
+            "id": "t",
+            "status": "failed",
+            "error": {
+                "code": 3001,
+                "title": "Failed",
+                "detail": "DataInspectionFailed: input blocked",
+            },
+        }
+    }
     state = mr.parse_poll("t", 200, {}, body(payload))
     assert state.error_kind is ErrorKind.MODERATION
 
@@ -206,11 +221,17 @@ def test_status_mapping(mr: MuleRouter, provider_status: str, expected: TaskStat
         ({"detail": "Insufficient balance"}, None, "Insufficient balance"),
         ({"error": "Rate limit exceeded", "message": "ignored"}, None, "Rate limit exceeded"),
         ({"message": "Task already exists", "code": "conflict"}, "conflict", "Task already exists"),
-        ({"task_info": {"error": {"code": 3001, "title": "Locked", "detail": "Account locked"}}},
-         "3001", "Account locked"),
+        (
+            {"task_info": {"error": {"code": 3001, "title": "Locked", "detail": "Account locked"}}},
+            "3001",
+            "Account locked",
+        ),
         ({"task_info": {"error": {"code": 1, "title": "Only a title"}}}, "1", "Only a title"),
-        ({"detail": [{"loc": ["body", "prompt"], "msg": "field required"}], "message": "Bad"},
-         None, "Bad"),
+        (
+            {"detail": [{"loc": ["body", "prompt"], "msg": "field required"}], "message": "Bad"},
+            None,
+            "Bad",
+        ),
     ],
 )
 def test_http_errors_parsed_leniently(
@@ -220,7 +241,10 @@ def test_http_errors_parsed_leniently(
         mr.parse_submit(status, {}, body(payload))
     error = caught.value
     assert (error.kind, error.http_status, error.code, error.message) == (
-        kind, status, code, message
+        kind,
+        status,
+        code,
+        message,
     )
 
 
@@ -233,7 +257,7 @@ def test_429_retry_after(mr: MuleRouter) -> None:
 
 
 def test_protocol_errors(mr: MuleRouter) -> None:
-    with pytest.raises(ProtocolError, match="task_info.id"):
+    with pytest.raises(ProtocolError, match=r"task_info\.id"):
         mr.parse_submit(202, {}, body({"task_info": {"status": "pending"}}))
     with pytest.raises(ProtocolError, match="videos"):
         mr.parse_poll("t", 200, {}, body({"task_info": {"id": "t", "status": "completed"}}))

@@ -834,6 +834,16 @@ def test_folder_is_not_a_file(tmp_path: Path) -> None:
     assert str(tmp_path) in problem.message
 
 
+@pytest.mark.parametrize("name", ["x" * 5000, "/tmp/" + "y" * 300 + ".mp4", "a\x00b.mp4"])
+def test_impossible_local_path_is_rejected_not_crashed(name: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request({**VALID["video_outpainting"], "video_url": name})
+    (problem,) = caught.value.problems
+    assert problem.field == "video_url"
+    assert problem.rule in ("media_unreadable", "media_missing")
+    assert repr(name) in problem.message
+
+
 def test_file_url_on_another_host_is_rejected() -> None:
     with pytest.raises(InvalidRequest) as caught:
         validate_request({**VALID["video_outpainting"], "video_url": "file://server/share/a.mp4"})

@@ -2,7 +2,7 @@
 // Traits read: `schema` (the request JSON Schema, a dict). Everything else goes through custom
 // messages (see messages.ts), so no bytes and no secrets ever sit in widget state.
 
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import { h } from "./form/dom";
 import { SchemaError } from "./form/schema";
 import { createChannel } from "./messages";
@@ -15,15 +15,28 @@ export interface StudioTraits {
   schema: Record<string, unknown> | null;
 }
 
+/**
+ * JupyterLab handles keydown in the bubble phase for notebook shortcuts; on a focused radio, select
+ * or button (not a text field) a plain key would reach them: arrows were swallowed (no keyboard
+ * choice of a chip) and "d d" would delete the cell. Plain keys stay inside the widget; shortcuts
+ * with Ctrl/Cmd/Alt, Shift+Enter and Escape still reach JupyterLab.
+ */
+export function keepKeysInWidget(event: KeyboardEvent): void {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "Escape" || (event.shiftKey && event.key === "Enter")) return;
+  event.stopPropagation();
+}
+
 /** Python package version this bundle was built for (from src/vace_studio/_version.py). */
 export const version: string = __VACE_STUDIO_VERSION__;
 
 function render({ model, el }: RenderProps<StudioTraits>): () => void {
-  const channel = createChannel(model as AnyModel<StudioTraits>);
+  const channel = createChannel(model);
   // CSS travels inside the bundle (no separate _css file to keep in sync); a <style> per view also
   // works when the host renders widgets inside a shadow root.
   const style = h("style", {}, css);
   const root = h("div", { class: "vs-root", "data-version": version });
+  root.addEventListener("keydown", keepKeysInWidget);
   el.append(style, root);
 
   let studio: StudioHandle | null = null;

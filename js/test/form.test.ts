@@ -20,15 +20,20 @@ const fieldEl = (f: FormHandle, name: string) => {
   if (!el) throw new Error(`no field ${name}`);
   return el;
 };
-const errorOf = (f: FormHandle, name: string) => fieldEl(f, name).querySelector(".vs-error")?.textContent;
+const errorOf = (f: FormHandle, name: string) =>
+  fieldEl(f, name).querySelector(".vs-error")?.textContent;
 
 /** What control a field must get, from its schema node alone. */
 function expectControlFor(el: Element, field: FieldSpec) {
   const node = field.node;
   switch (node.kind) {
     case "enum":
-      if (node.options.length <= 4) expect(el.querySelectorAll("input[type=radio]").length).toBe(node.options.length);
-      else expect(el.querySelector("select")?.options.length).toBeGreaterThanOrEqual(node.options.length);
+      if (node.options.length <= 4)
+        expect(el.querySelectorAll("input[type=radio]").length).toBe(node.options.length);
+      else
+        expect(el.querySelector("select")?.options.length).toBeGreaterThanOrEqual(
+          node.options.length,
+        );
       break;
     case "boolean":
       expect(el.querySelector("input[type=checkbox]")).not.toBeNull();
@@ -44,7 +49,9 @@ function expectControlFor(el: Element, field: FieldSpec) {
     case "string":
       if (node.media) {
         expect(el.querySelector("input[type=text].vs-media-url")).not.toBeNull();
-        expect(el.querySelector("input[type=file]")?.getAttribute("accept")).toBe(`${node.media}/*`);
+        expect(el.querySelector("input[type=file]")?.getAttribute("accept")).toBe(
+          `${node.media}/*`,
+        );
       } else if (node.multiline) {
         expect(el.querySelector("textarea")).not.toBeNull();
         expect(el.querySelector(".vs-count")?.textContent).toBe(`0 / ${node.maxLength}`);
@@ -66,7 +73,9 @@ describe.each(Object.entries(SCHEMAS))("forms from the %s schema", (_name, schem
     describe(fn.name, () => {
       it("renders one control per property, of the right type", () => {
         const f = mount(fn.name, { onFile }, schema);
-        const names = [...f.el.querySelectorAll(".vs-field")].map((el) => el.getAttribute("data-field"));
+        const names = [...f.el.querySelectorAll(".vs-field")].map((el) =>
+          el.getAttribute("data-field"),
+        );
         expect(names.sort()).toEqual(fn.fields.map((x) => x.name).sort());
         for (const field of fn.fields) expectControlFor(fieldEl(f, field.name), field);
       });
@@ -101,14 +110,19 @@ describe.each(Object.entries(SCHEMAS))("forms from the %s schema", (_name, schem
           const el = fieldEl(f, field.name);
           const node = field.node;
           if (node.kind === "boolean") {
-            expect((el.querySelector("input[type=checkbox]") as HTMLInputElement).checked).toBe(field.default);
+            expect((el.querySelector("input[type=checkbox]") as HTMLInputElement).checked).toBe(
+              field.default,
+            );
           } else if (node.kind === "number") {
-            expect(Number((el.querySelector("input[type=number]") as HTMLInputElement).value)).toBe(field.default);
+            expect(Number((el.querySelector("input[type=number]") as HTMLInputElement).value)).toBe(
+              field.default,
+            );
           } else if (node.kind === "enum") {
             const select = el.querySelector("select");
             const shown = select
               ? select.selectedOptions[0]?.textContent
-              : el.querySelector<HTMLInputElement>("input[type=radio]:checked")?.nextElementSibling?.textContent;
+              : el.querySelector<HTMLInputElement>("input[type=radio]:checked")?.nextElementSibling
+                  ?.textContent;
             expect(shown).toBe(String(field.default));
           }
           expect(el.querySelector(".vs-badge")?.hasAttribute("hidden")).toBe(false);
@@ -120,7 +134,12 @@ describe.each(Object.entries(SCHEMAS))("forms from the %s schema", (_name, schem
         const f = mount(fn.name, { onFile }, schema);
         expect(f.isValid()).toBe(false); // every function requires a prompt
         const errors = f.validate();
-        expect(Object.keys(errors).sort()).toEqual(fn.fields.filter((x) => x.required).map((x) => x.name).sort());
+        expect(Object.keys(errors).sort()).toEqual(
+          fn.fields
+            .filter((x) => x.required)
+            .map((x) => x.name)
+            .sort(),
+        );
         for (const name of Object.keys(errors)) expect(errorOf(f, name)).toBe(errors[name]);
       });
     });
@@ -161,7 +180,9 @@ describe("editing", () => {
 
   it("picks an enum chip and an integer", () => {
     const f = mount("video_edit");
-    const fixed = [...fieldEl(f, "mask_type").querySelectorAll("label")].find((l) => l.textContent === "fixed");
+    const fixed = [...fieldEl(f, "mask_type").querySelectorAll("label")].find(
+      (l) => l.textContent === "fixed",
+    );
     click(fixed);
     type(fieldEl(f, "mask_frame_id").querySelector("input[type=number]"), "12");
     expect(f.getValue()).toMatchObject({ mask_type: "fixed", mask_frame_id: 12 });
@@ -179,7 +200,13 @@ describe("editing", () => {
 
   it("setValue shows the values and counts them as set", () => {
     const f = mount("video_repainting");
-    f.setValue({ function: "video_repainting", prompt: "p", video_url: "https://x/v.mp4", control_condition: "depth", strength: 0.5 });
+    f.setValue({
+      function: "video_repainting",
+      prompt: "p",
+      video_url: "https://x/v.mp4",
+      control_condition: "depth",
+      strength: 0.5,
+    });
     expect(f.getValue()).toEqual({
       function: "video_repainting",
       prompt: "p",
@@ -188,7 +215,9 @@ describe("editing", () => {
       strength: 0.5,
     });
     expect(f.isValid()).toBe(true);
-    expect(fieldEl(f, "strength").querySelector<HTMLInputElement>("input[type=number]")?.value).toBe("0.5");
+    expect(
+      fieldEl(f, "strength").querySelector<HTMLInputElement>("input[type=number]")?.value,
+    ).toBe("0.5");
   });
 });
 
@@ -227,8 +256,15 @@ describe("instant validation", () => {
 
   it("checks x-pairs-with lists against each other", () => {
     const f = mount("image_reference");
-    f.setValue({ function: "image_reference", prompt: "p", ref_images_url: ["https://x/a.png"], obj_or_bg: ["obj", "bg"] });
-    expect(f.validate().obj_or_bg).toBe("Object or background needs one entry per item of Reference images (got 2 for 1)");
+    f.setValue({
+      function: "image_reference",
+      prompt: "p",
+      ref_images_url: ["https://x/a.png"],
+      obj_or_bg: ["obj", "bg"],
+    });
+    expect(f.validate().obj_or_bg).toBe(
+      "Object or background needs one entry per item of Reference images (got 2 for 1)",
+    );
   });
 });
 
@@ -236,7 +272,8 @@ describe("server errors", () => {
   it("shows the kernel's messages by field and clears one when its field is edited", () => {
     const f = mount("video_edit");
     f.setErrors({
-      mask_image_url: "mask_image_url: give exactly one of mask_image_url or mask_video_url (got neither)",
+      mask_image_url:
+        "mask_image_url: give exactly one of mask_image_url or mask_video_url (got neither)",
       "ref_images_url.0": "must not contain Chinese characters",
       "": "the provider refused the request",
     });
@@ -265,12 +302,14 @@ describe("server errors", () => {
 
 describe("lists", () => {
   const items = (f: FormHandle, name: string) => fieldEl(f, name).querySelectorAll(".vs-item");
-  const add = (f: FormHandle, name: string) => fieldEl(f, name).querySelector<HTMLButtonElement>(".vs-add");
+  const add = (f: FormHandle, name: string) =>
+    fieldEl(f, name).querySelector<HTMLButtonElement>(".vs-add");
 
   it("honours minItems and maxItems with add/remove", () => {
     const f = mount("image_reference", { onFile: async () => "x" });
     expect(items(f, "ref_images_url").length).toBe(1); // minItems 1: one empty slot to start
-    const removeFirst = () => items(f, "ref_images_url")[0]?.querySelector<HTMLButtonElement>(".vs-remove");
+    const removeFirst = () =>
+      items(f, "ref_images_url")[0]?.querySelector<HTMLButtonElement>(".vs-remove");
     expect(removeFirst()?.disabled).toBe(true);
     click(add(f, "ref_images_url"));
     click(add(f, "ref_images_url"));
@@ -278,14 +317,23 @@ describe("lists", () => {
     expect(add(f, "ref_images_url")?.disabled).toBe(true); // maxItems 3
     expect(removeFirst()?.disabled).toBe(false);
     const urls = fieldEl(f, "ref_images_url").querySelectorAll("input.vs-media-url");
-    ["https://x/1.png", "https://x/2.png", "https://x/3.png"].forEach((u, i) => type(urls[i] ?? null, u));
-    expect(f.getValue().ref_images_url).toEqual(["https://x/1.png", "https://x/2.png", "https://x/3.png"]);
+    for (const [i, url] of ["https://x/1.png", "https://x/2.png", "https://x/3.png"].entries()) {
+      type(urls[i], url);
+    }
+    expect(f.getValue().ref_images_url).toEqual([
+      "https://x/1.png",
+      "https://x/2.png",
+      "https://x/3.png",
+    ]);
     click(items(f, "ref_images_url")[1]?.querySelector(".vs-remove") ?? null);
     expect(f.getValue().ref_images_url).toEqual(["https://x/1.png", "https://x/3.png"]);
     expect(add(f, "ref_images_url")?.disabled).toBe(false);
     // Labels are renumbered and still point at their inputs.
     const labels = [...fieldEl(f, "ref_images_url").querySelectorAll(".vs-item-label")];
-    expect(labels.map((l) => l.textContent)).toEqual(["Reference images item 1", "Reference images item 2"]);
+    expect(labels.map((l) => l.textContent)).toEqual([
+      "Reference images item 1",
+      "Reference images item 2",
+    ]);
   });
 
   it("flags an empty slot and an over-long list in plain words", () => {
@@ -308,7 +356,9 @@ describe("lists", () => {
   it("uses chips for a list of small enums", () => {
     const f = mount("image_reference");
     click(add(f, "obj_or_bg"));
-    const bg = [...fieldEl(f, "obj_or_bg").querySelectorAll("label.vs-chip")].find((l) => l.textContent === "bg");
+    const bg = [...fieldEl(f, "obj_or_bg").querySelectorAll("label.vs-chip")].find(
+      (l) => l.textContent === "bg",
+    );
     click(bg);
     expect(f.getValue().obj_or_bg).toEqual(["bg"]);
   });
@@ -340,7 +390,9 @@ describe("media files", () => {
     release("/kernel/uploads/cat.png");
     await flush();
     expect(f.getValue().ref_images_url).toEqual(["/kernel/uploads/cat.png"]);
-    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe("/kernel/uploads/cat.png");
+    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
+      "/kernel/uploads/cat.png",
+    );
     expect(media.querySelector("img")).not.toBeNull();
     expect(errorOf(f, "ref_images_url")).toBe("");
   });
@@ -362,7 +414,9 @@ describe("media files", () => {
     drop(fieldEl(f, "video_url").querySelector(".vs-media") as Element, png());
     await flush();
     expect(onFile).not.toHaveBeenCalled();
-    expect(errorOf(f, "video_url")).toBe('Source video expects a video file (got "cat.png", type image/png)');
+    expect(errorOf(f, "video_url")).toBe(
+      'Source video expects a video file (got "cat.png", type image/png)',
+    );
     expect(fieldEl(f, "video_url").querySelector("img")).toBeNull();
   });
 
@@ -375,7 +429,9 @@ describe("media files", () => {
     drop(fieldEl(f, "mask_image_url").querySelector(".vs-media") as Element, png());
     await flush();
     await flush();
-    expect(errorOf(f, "mask_image_url")).toBe('Mask image: could not upload "cat.png": kernel disk full');
+    expect(errorOf(f, "mask_image_url")).toBe(
+      'Mask image: could not upload "cat.png": kernel disk full',
+    );
     expect("mask_image_url" in f.getValue()).toBe(false);
   });
 

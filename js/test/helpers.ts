@@ -1,8 +1,8 @@
 /// <reference types="vite/client" />
 // Shared test helpers: the schema fixtures and a stand-in anywidget model.
 
-import raw from "./fixtures/schema.pydantic-raw.json";
 import local from "./fixtures/schema.json";
+import raw from "./fixtures/schema.pydantic-raw.json";
 
 // The repository's own fixture (written by the Python side) when js/ sits in the full checkout, so a
 // schema change in Python is exercised here without copying it by hand; absent in a js-only checkout.
@@ -20,7 +20,8 @@ export const SCHEMAS: Record<string, unknown> = {
 
 export const SCHEMA: unknown = local;
 
-type Handler = (...args: unknown[]) => void;
+// `never` parameters accept any concrete callback (msg:custom, change:x) without `any`.
+type Handler = (...args: never[]) => void;
 
 /** Enough of an anywidget model for the widget: traits, events, custom messages. */
 export class FakeModel<T extends Record<string, unknown>> {
@@ -49,7 +50,10 @@ export class FakeModel<T extends Record<string, unknown>> {
     set.add(handler);
   }
   off(event?: string | null, handler?: Handler | null): void {
-    if (!event) return this.handlers.clear();
+    if (!event) {
+      this.handlers.clear();
+      return;
+    }
     if (!handler) {
       this.handlers.delete(event);
       return;
@@ -66,7 +70,9 @@ export class FakeModel<T extends Record<string, unknown>> {
     return this.handlers.get(event)?.size ?? 0;
   }
   emit(event: string, ...args: unknown[]): void {
-    for (const handler of [...(this.handlers.get(event) ?? [])]) handler(...args);
+    for (const handler of [...(this.handlers.get(event) ?? [])]) {
+      (handler as (...a: unknown[]) => void)(...args);
+    }
   }
   /** Simulates the kernel answering (or pushing) a custom message. */
   reply(content: Record<string, unknown>, buffers: unknown[] = []): void {
@@ -80,7 +86,7 @@ export class FakeModel<T extends Record<string, unknown>> {
 }
 
 /** Types into an input the way a user does (value + input event). */
-export function type(el: Element | null, value: string): void {
+export function type(el: Element | null | undefined, value: string): void {
   if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) {
     throw new Error(`not a text input: ${el?.outerHTML}`);
   }
@@ -88,7 +94,7 @@ export function type(el: Element | null, value: string): void {
   el.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-export function choose(el: Element | null, optionText: string): void {
+export function choose(el: Element | null | undefined, optionText: string): void {
   if (!(el instanceof HTMLSelectElement)) throw new Error(`not a select: ${el?.outerHTML}`);
   const option = [...el.options].find((o) => o.textContent === optionText);
   if (!option) throw new Error(`no option ${optionText}`);
@@ -96,7 +102,7 @@ export function choose(el: Element | null, optionText: string): void {
   el.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
-export function click(el: Element | null): void {
+export function click(el: Element | null | undefined): void {
   if (!(el instanceof HTMLElement)) throw new Error("nothing to click");
   el.click();
 }

@@ -6,7 +6,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const bytes = (view: DataView) => [...new Uint8Array(view.buffer, view.byteOffset, view.byteLength)];
+const bytes = (view: DataView) => [
+  ...new Uint8Array(view.buffer, view.byteOffset, view.byteLength),
+];
 
 describe("createChannel", () => {
   it("sends {id, kind, ...payload} with buffers as anywidget's third argument", () => {
@@ -50,7 +52,11 @@ describe("createChannel", () => {
     const channel = createChannel(model, { idPrefix: "t" });
     const pending = channel.request("video");
     const raw = new Uint8Array([9, 8, 7, 6]);
-    model.reply({ id: "t-1", ok: true }, [new DataView(raw.buffer), raw.buffer, raw.subarray(1, 3)]);
+    model.reply({ id: "t-1", ok: true }, [
+      new DataView(raw.buffer),
+      raw.buffer,
+      raw.subarray(1, 3),
+    ]);
     const { buffers } = await pending;
     expect(buffers.every((b) => b instanceof DataView)).toBe(true);
     expect(buffers.map(bytes)).toEqual([
@@ -64,7 +70,13 @@ describe("createChannel", () => {
     const model = new FakeModel({});
     const channel = createChannel(model, { idPrefix: "t" });
     const pending = channel.request("submit");
-    model.reply({ id: "t-1", ok: false, error: "invalid request", errors: { prompt: "too long" }, code: "InvalidParameter" });
+    model.reply({
+      id: "t-1",
+      ok: false,
+      error: "invalid request",
+      errors: { prompt: "too long" },
+      code: "InvalidParameter",
+    });
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestError);
     expect(error).toMatchObject({
@@ -103,7 +115,9 @@ describe("createChannel", () => {
     expect(await slow).toMatchObject({ msg: { ok: true } });
 
     const controller = new AbortController();
-    const aborted = channel.request("x", {}, { signal: controller.signal }).catch((e: unknown) => e);
+    const aborted = channel
+      .request("x", {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(await aborted).toMatchObject({ reason: "aborted" });
   });

@@ -43,7 +43,12 @@ describe.each(Object.entries(SCHEMAS))("listFunctions on the %s schema", (_name,
       for (const field of fn.fields) expect(field.node.kind).not.toBe("unsupported");
     }
     const seed = functionSpec(schema, "image_reference").fields.find((f) => f.name === "seed");
-    expect(seed?.node).toMatchObject({ kind: "number", integer: true, minimum: 0, maximum: 2147483647 });
+    expect(seed?.node).toMatchObject({
+      kind: "number",
+      integer: true,
+      minimum: 0,
+      maximum: 2147483647,
+    });
     expect(seed?.default).toBeUndefined();
   });
 
@@ -112,7 +117,14 @@ it("resolves $ref enums and allOf wrappers", () => {
 
 it("marks shapes it cannot edit as unsupported instead of failing", () => {
   const schema = {
-    oneOf: [{ properties: { function: { const: "a" }, u: { anyOf: [{ type: "string" }, { type: "integer" }] } } }],
+    oneOf: [
+      {
+        properties: {
+          function: { const: "a" },
+          u: { anyOf: [{ type: "string" }, { type: "integer" }] },
+        },
+      },
+    ],
   };
   expect(functionSpec(schema, "a").fields[0]?.node.kind).toBe("unsupported");
 });

@@ -89,6 +89,9 @@ export function renderStudio(
     forms.set(fn.name, form);
 
     submit.addEventListener("click", async () => {
+      // A validate still queued or in flight would only repeat what the submit answer says.
+      if (debounce !== undefined) clearTimeout(debounce);
+      validateSeq++;
       const errors = form.validate();
       const invalid = Object.keys(errors);
       if (invalid.length > 0) {

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +17,12 @@ U8 = NDArray[np.uint8]
 Mask = NDArray[np.bool_]
 """A boolean (H, W) mask; True = selected (for edit masks: the region to edit)."""
 F32 = NDArray[np.float32]
+
+
+def to_u8(a: NDArray[Any]) -> U8:
+    """Round to the nearest integer and clip to 0..255 as uint8."""
+    out: U8 = np.clip(np.asarray(a, dtype=np.float32) + 0.5, 0, 255).astype(np.uint8)
+    return out
 
 
 def round_half_up(x: float) -> int:

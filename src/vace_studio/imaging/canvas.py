@@ -10,9 +10,9 @@ scaled by ``720 / min(w, h)``; then both sides are rounded to even (4:2:0).
   ``(X, Y) = ([w·(l − 1)], [h·(t − 1)])``. So ``left_scale = 1.5`` adds half the source width on
   the left, and all four at 2.0 make a 3w × 3h canvas with the source in the middle.
 - the result must fit 720p (long side ≤ 1280, short side ≤ 720):
-  ``f = min(1, 1280 / max(W, H), 720 / min(W, H))``; the output is ``even(W·f) × even(H·f)``, the
-  source is scaled to ``even(w·f) × even(h·f)`` and placed at ``(even_floor(X·f), even_floor(Y·f))``,
-  clamped so it stays inside.
+  ``f = min(1, 1280 / max(W, H), 720 / min(W, H))``; the output is ``even(W·f) × even(H·f)``,
+  the source is scaled to ``even(w·f) × even(h·f)`` and placed at
+  ``(even_floor(X·f), even_floor(Y·f))``, clamped so it stays inside.
 
 **Border fill** (:func:`fill_border`): the source is mirror-extended ("symmetric" padding) to the
 canvas, box-blurred (radius ≈ 1/24 of the canvas's short side, computed at 1/4 resolution and
@@ -47,8 +47,9 @@ def cover_box(src_w: int, src_h: int, dst_w: int, dst_h: int) -> tuple[float, fl
     """The centred crop (x0, y0, x1, y1) of a src image that has the destination's aspect ratio."""
     scale = max(dst_w / src_w, dst_h / src_h)
     cw, ch = dst_w / scale, dst_h / scale
-    x0, y0 = (src_w - cw) / 2, (src_h - ch) / 2
-    return x0, y0, x0 + cw, y0 + ch
+    x0, y0 = max(0.0, (src_w - cw) / 2), max(0.0, (src_h - ch) / 2)
+    # Clamped: float rounding must not push the box past the image (Pillow rejects that).
+    return x0, y0, min(float(src_w), x0 + cw), min(float(src_h), y0 + ch)
 
 
 def cover_resize(image: U8, width: int, height: int) -> U8:
@@ -83,10 +84,20 @@ class OutpaintGeometry:
 
 
 def outpaint_geometry(
-    width: int, height: int, top: float = 1.0, bottom: float = 1.0, left: float = 1.0, right: float = 1.0
+    width: int,
+    height: int,
+    top: float = 1.0,
+    bottom: float = 1.0,
+    left: float = 1.0,
+    right: float = 1.0,
 ) -> OutpaintGeometry:
     """Canvas size, source offset and 720p fitting for a ``width×height`` source and four scales."""
-    for name, s in (("top_scale", top), ("bottom_scale", bottom), ("left_scale", left), ("right_scale", right)):
+    for name, s in (
+        ("top_scale", top),
+        ("bottom_scale", bottom),
+        ("left_scale", left),
+        ("right_scale", right),
+    ):
         if not 1.0 <= s <= 2.0:
             raise ValueError(f"{name}: must be between 1.0 and 2.0 (got {s})")
     cw = round_half_up(width * (left + right - 1))
@@ -120,11 +131,14 @@ def fill_border(
     ext = np.pad(small, pad, mode="symmetric")[:ch_, :cw_]
     radius = max(1, round_half_up(min(out_w, out_h) / 24 / r))
     blurred = np.asarray(
-        Image.fromarray(np.ascontiguousarray(ext)).filter(ImageFilter.BoxBlur(radius)), dtype=np.float32
+        Image.fromarray(np.ascontiguousarray(ext)).filter(ImageFilter.BoxBlur(radius)),
+        dtype=np.float32,
     )
     # Dim before upscaling: both are linear, and the small array is 16× cheaper to touch.
     neutral = np.asarray(dim_to, dtype=np.float32)
-    dimmed = np.clip(blurred * (1 - BORDER_DIM) + neutral * BORDER_DIM + 0.5, 0, 255).astype(np.uint8)
+    dimmed = np.clip(blurred * (1 - BORDER_DIM) + neutral * BORDER_DIM + 0.5, 0, 255).astype(
+        np.uint8
+    )
     big = Image.fromarray(dimmed).resize(
         (out_w, out_h), Image.Resampling.BILINEAR, box=(0, 0, out_w / r, out_h / r)
     )

@@ -49,7 +49,7 @@ def _text_width(font: FontT, text: str) -> float:
 
 
 def fit_text(text: str, font: FontT, max_width: float) -> str:
-    """``text`` with whitespace collapsed, cut with "…" to the widest prefix within ``max_width``."""
+    """``text``, whitespace collapsed, cut with "…" to the widest prefix within ``max_width``."""
     text = " ".join(text.split())
     if _text_width(font, text) <= max_width:
         return text
@@ -65,7 +65,7 @@ def fit_text(text: str, font: FontT, max_width: float) -> str:
 
 
 def render_caption(prompt: str, width: int, height: int, detail: str = "") -> Caption:
-    """Draw ``prompt`` (and an optional smaller ``detail`` line) for a ``width``×``height`` frame."""
+    """Draw ``prompt`` (and an optional smaller ``detail`` line) for a ``width×height`` frame."""
     margin = max(2, round_half_up(height / 30))
     pad = max(2, round_half_up(height / 90))
     font = _font(max(10, round_half_up(height / 26)))
@@ -81,7 +81,10 @@ def render_caption(prompt: str, width: int, height: int, detail: str = "") -> Ca
 
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
     boxes = [probe.textbbox((0, 0), text, font=f) for text, f in lines]
-    line_h = [max(b[3], round_half_up(getattr(f, "size", 10) * 1.15)) for b, (_, f) in zip(boxes, lines, strict=True)]
+    line_h = [
+        max(b[3], round_half_up(getattr(f, "size", 10) * 1.15))
+        for b, (_, f) in zip(boxes, lines, strict=True)
+    ]
     text_w = max(b[2] for b in boxes)
     box_w = min(even(text_w + 2 * pad), even_floor(width - 2 * margin) or 2)
     box_h = even(sum(line_h) + 2 * pad)
@@ -93,7 +96,7 @@ def render_caption(prompt: str, width: int, height: int, detail: str = "") -> Ca
     draw.rounded_rectangle(
         (0, 0, box_w - 1, box_h - 1), radius=max(1, pad), fill=(0, 0, 0, _BOX_ALPHA)
     )
-    ty = pad
+    ty = float(pad)
     for (text, f), lh, colour in zip(
         lines, line_h, [(255, 255, 255, 255), (200, 210, 220, 255)], strict=False
     ):

@@ -5,15 +5,16 @@ run on every frame and deterministic. All work on a luma plane (any (H, W) uint8
 plane of a frame, or :func:`luma` of an RGB image). Exact definitions:
 
 - **Gradient** ``g``: ``|Gx| + |Gy|`` of the 3×3 Sobel kernels, borders replicated (0..2040).
-- **scribble**: ``g ≥ 96`` — edges where luma steps by about 24 levels or more; white lines on black.
-- **depth**: ``0.6 · box_blur(luma, r) + 0.4 · 255 · row / (H − 1)`` with ``r = max(1, min(H, W) // 32)``:
-  smoothed brightness plus a vertical ramp, so lower and brighter regions read as nearer
-  (brighter), like the inverse-depth maps of monocular depth estimators.
+- **scribble**: ``g ≥ 96`` — edges where luma steps by about 24 levels or more; white lines on
+  black.
+- **depth**: ``0.6 · box_blur(luma, r) + 0.4 · 255 · row / (H − 1)`` with
+  ``r = max(1, min(H, W) // 16)``: smoothed brightness plus a vertical ramp, so lower and brighter
+  regions read as nearer (brighter), like the inverse-depth maps of monocular depth estimators.
 - **posebody**: a 13-joint stick figure in OpenPose limb colours on black. Placement: the
   gradient-weighted centroid of the pixels whose ``g`` is in the top 10 % (the moving, textured
-  subject in typical clips); figure height ``clip(4·σy, 0.35·H, 0.85·H)`` from their vertical spread;
-  each arm is raised in proportion to the gradient energy on its side of the centroid, and the
-  stride widens with the horizontal spread. A frame without gradient has no figure.
+  subject in typical clips); figure height ``clip(4·σy, 0.35·H, 0.85·H)`` from their vertical
+  spread; each arm is raised in proportion to the gradient energy on its side of the centroid,
+  and the stride widens with the horizontal spread. A frame without gradient has no figure.
 - **posebodyface**: posebody plus a face: a head circle, two eyes and a mouth as white dots.
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFilter
 
-from .arrays import U8, Mask
+from .arrays import U8, Mask, to_u8
 
 ControlKind = Literal["scribble", "depth", "posebody", "posebodyface"]
 CONTROL_KINDS: tuple[ControlKind, ...] = ("scribble", "depth", "posebody", "posebodyface")
@@ -67,8 +68,7 @@ _LIMBS: tuple[tuple[str, str], ...] = (
 
 def luma(rgb: U8) -> U8:
     """BT.601 luma (full range 0..255) of an (H, W, 3) RGB image."""
-    y = rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
-    return np.clip(y + 0.5, 0, 255).astype(np.uint8)
+    return to_u8(rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114)
 
 
 def gradient(plane: U8) -> NDArray[np.int16]:
@@ -96,10 +96,10 @@ def box_blur(plane: U8, radius: int) -> U8:
 def depth(plane: U8) -> U8:
     """Depth-like map, brighter = nearer (see module docstring for the formula)."""
     h, w = plane.shape
-    radius = max(1, min(h, w) // 32)
+    radius = max(1, min(h, w) // 16)
     ramp = np.linspace(0.0, 255.0 * 0.4, h, dtype=np.float32)[:, None]
     d = box_blur(plane, radius).astype(np.float32) * 0.6 + ramp
-    return np.clip(d + 0.5, 0, 255).astype(np.uint8)
+    return to_u8(d)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,9 @@ def estimate_pose(plane: U8) -> Pose | None:
     return _figure(cx, top, fh, raise_l, raise_r, stride)
 
 
-def _figure(cx: float, top: float, fh: float, raise_l: float, raise_r: float, stride: float) -> Pose:
+def _figure(
+    cx: float, top: float, fh: float, raise_l: float, raise_r: float, stride: float
+) -> Pose:
     j: dict[str, tuple[float, float]] = {}
     head_r = 0.07 * fh
     j["nose"] = (cx, top + 0.09 * fh)
@@ -151,7 +153,10 @@ def _figure(cx: float, top: float, fh: float, raise_l: float, raise_r: float, st
         ex = sx + sign * math.sin(ang) * 0.17 * fh
         ey = sy + math.cos(ang) * 0.17 * fh
         j[f"{side}_elbow"] = (ex, ey)
-        j[f"{side}_wrist"] = (ex + sign * math.sin(ang * 1.1) * 0.15 * fh, ey + math.cos(ang * 1.1) * 0.15 * fh)
+        j[f"{side}_wrist"] = (
+            ex + sign * math.sin(ang * 1.1) * 0.15 * fh,
+            ey + math.cos(ang * 1.1) * 0.15 * fh,
+        )
         hx = cx + sign * 0.08 * fh
         j[f"{side}_hip"] = (hx, top + 0.55 * fh)
         spread = sign * stride * 0.09 * fh
@@ -177,7 +182,9 @@ def draw_pose(pose: Pose | None, width: int, height: int, *, face: bool) -> U8:
     if face:
         nx, ny = j["nose"]
         r = pose.head_radius
-        draw.ellipse((nx - r, ny - r, nx + r, ny + r), outline=(255, 255, 255), width=max(1, lw // 2))
+        draw.ellipse(
+            (nx - r, ny - r, nx + r, ny + r), outline=(255, 255, 255), width=max(1, lw // 2)
+        )
         fd = max(1, round(r * 0.12))
         for fx, fy in ((-0.35, -0.2), (0.35, -0.2), (-0.3, 0.4), (0.0, 0.5), (0.3, 0.4)):
             px, py = nx + fx * r, ny + fy * r

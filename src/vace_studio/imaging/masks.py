@@ -35,10 +35,12 @@ _DISC_SIDES = 64
 def binarize(image: U8, threshold: int = 128) -> Mask:
     """True (edit) where an (H, W) grey or (H, W, 3|4) RGB(A) image's luma is ≥ ``threshold``."""
     if image.ndim == 2:
-        return image >= threshold
+        grey: Mask = image >= threshold
+        return grey
     rgb = image[..., :3].astype(np.float32)
     y = rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
-    return y >= threshold - 0.5
+    out: Mask = y >= threshold - 0.5
+    return out
 
 
 def bbox(mask: Mask) -> tuple[int, int, int, int] | None:
@@ -142,8 +144,10 @@ def fill_convex(poly: NDArray[np.float64], height: int, width: int) -> Mask:
     last = np.clip(np.floor(x_max - 0.5) + 1, 0, width).astype(np.int64, copy=False)
     cols = np.arange(width)[None, :]
     valid = np.isfinite(x_min)[:, None]
-    out[...] = valid & (cols >= np.where(valid[:, 0], first, 0)[:, None]) & (
-        cols < np.where(valid[:, 0], last, 0)[:, None]
+    out[...] = (
+        valid
+        & (cols >= np.where(valid[:, 0], first, 0)[:, None])
+        & (cols < np.where(valid[:, 0], last, 0)[:, None])
     )
     return out
 

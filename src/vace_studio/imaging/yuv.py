@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import F32, U8
+from .arrays import U8, to_u8
 
 # BT.601 limited range, RGB in 0..255 → Y in 16..235, U/V in 16..240 (offsets added separately).
 _RGB_TO_YUV = np.array(
@@ -66,14 +66,10 @@ def planes(frame: U8) -> tuple[U8, U8, U8]:
     return y, u, v
 
 
-def _to_u8(a: F32) -> U8:
-    return np.clip(a + 0.5, 0, 255).astype(np.uint8)
-
-
 def rgb_to_yuv444(rgb: U8) -> tuple[U8, U8, U8]:
     """Full-resolution Y, U, V planes of an (H, W, 3) RGB image (any size)."""
     yuv = rgb.astype(np.float32) @ _RGB_TO_YUV.T + _YUV_OFFSET
-    return _to_u8(yuv[..., 0]), _to_u8(yuv[..., 1]), _to_u8(yuv[..., 2])
+    return to_u8(yuv[..., 0]), to_u8(yuv[..., 1]), to_u8(yuv[..., 2])
 
 
 def rgb_to_planes(rgb: U8) -> tuple[U8, U8, U8]:
@@ -86,7 +82,7 @@ def rgb_to_planes(rgb: U8) -> tuple[U8, U8, U8]:
     # Chroma is linear in RGB, so averaging RGB over 2×2 blocks first equals averaging U/V after.
     mean = f.reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
     uv = mean @ _RGB_TO_YUV[1:].T
-    return _to_u8(y + 16.0), _to_u8(uv[..., 0] + 128.0), _to_u8(uv[..., 1] + 128.0)
+    return to_u8(y + 16.0), to_u8(uv[..., 0] + 128.0), to_u8(uv[..., 1] + 128.0)
 
 
 def rgb_to_frame(rgb: U8) -> U8:
@@ -104,13 +100,13 @@ def frame_to_rgb(frame: U8) -> U8:
     up_u = np.repeat(np.repeat(u, 2, axis=0), 2, axis=1)
     up_v = np.repeat(np.repeat(v, 2, axis=0), 2, axis=1)
     yuv = np.stack([y, up_u, up_v], axis=-1).astype(np.float32) - _YUV_OFFSET
-    return _to_u8(yuv @ _YUV_TO_RGB.T)
+    return to_u8(yuv @ _YUV_TO_RGB.T)
 
 
 def rgb_to_yuv_colour(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     """(Y, U, V) of one RGB colour."""
     yuv = np.asarray(rgb, dtype=np.float32) @ _RGB_TO_YUV.T + _YUV_OFFSET
-    return int(_to_u8(yuv[0])), int(_to_u8(yuv[1])), int(_to_u8(yuv[2]))
+    return int(to_u8(yuv[0])), int(to_u8(yuv[1])), int(to_u8(yuv[2]))
 
 
 def lut_rgb_to_yuv(lut: U8) -> tuple[U8, U8, U8]:
@@ -127,9 +123,9 @@ def upsample2(plane: U8) -> U8:
 def subsample_alpha(alpha: U8) -> U8:
     """Average an even-sized (H, W) alpha over 2×2 blocks, for compositing chroma planes."""
     h, w = alpha.shape
-    return (
-        alpha.reshape(h // 2, 2, w // 2, 2).astype(np.uint16).sum(axis=(1, 3)) // 4
-    ).astype(np.uint8)
+    blocks = alpha.reshape(h // 2, 2, w // 2, 2).astype(np.uint16)
+    out: U8 = (blocks.sum(axis=(1, 3)) // 4).astype(np.uint8)
+    return out
 
 
 def blend(dst: U8, src: U8 | int, alpha: U8 | int) -> None:

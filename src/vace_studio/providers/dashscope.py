@@ -26,6 +26,7 @@ from vace_studio.providers.submit_checks import require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
     first_text,
+    is_success,
     load_json,
     normalise_base_url,
     number,
@@ -251,6 +252,8 @@ class DashScope:
 
     def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         """Returns on 2xx; a non-PENDING task answers an error (e.g. ``UnsupportedOperation``)."""
+        if is_success(status) and not body.strip():
+            return  # nothing to read, nothing wrong
         self._success(status, headers, body)
 
     def parse_list(self, status: int, headers: Mapping[str, str], body: bytes) -> list[TaskState]:
@@ -306,7 +309,8 @@ def _task_state(
     status = STATUSES.get(provider_status.upper(), TaskStatus.UNKNOWN)
     code = verbatim(source.get("code"))
     time_keys = _LIST_TIME_KEYS if list_item else _TIME_KEYS
-    consumed = _POLL_KEYS | {"status", *time_keys}
+    # A list item's status may be under "status"; a poll's "status" (if any) is left in extra.
+    consumed = _POLL_KEYS | set(time_keys) | ({"status"} if list_item else set())
     return TaskState(
         task_id=found_id,
         status=status,

@@ -195,6 +195,8 @@ def kind_for_status(status: int) -> ErrorKind:
 
 
 _ALIBABA_PREFIXES: tuple[tuple[str, ErrorKind], ...] = (
+    # The other moderation code Model Studio uses (copyright). [I]
+    ("IPInfringementSuspect", ErrorKind.MODERATION),
     ("Arrearage", ErrorKind.BALANCE),
     ("InvalidApiKey", ErrorKind.AUTH),
     ("AccessDenied", ErrorKind.FORBIDDEN),
@@ -216,8 +218,10 @@ def kind_for_alibaba_code(code: str | None) -> ErrorKind | None:
     """
     if not code:
         return None
-    if "DataInspection" in code or code == "IPInfringementSuspect":
-        # IPInfringementSuspect: the other moderation code Model Studio uses. [I]
+    # Prefixes, not substrings: ``InvalidParameter.DataInspection`` means the service could not
+    # download a media URL to inspect it -- bad input, not a moderation verdict.
+    if code.replace("_", "").lower().startswith("datainspection"):
+        # DataInspectionFailed (and the snake_case spelling of the OpenAI-compatible API).
         return ErrorKind.MODERATION
     for prefix, kind in _ALIBABA_PREFIXES:
         if code.startswith(prefix):

@@ -22,6 +22,7 @@ from vace_studio.providers.submit_checks import require_remote_media, require_su
 from vace_studio.providers.wire import (
     error_from_parts,
     first_text,
+    is_success,
     load_json,
     normalise_base_url,
     obj,
@@ -222,7 +223,8 @@ class Modellix:
 
     def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         """Modellix has no cancel; this only turns an error response into an exception."""
-        success_json(NAME, status, headers, body, self.error)
+        if not is_success(status):
+            raise self.error(status, headers, body)
 
     def parse_media_upload(self, status: int, headers: Mapping[str, str], body: bytes) -> str:
         """The public URL in ``data.url`` of a media upload response."""

@@ -23,6 +23,7 @@ from vace_studio.providers.submit_checks import require_remote_media, require_su
 from vace_studio.providers.wire import (
     error_from_parts,
     first_text,
+    is_success,
     load_json,
     normalise_base_url,
     obj,
@@ -267,7 +268,8 @@ class MuleRouter:
 
     def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         """MuleRouter has no cancel; this only turns an error response into an exception."""
-        success_json(NAME, status, headers, body, self.error)
+        if not is_success(status):
+            raise self.error(status, headers, body)
 
 
 def _failed_kind(code: str | None, message: str | None) -> ErrorKind | None:

@@ -2,9 +2,9 @@
 
 pydantic's own messages are precise but terse ("Input should be less than or equal to 2"); a
 student should read ``right_scale: must be between 1.0 and 2.0 (got 2.5)``. Every message has
-the shape ``<field>: <rule> (got <value>)``. :func:`explain`
-turns a :class:`pydantic.ValidationError` into :class:`Problem` objects, and
-:class:`InvalidRequest` carries them (and renders them) for the rest of the package.
+the shape ``<field>: <rule> (got <value>)``. :func:`explain` turns a
+:class:`pydantic.ValidationError` into :class:`Problem` objects, and :class:`InvalidRequest`
+carries them (and renders them) for the rest of the package.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from vace_studio.requests.base import describe_value
+from vace_studio.requests.fields import BLANK_PROMPT
 from vace_studio.requests.models import MODELS
 
 
@@ -130,16 +131,21 @@ def _choices(expected: str) -> str:
     return f"must be one of {expected}"
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _not_taken(function: str | None, field: str) -> str:
     """Why an unknown field is unknown: which functions take it, or what was probably meant."""
     who = function or "this function"
     takers = [name for name, model in MODELS.items() if field in model.model_fields]
     if takers:
-        return f"{who} does not take this field (only {' and '.join(takers)} do); leave it out"
+        verb = "takes" if len(takers) == 1 else "take"
+        return f"{who} does not take this field (only {_and(takers)} {verb} it); leave it out"
     model = MODELS.get(function or "")
     close = difflib.get_close_matches(field, list(model.model_fields) if model else [], n=1)
-    hint = f"; did you mean {close[0]}?" if close else "; leave it out"
-    return f"{who} does not take a field called {field!r}{hint}"
+    hint = f"did you mean {close[0]}?" if close else "leave it out"
+    return f"{who} has no such field; {hint}"
 
 
 def _sentence(err: ErrorDetails, function: str | None, field: str) -> tuple[str, str]:
@@ -159,8 +165,8 @@ def _sentence(err: ErrorDetails, function: str | None, field: str) -> tuple[str,
         case "string_too_long":
             chars = f"{len(value)} characters" if isinstance(value, str) else shown
             return f"must be at most {ctx['max_length']} characters", chars
-        case "string_pattern_mismatch":
-            return "must contain some text, not only spaces", shown
+        case "string_pattern_mismatch" if top == "prompt":
+            return BLANK_PROMPT, shown
         case "too_short" | "too_long":
             count = ctx.get("actual_length")
             got = _plural(count, "item") if isinstance(count, int) else shown
@@ -183,7 +189,7 @@ def _sentence(err: ErrorDetails, function: str | None, field: str) -> tuple[str,
         case "string_type":
             return "must be text", shown
         case "list_type":
-            return "must be a list, e.g. [...] around a single value", shown
+            return "must be a list (put [ ] around a single value)", shown
         case "union_tag_invalid" | "union_tag_not_found":
             tag = value.get("function") if isinstance(value, dict) else None
             names = ", ".join(MODELS)

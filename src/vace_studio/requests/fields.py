@@ -15,6 +15,8 @@ PROMPT_MAX = 800
 SEED_MAX = 2_147_483_647
 SCALE_MIN, SCALE_MAX = 1.0, 2.0
 
+BLANK_PROMPT = "must contain some text, not only spaces"
+
 SIZES = ("1280*720", "720*1280", "960*960", "832*1088", "1088*832")
 """Output sizes ``width*height`` accepted where ``size`` applies."""
 
@@ -64,7 +66,11 @@ Prompt = Annotated[
         pattern=r"\S",
         title="Prompt",
         description="What the video should show, in Chinese or English (1–800 characters).",
-        json_schema_extra={"x-widget": "textarea"},
+        json_schema_extra={
+            "x-widget": "textarea",
+            # What the form should say when ``pattern`` fails (the regex is no message).
+            "x-pattern-message": BLANK_PROMPT,
+        },
     ),
 ]
 

@@ -26,6 +26,7 @@ REMOTE_SCHEMES = ("http", "https", "oss")
 
 # The service rejects image URLs that contain Chinese characters (reference, section 1.6).
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 # "www.example.com/cat.png" or "example.com/cat.png": a web address missing its https://.
 _LOOKS_LIKE_HOST = re.compile(r"^(www\.|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|net|org|cn|io)(/|$))")
@@ -86,20 +87,36 @@ def _normalise(value: object, kind: MediaKind) -> str:
     return ref
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, so a message never carries a raw NUL."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _local_path(raw: str, kind: MediaKind) -> str:
     path = Path(raw).expanduser()
-    if path.is_dir():
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except (OSError, ValueError) as error:
+        # A name too long for the file system, a folder we may not read, a NUL byte: pathlib
+        # raises instead of answering "no", and a request check must not crash.
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise PydanticCustomError(
+            "media_unreadable",
+            "cannot use this as a local {kind} file: {reason}",
+            {"kind": kind, "reason": reason.lower()},
+        ) from None
+    if is_dir:
         raise PydanticCustomError(
             "media_not_file",
             "must be a {kind} file, but this local path is a folder",
             {"kind": kind},
         )
-    if not path.is_file():
+    if not is_file:
         hint = "; a web address must start with https://" if _LOOKS_LIKE_HOST.match(raw) else ""
         raise PydanticCustomError(
             "media_missing",
             "no local {kind} file at {path}{hint}",
-            {"kind": kind, "path": str(path.absolute()), "hint": hint},
+            {"kind": kind, "path": _printable(str(path.absolute())), "hint": hint},
         )
     return str(path.resolve())
 

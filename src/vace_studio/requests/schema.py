@@ -51,8 +51,10 @@ def request_schema() -> dict[str, Any]:
 
     Standard JSON Schema (draft 2020-12) with a ``oneOf`` over the five functions and a
     ``discriminator`` on ``function`` (a required ``const`` in each function). Optional fields
-    are not in ``required``; where the API documents a default it is the property's ``default``. Extensions: ``x-media`` (``"image"`` or
-    ``"video"``) marks media fields, ``x-widget`` and ``x-step`` are rendering hints.
+    are not in ``required``; where the API documents a default it is the property's ``default``.
+    Extensions: ``x-media`` (``"image"`` or ``"video"``) marks media fields, ``x-pairs-with``
+    links ``obj_or_bg`` to its images, ``x-pattern-message`` says in words what ``pattern``
+    requires, ``x-widget`` and ``x-step`` are rendering hints.
     """
     schema = copy.deepcopy(_REQUEST_ADAPTER.json_schema(ref_template="#/$defs/{model}"))
     for definition in schema.get("$defs", {}).values():
@@ -62,8 +64,7 @@ def request_schema() -> dict[str, Any]:
         # The models default ``function`` so that ``VideoEdit(...)`` needs no tag, but the API
         # requires it, and a discriminator property must be required (OpenAPI).
         if "function" in props:
-            function = props["function"]
-            function.pop("default", None)
+            props["function"].pop("default", None)
             definition["required"] = ["function", *definition.get("required", [])]
     schema["title"] = "VACE request"
     schema["x-functions"] = list(FUNCTIONS)

@@ -41,7 +41,9 @@ def check_declared_length(request: Request, cap: int, dialect: Dialect) -> None:
     try:
         length = int(declared)
     except ValueError:
-        raise ApiError(dialect, 400, "InvalidParameter", "Content-Length is not a number.") from None
+        raise ApiError(
+            dialect, 400, "InvalidParameter", "Content-Length is not a number."
+        ) from None
     if length > cap:
         raise too_large(dialect, cap)
 

@@ -7,11 +7,11 @@ be changed while the simulator runs (``handle.set_faults(...)`` or ``POST /_simu
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 PROVIDERS = ("dashscope", "modellix", "mulerouter")
 """The providers the simulator plays."""
@@ -22,12 +22,20 @@ ROUTE_KINDS = ("submit", "poll", "cancel", "list", "upload", "download")
 """Kinds of route a fault can target: ``upload`` covers upload policies, OSS form posts and
 Modellix media uploads; ``download`` covers result videos and uploaded media served back."""
 
-Renderer = Callable[[dict[str, Any], dict[str, str], Path], object]
-"""``render_task(request_dict, inputs, out_path)``: writes an MP4 for a validated request.
 
-``inputs`` maps each media reference of the request to a local file; the renderer raises an
-exception with ``code`` and ``message`` attributes (``RenderError``) for unusable inputs.
-"""
+class Renderer(Protocol):
+    """``render_task(request, inputs, *, out_path_or_file)``: writes the MP4 of a request.
+
+    ``request`` holds the validated request's API fields; ``inputs`` maps each of its media
+    references to a local file. For unusable inputs it raises an exception with ``code`` and
+    ``message`` attributes (``RenderError``); it may return an object with ``width`` and
+    ``height`` (``RenderInfo``).
+    """
+
+    def __call__(
+        self, request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
+    ) -> object: ...
+
 
 MiB = 1024 * 1024
 
@@ -68,8 +76,9 @@ class FaultConfig:
     shape), ``malformed_rate`` (handle the request, then answer 200 with a truncated JSON body;
     JSON routes only). Independently, ``slow_rate`` delays the answer by ``slow_seconds``.
 
-    ``task_failure_rate`` applies to tasks as they are created: such a task ends FAILED with
-    ``task_failure_code`` / ``task_failure_message`` instead of succeeding.
+    ``task_failure_rate`` applies to tasks as they are created (at the ``providers`` listed;
+    ``routes`` does not matter): such a task ends FAILED with ``task_failure_code`` /
+    ``task_failure_message`` instead of succeeding.
     """
 
     seed: int = 0
@@ -111,8 +120,10 @@ class FaultConfig:
         if exclusive > 1.0 + 1e-9:
             raise ValueError(f"the drop, throttle, 5xx and malformed rates add up to {exclusive}")
         if not 500 <= self.server_error_status <= 599:
-            raise ValueError(f"server_error_status: must be a 5xx status (got {self.server_error_status})")
-        # Accept any iterable of names (JSON gives lists); keep frozensets so the config is hashable.
+            raise ValueError(
+                f"server_error_status: must be a 5xx status (got {self.server_error_status})"
+            )
+        # Accept any iterable of names (JSON gives lists); frozensets keep the config hashable.
         object.__setattr__(self, "routes", frozenset(self.routes))
         object.__setattr__(self, "providers", frozenset(self.providers))
         unknown = (self.routes - set(ROUTE_KINDS)) | (self.providers - set(PROVIDERS))

@@ -51,7 +51,9 @@ def request_id() -> str:
     return str(uuid.uuid4())
 
 
-def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    data: object, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """A compact JSON response; non-ASCII text is kept as is (prompts may be Chinese)."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return Response(body, status_code=status, headers=headers, media_type="application/json")

@@ -101,11 +101,13 @@ class FaultInjector:
             roll -= rate
         return None, slow
 
-    def task_failure(self) -> tuple[str, str] | None:
-        """(code, message) when a task being created should end FAILED."""
+    def task_failure(self, provider: str) -> tuple[str, str] | None:
+        """(code, message) when a task being created at ``provider`` should end FAILED."""
         with self._lock:
             config = self.config
-            if config.task_failure_rate <= 0 or self._rng.random() >= config.task_failure_rate:
+            if config.task_failure_rate <= 0 or provider not in config.providers:
+                return None
+            if self._rng.random() >= config.task_failure_rate:
                 return None
         self._counters.add("faults", "task_failure")
         return config.task_failure_code, config.task_failure_message

@@ -86,6 +86,8 @@ class InputResolver:
         record = self._storage.oss_object(ref[len("oss://") :])
         if record is None or record.account != task.account:
             raise download_failed(ref, "no such temporary file for this account (expired?)")
+        if record.model != task.model:
+            raise download_failed(ref, f"the file was uploaded for model {record.model}")
         return record.path
 
     def _local(self, ref: str) -> Path:
@@ -111,7 +113,10 @@ class InputResolver:
         if result:
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             why = self._storage.check_result(
-                result.group(1), result.group(2), query.get("Expires", ""), query.get("Signature", "")
+                result.group(1),
+                result.group(2),
+                query.get("Expires", ""),
+                query.get("Signature", ""),
             )
             path = self._storage.result_path(result.group(1))
             if why or not path.is_file():

@@ -28,7 +28,9 @@ RENDER_FAILED = "InternalError"
 
 def default_renderer() -> Renderer:
     """``vace_studio.simulator.render.render_task``, imported only when first needed (PyAV)."""
-    from vace_studio.simulator.render import render_task  # noqa: PLC0415 — heavy, lazy import
+    from vace_studio.simulator.render import (
+        render_task,
+    )  # lazy: heavy (PyAV), needed only to render
 
     renderer: Renderer = render_task
     return renderer
@@ -36,7 +38,7 @@ def default_renderer() -> Renderer:
 
 def probe_size(path: Path) -> tuple[int | None, int | None]:
     """Width and height of an MP4's first video stream (``None`` when it cannot be read)."""
-    import av  # noqa: PLC0415 — PyAV is only needed once a video exists
+    import av  # lazy: only needed once a video exists
 
     try:
         with av.open(str(path)) as container:
@@ -83,7 +85,8 @@ class RenderService:
     async def render(self, request: dict[str, Any], inputs: dict[str, str]) -> Outcome:
         """The outcome for ``request`` with its inputs resolved to local files."""
         loop = asyncio.get_running_loop()
-        key = await loop.run_in_executor(self._pool, self._key, request, inputs)
+        # Hashing runs beside the render pool, so a cache hit never waits behind a long render.
+        key = await asyncio.to_thread(self._key, request, inputs)
         known = self._done.get(key)
         if known is not None:
             self._counters.add("renders", "cache_hits")
@@ -115,7 +118,7 @@ class RenderService:
         renderer = self._renderer or default_renderer()
         scratch = self._storage.temp_path(".mp4")
         try:
-            renderer(dict(request), dict(inputs), scratch)
+            info = renderer(dict(request), dict(inputs), out_path_or_file=scratch)
         except Exception as error:
             scratch.unlink(missing_ok=True)
             code, message = getattr(error, "code", None), getattr(error, "message", None)
@@ -128,7 +131,9 @@ class RenderService:
             return Outcome(code=RENDER_FAILED, message=f"The video could not be rendered: {error}")
         os.replace(scratch, final)
         self._counters.add("renders", "rendered")
-        width, height = probe_size(final)
+        width, height = getattr(info, "width", None), getattr(info, "height", None)
+        if not isinstance(width, int) or not isinstance(height, int):
+            width, height = probe_size(final)
         outcome = Outcome(video_key=key, width=width, height=height)
         self._done[key] = outcome
         return outcome

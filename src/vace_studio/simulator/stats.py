@@ -18,8 +18,9 @@ class SimulatorStats:
     - ``submits``: submit requests that reached a provider route, by provider (refused ones too).
     - ``tasks_created``: tasks created, by provider.
     - ``polls``: task queries answered, by provider.
-    - ``rejected``: refused requests by ``"provider:reason"`` (``auth``, ``invalid``, ``quota``,
-      ``too_large``, ...).
+    - ``rejected``: refused requests by ``"provider:reason"``, reason one of ``auth`` (401),
+      ``invalid`` (400), ``quota`` (429 from a quota), ``forbidden`` (403), ``not_found`` (404),
+      ``conflict`` (409), ``too_large``. Injected faults are counted under ``faults`` instead.
     - ``faults``: injected faults by kind (``drop_before``, ``drop_after``, ``throttle``,
       ``server_error``, ``malformed``, ``slow``, ``task_failure``).
     - ``fingerprints``: tasks created per request fingerprint; a count above 1 means the same

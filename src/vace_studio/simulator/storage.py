@@ -56,6 +56,11 @@ class StoredFile:
     file_id: str = ""
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also copes with non-ASCII input (attackers choose it)."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 class Storage:
     """The data directory, upload and media bookkeeping, and URL signing."""
 
@@ -129,7 +134,7 @@ class Storage:
         policy = fields.get("policy", "")
         if fields.get("OSSAccessKeyId") != ACCESS_KEY_ID:
             return None, "InvalidAccessKeyId"
-        if not policy or not hmac.compare_digest(fields.get("Signature", ""), self._sign(policy)):
+        if not policy or not _same(fields.get("Signature", ""), self._sign(policy)):
             return None, "SignatureDoesNotMatch"
         document: dict[str, Any] = json.loads(base64.b64decode(policy))
         expires = datetime.strptime(document["expiration"], "%Y-%m-%dT%H:%M:%S.000Z")
@@ -205,11 +210,11 @@ class Storage:
         return f"{path}?Expires={expires}&OSSAccessKeyId={ACCESS_KEY_ID}&Signature={signature}"
 
     def check_result(self, key: str, name: str, expires: str, signature: str) -> str:
-        """"" when a result URL is genuine and current, else the OSS error code."""
+        """An empty string when a result URL is genuine and current, else the OSS error code."""
         if not RESULT_KEY.match(key) or not SAFE_NAME.match(name) or not expires.isdigit():
             return "AccessDenied"
         expected = self._sign(f"/results/{key}/{name}.mp4\n{expires}")
-        if not hmac.compare_digest(signature, expected):
+        if not _same(signature, expected):
             return "SignatureDoesNotMatch"
         if self._clock.now() > int(expires):
             return "AccessDenied"

@@ -193,7 +193,9 @@ class TaskRegistry:
         now = self._clock.now()
         with self._lock:
             old = [
-                t.id for t in self._tasks.values() if t.finished and now - t.submitted_at >= self._ttl
+                t.id
+                for t in self._tasks.values()
+                if t.finished and now - t.submitted_at >= self._ttl
             ]
             for task_id in old:
                 del self._tasks[task_id]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from vace_studio.imaging import control
-from vace_studio.imaging.arrays import U8
+from vace_studio.imaging.arrays import U8, Mask
 from vace_studio.imaging.control import ControlKind
 from vace_studio.imaging.masks import bbox
 from vace_studio.imaging.yuv import blend, lut_rgb_to_yuv, planes, rgb_to_yuv444, upsample2
@@ -41,7 +41,7 @@ class ConditionPainter:
 
     def __init__(self, kind: ControlKind, strength: float, accent: tuple[int, int, int]) -> None:
         self.kind = kind
-        self.alpha = int(round(strength * 255))
+        self.alpha = round(strength * 255)
         self.ramp = depth_ramp(accent)
 
     def apply(self, source_luma: U8, out: U8) -> None:
@@ -57,7 +57,7 @@ class ConditionPainter:
             h2, w2 = half.shape
             pose = control.estimate_pose(half)
             drawing = control.draw_pose(pose, w2, h2, face=self.kind == "posebodyface")
-            self._lines(drawing.any(axis=2), drawing, out)
+            self._lines(np.asarray(drawing.any(axis=2), dtype=bool), drawing, out)
 
     def _depth(self, d: U8, out: U8) -> None:
         oy, ou, ov = planes(out)
@@ -72,7 +72,7 @@ class ConditionPainter:
         blend(ou, lu[d], self.alpha)
         blend(ov, lv[d], self.alpha)
 
-    def _lines(self, drawn: np.ndarray, rgb: U8 | None, out: U8) -> None:
+    def _lines(self, drawn: Mask, rgb: U8 | None, out: U8) -> None:
         box = bbox(drawn)
         if box is None:
             return

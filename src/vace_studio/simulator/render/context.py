@@ -96,7 +96,9 @@ class RenderContext:
         try:
             num = float(value)
         except ValueError:
-            raise invalid(f"{name}: must be a number between {lo} and {hi} (got {value!r})") from None
+            raise invalid(
+                f"{name}: must be a number between {lo} and {hi} (got {value!r})"
+            ) from None
         if not lo <= num <= hi:
             raise invalid(f"{name}: must be between {lo} and {hi} (got {num})")
         return num
@@ -110,7 +112,9 @@ class RenderContext:
         try:
             num = float(value)
         except ValueError:
-            raise invalid(f"{name}: must be a whole number between {lo} and {hi} (got {value!r})") from None
+            raise invalid(
+                f"{name}: must be a whole number between {lo} and {hi} (got {value!r})"
+            ) from None
         if num != int(num) or not lo <= num <= hi:
             raise invalid(f"{name}: must be a whole number between {lo} and {hi} (got {value!r})")
         return int(num)
@@ -125,7 +129,7 @@ class RenderContext:
         raise invalid(f"{name}: must be one of {', '.join(options)} (got {value!r})")
 
     def size(self) -> tuple[int, int] | None:
-        """The ``size`` field as (width, height) — ``"1280*720"`` (``x`` also accepted) — or None."""
+        """The ``size`` field as (width, height): ``"1280*720"`` (``x`` also accepted), or None."""
         value = self.request.get("size")
         if value is None or value == "":
             return None
@@ -136,7 +140,10 @@ class RenderContext:
         except ValueError:
             raise invalid(f'size: must look like "1280*720" (got {value!r})') from None
         if not (_MIN_SIDE <= w <= _MAX_SIDE and _MIN_SIDE <= h <= _MAX_SIDE) or w % 2 or h % 2:
-            raise invalid(f"size: width and height must be even and between {_MIN_SIDE} and {_MAX_SIDE} (got {value!r})")
+            raise invalid(
+                f"size: width and height must be even and between {_MIN_SIDE} and "
+                f"{_MAX_SIDE} (got {value!r})"
+            )
         return w, h
 
     # -- media -----------------------------------------------------------------------------

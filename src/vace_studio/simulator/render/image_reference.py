@@ -43,10 +43,14 @@ def ref_kinds(ctx: RenderContext, n_refs: int) -> list[str]:
     if not kinds:
         if n_refs == 1:
             return ["obj"]
-        raise invalid(f"obj_or_bg: is required with {n_refs} reference images (one entry per image)")
+        raise invalid(
+            f"obj_or_bg: is required with {n_refs} reference images (one entry per image)"
+        )
     kinds = kinds[:3]
     if len(kinds) != n_refs:
-        raise invalid(f"obj_or_bg: must have one entry per reference image ({n_refs}), got {len(kinds)}")
+        raise invalid(
+            f"obj_or_bg: must have one entry per reference image ({n_refs}), got {len(kinds)}"
+        )
     bad = [k for k in kinds if k not in ("obj", "bg")]
     if bad:
         raise invalid(f'obj_or_bg: entries must be "obj" or "bg" (got {bad[0]!r})')
@@ -70,7 +74,9 @@ def gradient_background(ctx: RenderContext, width: int, height: int) -> U8:
     for _ in range(7):
         r = float(rng.uniform(0.08, 0.22)) * min(sw, sh) * 2
         cx, cy = float(rng.uniform(0, sw)), float(rng.uniform(0, sh))
-        colour = hsv_rgb(ctx.hue + float(rng.uniform(-0.15, 0.3)), 0.5, float(rng.uniform(0.6, 1.0)))
+        colour = hsv_rgb(
+            ctx.hue + float(rng.uniform(-0.15, 0.3)), 0.5, float(rng.uniform(0.6, 1.0))
+        )
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colour)
     img = img.filter(ImageFilter.GaussianBlur(min(sw, sh) / 12))
     return np.asarray(img.resize((width, height), Image.Resampling.BILINEAR), dtype=np.uint8).copy()
@@ -80,7 +86,9 @@ def card_layers(image: LoadedImage, box_w: int, box_h: int) -> tuple[Overlay, Ov
     """(card, shadow, shadow offset) for one object image fitted into box_w × box_h."""
     scale = min(box_w / image.width, box_h / image.height)
     w, h = even(image.width * scale), even(image.height * scale)
-    rgb = np.asarray(Image.fromarray(image.rgb).resize((w, h), Image.Resampling.BILINEAR), dtype=np.uint8)
+    rgb = np.asarray(
+        Image.fromarray(image.rgb).resize((w, h), Image.Resampling.BILINEAR), dtype=np.uint8
+    )
     border = even(h * 0.03)
     if image.alpha is None:
         card = np.full((h + 2 * border, w + 2 * border, 3), 255, dtype=np.uint8)
@@ -113,7 +121,9 @@ def plan(ctx: RenderContext) -> FramePlan:
     mx, my = even(width * MARGIN, 0), even(height * MARGIN, 0)
     bw, bh = width + 2 * mx, height + 2 * my
     bg_images = [img for img, kind in zip(images, kinds, strict=True) if kind == "bg"]
-    bg_rgb = cover_resize(bg_images[0].rgb, bw, bh) if bg_images else gradient_background(ctx, bw, bh)
+    bg_rgb = (
+        cover_resize(bg_images[0].rgb, bw, bh) if bg_images else gradient_background(ctx, bw, bh)
+    )
     background = rgb_to_frame(bg_rgb)
     by, bu, bv = planes(background)
 
@@ -139,7 +149,11 @@ def plan(ctx: RenderContext) -> FramePlan:
         ov_[...] = bv[oy // 2 : oy // 2 + height // 2, ox // 2 : ox // 2 + width // 2]
         for j, ((card, shadow, off), phase) in enumerate(zip(cards, phases, strict=True)):
             cx = width * (j + 1) / (k + 1) - PARALLAX * px
-            cy = height / 2 - PARALLAX * py + BOB * height * math.sin(2 * math.pi * t / BOB_PERIOD + phase)
+            cy = (
+                height / 2
+                - PARALLAX * py
+                + BOB * height * math.sin(2 * math.pi * t / BOB_PERIOD + phase)
+            )
             x, y = round(cx - card.width / 2), round(cy - card.height / 2)
             shadow.composite(out, x - off + drop, y - off + drop)
             card.composite(out, x, y)

@@ -56,12 +56,14 @@ def load_image(path: str | os.PathLike[str], field: str) -> LoadedImage:
     try:
         with Image.open(path) as img:
             img.load()
-            img = ImageOps.exif_transpose(img)
-            has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+            upright = ImageOps.exif_transpose(img)
+            has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
             if has_alpha:
-                rgba = np.asarray(img.convert("RGBA"), dtype=np.uint8)
-                return LoadedImage(np.ascontiguousarray(rgba[..., :3]), np.ascontiguousarray(rgba[..., 3]))
-            return LoadedImage(np.asarray(img.convert("RGB"), dtype=np.uint8).copy(), None)
+                rgba = np.asarray(upright.convert("RGBA"), dtype=np.uint8)
+                return LoadedImage(
+                    np.ascontiguousarray(rgba[..., :3]), np.ascontiguousarray(rgba[..., 3])
+                )
+            return LoadedImage(np.asarray(upright.convert("RGB"), dtype=np.uint8).copy(), None)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise invalid(f"{field}: the file could not be decoded as an image ({exc})") from exc
 
@@ -70,7 +72,8 @@ class VideoClip:
     """A video input, decoded lazily (frames on demand, at most the first 5 s).
 
     Frames are packed 4:2:0 arrays of ``width×height``: by default the 720p rule
-    (:func:`~vace_studio.imaging.canvas.fit_720p`) applied to the file's ``source_width×source_height``.
+    (:func:`~vace_studio.imaging.canvas.fit_720p`) applied to the file's
+    ``source_width×source_height``.
     Call :meth:`close` (the render does it) to release the file.
     """
 
@@ -82,9 +85,11 @@ class VideoClip:
             self._container: av.container.InputContainer = av.open(os.fspath(path), mode="r")
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise invalid(f"{field}: the file could not be opened as a video ({exc})") from exc
-        if not self._container.streams.video:
+        fmt = self._container.format.name
+        # FFmpeg opens a lone PNG or JPEG as a one-frame "video"; the service wants a video file.
+        if not self._container.streams.video or fmt == "image2" or fmt.endswith("_pipe"):
             self._container.close()
-            raise invalid(f"{field}: the file has no video stream")
+            raise invalid(f"{field}: the file is not a video (it was read as {fmt!r})")
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"
         self.source_width = int(stream.codec_context.width)
@@ -103,6 +108,12 @@ class VideoClip:
 
     def close(self) -> None:
         self._container.close()
+
+    def set_size(self, width: int, height: int) -> None:
+        """Change the decoded frame size (even); only before the first frame is decoded."""
+        if self._frames:
+            raise RuntimeError("set_size after decoding started")
+        self.width, self.height = width, height
 
     def _next(self) -> bool:
         """Decode one more frame; False once the stream (or its first 5 s) is exhausted."""
@@ -209,7 +220,7 @@ class Mp4Writer:
             while (frame := self._queue.get()) is not None:
                 if self._error is None:
                     self._container.mux(self._stream.encode(frame))
-        except BaseException as exc:  # noqa: BLE001 — handed to the producer thread by close()
+        except BaseException as exc:  # handed to the producer thread by write()/close()
             self._error = exc
             while self._queue.get() is not None:  # drain so the producer never blocks
                 pass
