@@ -54,12 +54,19 @@ def make_media(folder: Path) -> dict[str, str]:
 
 REQUESTS: dict[str, dict[str, Any]] = {
     "image_reference": {
-        "ref_images_url": ["https://bench/ref.png", "https://bench/bg.jpg", "https://bench/ref.png"],
+        "ref_images_url": [
+            "https://bench/ref.png",
+            "https://bench/bg.jpg",
+            "https://bench/ref.png",
+        ],
         "obj_or_bg": ["obj", "bg", "obj"],
         "size": f"{W}*{H}",
     },
     "video_repainting": {"video_url": "https://bench/video.mp4", "control_condition": "depth"},
-    "video_edit": {"video_url": "https://bench/video.mp4", "mask_image_url": "https://bench/mask.png"},
+    "video_edit": {
+        "video_url": "https://bench/video.mp4",
+        "mask_image_url": "https://bench/mask.png",
+    },
     "video_extension": {
         "first_frame_url": "https://bench/bg.jpg",
         "last_clip_url": "https://bench/clip.mp4",

@@ -353,6 +353,28 @@ describe("lists", () => {
     expect("ref_images_url" in f.getValue()).toBe(false);
   });
 
+  it("lets an optional list with minItems start empty and be emptied again", () => {
+    const schema = {
+      oneOf: [
+        {
+          properties: {
+            function: { const: "f" },
+            tags: { type: "array", items: { enum: ["a", "b"] }, minItems: 2, maxItems: 3 },
+          },
+        },
+      ],
+    };
+    const f = mount("f", {}, schema);
+    expect(items(f, "tags").length).toBe(0);
+    click(add(f, "tags"));
+    expect(f.validate().tags).toBe("Tags needs at least 2 items (got 1)");
+    const remove = items(f, "tags")[0]?.querySelector<HTMLButtonElement>(".vs-remove");
+    expect(remove?.disabled).toBe(false);
+    click(remove);
+    expect(f.getValue()).toEqual({ function: "f" });
+    expect(f.validate()).toEqual({});
+  });
+
   it("uses chips for a list of small enums", () => {
     const f = mount("image_reference");
     click(add(f, "obj_or_bg"));

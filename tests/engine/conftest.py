@@ -64,13 +64,13 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def file_server(media: dict[str, Path]) -> Iterator[str]:
     """Serves the media folder on loopback, so URL inputs are real URLs the simulator fetches."""
     root = next(iter(media.values())).parent
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
 
-    class Quiet(handler):  # type: ignore[misc, valid-type]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    handler = functools.partial(Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -12,6 +12,7 @@ import av
 import pytest
 
 from vace_studio.engine import Client
+from vace_studio.requests import InvalidRequest
 from vace_studio.simulator import FaultConfig, SimulatorConfig, serve
 
 PROTOCOLS = ("dashscope", "modellix", "mulerouter")
@@ -30,6 +31,10 @@ async def test_all_functions_succeed_with_a_downloaded_mp4(
 ) -> None:
     client: Client = make_client(simulator.base_url, protocol)
     requests = requests_for(media, lambda name: f"{file_server}/{name}")
+    if protocol == "modellix":  # Modellix documents no strength: the client refuses it up front
+        with pytest.raises(InvalidRequest, match="strength"):
+            client.enqueue(requests["video_repainting"])
+        del requests["video_repainting"]["strength"]
     tasks = [await client.submit(r) for r in requests.values()]
     results = await asyncio.gather(*(t.wait(timeout=120) for t in tasks))
     for function, result in zip(requests, results, strict=True):
@@ -38,7 +43,9 @@ async def test_all_functions_succeed_with_a_downloaded_mp4(
         assert result.video_path.read_bytes()[4:8] == b"ftyp"
         codec, frames, fps = _decode(result.video_path)
         assert (codec, frames, fps) == ("h264", 150, 30)
-        assert result.usage and result.usage["video_duration"] == 5
+        if protocol == "dashscope":  # the only protocol documented to report usage
+            assert result.usage and result.usage["video_duration"] == 5
+            assert result.cost == pytest.approx(0.5)
     rows = client.store.select()
     assert {r.function for r in rows} == set(requests)
     assert all(r.task_id and r.local_path for r in rows)

@@ -32,8 +32,9 @@ from vace_studio.engine.store import UNFINISHED, Store, TaskRecord
 from vace_studio.engine.task import Task
 from vace_studio.engine.transport import DEFAULT_TIMEOUT, Transport
 from vace_studio.engine.uploads import Uploader, Uploads
-from vace_studio.providers import Provider, ProviderLimits, make_provider
-from vace_studio.requests import VaceRequest, validate_request
+from vace_studio.providers import InvalidInputError, Provider, ProviderLimits, make_provider
+from vace_studio.requests import InvalidRequest, Problem, VaceRequest, validate_request
+from vace_studio.requests.media import is_local
 
 log = logging.getLogger("vace_studio")
 
@@ -157,6 +158,7 @@ class Client:
         """
         model = validate_request(request)
         self.uploads.check(model)
+        self._check_provider_accepts(model)
         now = time.time()
         size = getattr(model, "size", None)
         record = TaskRecord(
@@ -178,6 +180,27 @@ class Client:
         self.scheduler.ensure_running()
         self.scheduler.enqueue(task)
         return task
+
+    def _check_provider_accepts(self, model: VaceRequest) -> None:
+        """Ask the adapter (pure, no I/O) whether it can take this request, before recording it.
+
+        Local files are stood in for by placeholder URLs here: they are uploaded later.
+        """
+        data = model.api_fields()
+        for name in model.media():
+            value = data[name]
+            stand_in = "https://uploads.invalid/file"
+            data[name] = (
+                [stand_in if is_local(v) else v for v in value]
+                if isinstance(value, list)
+                else (stand_in if is_local(value) else value)
+            )
+        try:
+            self.provider.submit_request(validate_request(data))
+        except InvalidInputError as error:
+            field = error.message.split(":", 1)[0] if ":" in error.message else ""
+            problem = Problem(field, "provider", None, error.message)
+            raise InvalidRequest(model.function, [problem]) from None
 
     async def submit(
         self,

@@ -94,6 +94,7 @@ class Lifecycle:
             await self._uncertain(task, started, error)
             return
         except Exception as error:  # invalid input, upload failure: nothing was created
+            log.warning("task %s could not be submitted", task.local_id, exc_info=True)
             self._fail(task, type(error).__name__, str(error))
             return
         self.accepted(task, task_id, submitted_at=time.time())
@@ -330,6 +331,10 @@ def _submitted_within(state: TaskState, start: float, end: float) -> bool:
     if not stamps:
         return True  # nothing to narrow by; the caller's window still applies
     for stamp in stamps:
+        if stamp.isdigit():  # epoch milliseconds, as some list items carry them
+            if start <= int(stamp) / 1000 <= end:
+                return True
+            continue
         for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
             try:
                 naive = datetime.strptime(stamp, fmt)

@@ -52,7 +52,9 @@ class RetryPolicy:
     max_total: float = 300.0
 
     def _wait(self) -> wait_exponential_jitter:
-        return wait_exponential_jitter(initial=self.initial, max=self.max_wait)
+        return wait_exponential_jitter(
+            multiplier=self.initial, max=self.max_wait, jitter=self.initial
+        )
 
     def _waiter(self, state: RetryCallState) -> float:
         backoff = self._wait()(state)
@@ -90,4 +92,4 @@ def is_transient(error: BaseException) -> bool:
 
 def never_created(error: BaseException) -> bool:
     """True only when a failed submit certainly created no task."""
-    return isinstance(error, ThrottledError | NEVER_SENT)
+    return isinstance(error, (ThrottledError, *NEVER_SENT))

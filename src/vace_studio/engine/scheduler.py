@@ -55,6 +55,7 @@ class Scheduler:
         self._submitting = False
         self._paused_until = 0.0
         self._polls_in_flight = 0
+        self._closing = False
         self.submit_limiter = (
             SlidingWindowLimiter(limits.submits_per_second) if limits.submits_per_second else None
         )
@@ -68,6 +69,7 @@ class Scheduler:
         if self._runner is None or self._runner.done():
             loop = asyncio.get_running_loop()
             self._wake = asyncio.Event()
+            self._closing = False
             self._runner = loop.create_task(self._run(), name="vace-studio-scheduler")
         self.wake()
 
@@ -121,7 +123,7 @@ class Scheduler:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._closing:
             now = time.monotonic()
             if (
                 self.waiting
@@ -148,8 +150,11 @@ class Scheduler:
                 pause = self._paused_until - now
                 timeout = pause if timeout is None else min(timeout, pause)
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # races with the event (python/cpython#86296), and aclose() would wait forever.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
@@ -186,6 +191,8 @@ class Scheduler:
 
     async def aclose(self) -> None:
         """Stop driving (tasks stay in the store and can be resumed)."""
+        self._closing = True
+        self.wake()
         for job in [self._runner, *self._jobs]:
             if job is not None:
                 job.cancel()

@@ -109,6 +109,11 @@ class Pose:
     joints: dict[str, tuple[float, float]]
     head_radius: float
 
+    def scaled(self, factor: float) -> Pose:
+        """The same pose for an image ``factor`` times larger."""
+        joints = {k: (x * factor, y * factor) for k, (x, y) in self.joints.items()}
+        return Pose(joints, self.head_radius * factor)
+
 
 def estimate_pose(plane: U8) -> Pose | None:
     """Place a stick figure on the frame's high-gradient region (None for a flat frame)."""

@@ -29,6 +29,9 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
     list,
     add,
   );
+  // An optional list may be emptied (= not sent) whatever its minItems; minItems then applies only
+  // once it has entries, which validation reports.
+  const floor = ctx.required ? minItems : 0;
   let items: Item[] = [];
   let serial = 0; // ids stay unique after removals, so labels never point at the wrong input
 
@@ -37,7 +40,7 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
   const refresh = () => {
     items.forEach((item, i) => {
       item.number.textContent = String(i + 1);
-      item.remove.disabled = items.length <= minItems;
+      item.remove.disabled = items.length <= floor;
       item.remove.setAttribute("aria-label", `Remove ${ctx.label} item ${i + 1}`);
     });
     add.disabled = items.length >= maxItems;
@@ -108,8 +111,8 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
     set(value) {
       if (Array.isArray(value)) return rebuild(value);
       if (Array.isArray(ctx.fallback)) return rebuild(ctx.fallback);
-      // Unset: offer the empty slots the list needs (one for a required list without minItems).
-      const slots = Math.max(minItems, ctx.required ? 1 : 0);
+      // Unset: a required list offers the empty slots it needs (at least one); an optional one none.
+      const slots = ctx.required ? Math.max(minItems, 1) : 0;
       rebuild(Array.from({ length: Math.min(slots, maxItems) }, () => undefined));
     },
     destroy() {

@@ -116,10 +116,9 @@ export function createMedia(ctx: ControlContext): Control {
 
   // Chromium opens a focused file input on Space only; Enter is what people try first.
   picker.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      picker.click();
-    }
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    picker.click();
   });
   picker.addEventListener("change", () => {
     const file = picker.files?.[0];

@@ -6,6 +6,7 @@ The only module of the renderer that touches files. Frames are packed 4:2:0 arra
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
@@ -26,10 +27,12 @@ from .errors import invalid
 
 FPS = 30
 MAX_SECONDS = 5.0
-# x264: ultrafast keeps a 720p encode near 0.6 s on 2 cores. A fixed thread count makes the
-# bitstream identical on every machine (x264 output depends on its thread count).
+# x264 ultrafast: a 5 s 720p encode costs ≈ 0.5 s of one core. One encoder thread, because
+# (1) x264's output depends on its thread count, so a fixed count gives the same bytes on every
+# machine, and (2) the frame producer already runs in parallel with it (see Mp4Writer), so a
+# second x264 thread mostly competes with it — and with a concurrent render — for the same cores.
 X264_OPTIONS = {"preset": "ultrafast", "crf": "23"}
-X264_THREADS = 2
+X264_THREADS = 1
 _QUEUE_FRAMES = 8
 
 PathOrFile = str | os.PathLike[str] | BinaryIO
@@ -248,10 +251,12 @@ class Mp4Writer:
 
     def abort(self) -> None:
         """Stop after an error in the producer (the output is incomplete)."""
-        self._error = self._error or RuntimeError("aborted")
+        self._error = self._error or RuntimeError("aborted")  # the encoder skips queued frames
         self._queue.put(None)
         self._thread.join()
-        self._container.close()
+        # The file is incomplete anyway; an error while closing it must not hide the real one.
+        with contextlib.suppress(Exception):
+            self._container.close()
 
     def __enter__(self) -> Mp4Writer:
         return self

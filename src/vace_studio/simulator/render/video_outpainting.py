@@ -4,17 +4,27 @@ Geometry (canvas size, source offset, 720p fitting) and the border fill — a bl
 mirrored extension of the frame — are defined exactly in :mod:`vace_studio.imaging.canvas`
 (:func:`~vace_studio.imaging.canvas.outpaint_geometry`,
 :func:`~vace_studio.imaging.canvas.fill_border`). The source is decoded straight to its scaled
-size and pasted unchanged; shorter inputs loop. Scales ``top_scale``, ``bottom_scale``,
+size and pasted unchanged; shorter inputs loop. The border is recomputed on every other source
+frame (it is blurred, so a frame's lag does not show). Scales ``top_scale``, ``bottom_scale``,
 ``left_scale``, ``right_scale`` are each 1.0–2.0, default 1.0.
 """
 
 from __future__ import annotations
 
 from vace_studio.imaging.arrays import U8
-from vace_studio.imaging.canvas import fill_border, outpaint_geometry
+from vace_studio.imaging.canvas import OutpaintGeometry, border, outpaint_geometry
 from vace_studio.imaging.yuv import planes
 
 from .context import FramePlan, RenderContext, time_of
+
+BORDER_EVERY = 2
+
+
+def _plane_boxes(geo: OutpaintGeometry) -> list[tuple[int, int, int, int]]:
+    """(canvas width, height, source x, y) for the Y, U and V planes."""
+    full = (geo.out_w, geo.out_h, geo.out_src_x, geo.out_src_y)
+    half = (geo.out_w // 2, geo.out_h // 2, geo.out_src_x // 2, geo.out_src_y // 2)
+    return [full, half, half]
 
 
 def plan(ctx: RenderContext) -> FramePlan:
@@ -26,7 +36,9 @@ def plan(ctx: RenderContext) -> FramePlan:
     clip = ctx.required_video()
     geo = outpaint_geometry(clip.source_width, clip.source_height, **scales)
     clip.set_size(geo.out_src_w, geo.out_src_h)
+    borders: list[U8] = []
     cache: dict[str, tuple[int, U8]] = {}
+    neutral = (16, 128, 128)  # black, grey chroma: the border dims and desaturates
 
     def draw(i: int, out: U8) -> None:
         k = clip.index_at(time_of(i))
@@ -34,12 +46,18 @@ def plan(ctx: RenderContext) -> FramePlan:
         if last is not None and last[0] == k:
             out[...] = last[1]  # the input has fewer frames than 30 fps: repeat the composite
             return
-        sy, su, sv = planes(clip.frame(k))
-        oy, ou, ov = planes(out)
-        x, y = geo.out_src_x, geo.out_src_y
-        oy[...] = fill_border(sy, geo.out_w, geo.out_h, x, y, 16)
-        ou[...] = fill_border(su, geo.out_w // 2, geo.out_h // 2, x // 2, y // 2, 128)
-        ov[...] = fill_border(sv, geo.out_w // 2, geo.out_h // 2, x // 2, y // 2, 128)
+        src = planes(clip.frame(k))
+        if k % BORDER_EVERY == 0 or not borders:
+            # The blurred border changes slowly: refreshing it every other frame halves the cost.
+            borders[:] = [
+                border(p, w, h, x, y, n)
+                for p, (w, h, x, y), n in zip(src, _plane_boxes(geo), neutral, strict=True)
+            ]
+        for dst, fill, p, (_, _, x, y) in zip(
+            planes(out), borders, src, _plane_boxes(geo), strict=True
+        ):
+            dst[...] = fill
+            dst[y : y + p.shape[0], x : x + p.shape[1]] = p
         cache["last"] = (k, out.copy())
 
     s = scales
