@@ -134,6 +134,7 @@ async def test_a_killed_client_resumes_every_task(
         assert child.stdout.readline().strip() == "SUBMITTED"
         child.send_signal(signal.SIGKILL)  # no cleanup, like a crashed kernel
         child.wait()
+        child.stdout.close()
 
         client: Client = make_client(sim.base_url, api_key="restart-key", home=home)
         before = client.store.select()
