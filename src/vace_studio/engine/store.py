@@ -59,6 +59,12 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status);
 CREATE INDEX IF NOT EXISTS tasks_task_id ON tasks(endpoint, task_id);
 CREATE INDEX IF NOT EXISTS tasks_group ON tasks(group_id);
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    spec_json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS uploads (
     endpoint TEXT NOT NULL,
     model TEXT NOT NULL,
@@ -139,6 +145,15 @@ def _from_row(row: sqlite3.Row) -> TaskRecord:
         raw = row[column]
         values[attr] = json.loads(raw) if attr in _JSON_COLUMNS and raw is not None else raw
     return TaskRecord(**values)
+
+
+def _group(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "created_at": row["created_at"],
+        "spec": json.loads(row["spec_json"]),
+    }
 
 
 class Store:
@@ -289,6 +304,32 @@ class Store:
             if len(out) >= last:
                 break
         return out
+
+    def save_group(self, group_id: str, kind: str, spec: Mapping[str, Any]) -> None:
+        """Record what a group of tasks is (e.g. a sweep's base request and grid), once.
+
+        Written before the group's tasks, so a group can be rebuilt after a crash part-way.
+        """
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO groups (id, kind, created_at, spec_json) VALUES (?, ?, ?, ?)",
+                (group_id, kind, time.time(), json.dumps(dict(spec))),
+            )
+
+    def group(self, group_id: str) -> dict[str, Any] | None:
+        """``{"id", "kind", "created_at", "spec"}`` of a recorded group, or ``None``."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM groups WHERE id = ?", (group_id,)).fetchone()
+        return _group(row) if row else None
+
+    def groups(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Every recorded group (of one ``kind`` if given), oldest first."""
+        sql, args = "SELECT * FROM groups", ()
+        if kind is not None:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
+        return [_group(row) for row in rows]
 
     def uploaded(self, endpoint: str, model: str, sha256: str) -> str | None:
         """A still-valid URL of a file uploaded earlier with this content, if any."""

@@ -1,0 +1,236 @@
+"""Every task the store remembers, as rows: for a table, a DataFrame, a re-run.
+
+:func:`history_rows` gives plain JSON-ready dicts (what a UI shows); :func:`history` the same
+as a pandas DataFrame (pandas is the optional ``vace-studio[pandas]`` extra, imported only
+here and only when called). Both read the store of a home folder, so they work in a fresh
+kernel with no client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from vace_studio.engine import Store, TaskRecord, resolve_paths
+from vace_studio.experiments.grid import jsonable
+
+if TYPE_CHECKING:
+    import pandas
+
+    from vace_studio.engine import Client, Task
+
+COLUMNS: dict[str, str] = {
+    "id": "the task's local id (the store's key; what rerun() and export_run() take)",
+    "task_id": "the provider's task id (None until the provider accepted the task)",
+    "group_id": "the sweep (or other group) the task belongs to, else None",
+    "labels": "dict: the varied fields of its sweep cell (the store's tags)",
+    "function": "one of the five functions, e.g. 'video_edit'",
+    "prompt": "the request's prompt",
+    "request": "dict: the request as sent, by API field name",
+    "provider": "dashscope, modellix, mulerouter or simulator",
+    "region": "intl or cn (DashScope), else None",
+    "endpoint": "the provider URL the task went to",
+    "status": "waiting, submitting, uncertain, queued, running, succeeded, failed, canceled, "
+    "unknown",
+    "error_code": "the provider's error code, verbatim (failed tasks)",
+    "error_message": "the provider's error message, verbatim",
+    "created_at": "when it was recorded (DataFrame: UTC timestamp; rows: Unix seconds)",
+    "submitted_at": "when the provider accepted it",
+    "started_at": "when it was first seen running",
+    "finished_at": "when it ended",
+    "queue_seconds": "submitted → started, seconds",
+    "run_seconds": "started → finished, seconds",
+    "total_seconds": "submitted → finished, seconds",
+    "usage": "dict: what the provider billed (video_duration, ...)",
+    "video_seconds": "output seconds billed (usage video_duration)",
+    "cost": "US dollars, from the usage and the provider's price (None if unknown)",
+    "video_url": "the provider's result URL (expires, see url_expires_at)",
+    "url_expires_at": "when video_url stops working",
+    "local_path": "the downloaded MP4 in the cache, if any",
+    "video_exists": "whether local_path is still on disk",
+}
+"""The columns of :func:`history` and the keys of :func:`history_rows`, in order, with
+their meaning."""
+
+_TIME_COLUMNS = ("created_at", "submitted_at", "started_at", "finished_at", "url_expires_at")
+
+
+class MissingPandas(ImportError):  # noqa: N818 -- reads as the condition it reports
+    """pandas is needed for a DataFrame and is not installed."""
+
+
+def import_pandas() -> ModuleType:
+    """pandas, or an error that says how to install it."""
+    try:
+        import pandas  # noqa: PLC0415 -- optional extra, imported only when a DataFrame is asked
+    except ImportError as error:
+        raise MissingPandas(
+            "history() and to_dataframe() return pandas DataFrames, and pandas is not installed: "
+            "pip install 'vace-studio[pandas]' (history_rows() needs no pandas)"
+        ) from error
+    return pandas
+
+
+def _span(start: float | None, end: float | None) -> float | None:
+    return None if start is None or end is None else round(end - start, 3)
+
+
+def task_row(record: TaskRecord) -> dict[str, Any]:
+    """One task as a JSON-ready dict with the keys of :data:`COLUMNS`."""
+    usage = record.usage or {}
+    seconds = usage.get("video_duration")
+    return {
+        "id": record.id,
+        "task_id": record.task_id,
+        "group_id": record.group_id,
+        "labels": dict(record.tags),
+        "function": record.function,
+        "prompt": record.request.get("prompt"),
+        "request": dict(record.request),
+        "provider": record.provider,
+        "region": record.region if record.protocol == "dashscope" else None,
+        "endpoint": record.endpoint,
+        "status": record.status,
+        "error_code": record.error_code,
+        "error_message": record.error_message,
+        "created_at": record.created_at,
+        "submitted_at": record.submitted_at,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "queue_seconds": _span(record.submitted_at, record.started_at),
+        "run_seconds": _span(record.started_at, record.finished_at),
+        "total_seconds": _span(record.submitted_at, record.finished_at),
+        "usage": dict(usage) if record.usage is not None else None,
+        "video_seconds": float(seconds) if isinstance(seconds, int | float) else None,
+        "cost": record.cost,
+        "video_url": record.video_url,
+        "url_expires_at": record.url_expires_at,
+        "local_path": record.local_path,
+        "video_exists": bool(record.local_path and Path(record.local_path).is_file()),
+    }
+
+
+@contextmanager
+def open_store(home: str | os.PathLike[str] | None = None) -> Iterator[Store]:
+    """The store of ``home`` (default ``VACE_STUDIO_HOME`` or the platform folder), closed after."""
+    store = Store(resolve_paths(home).store)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _seconds(value: float | datetime | None) -> float | None:
+    if value is None or isinstance(value, int | float):
+        return value
+    return value.timestamp()
+
+
+def select_records(
+    store: Store,
+    *,
+    status: str | Iterable[str] | None = None,
+    provider: str | None = None,
+    function: str | None = None,
+    group_id: str | None = None,
+    endpoint: str | None = None,
+    labels: Mapping[str, Any] | None = None,
+    since: float | datetime | None = None,
+    until: float | datetime | None = None,
+    limit: int | None = None,
+) -> list[TaskRecord]:
+    """Records matching every filter, oldest first; ``limit`` keeps the newest ones.
+
+    ``status`` is one status or several; ``labels`` matches tasks whose labels include all the
+    given ones; ``since`` / ``until`` bound the creation time (Unix seconds or a datetime).
+    """
+    statuses = [status] if isinstance(status, str) else status
+    records = store.select(
+        statuses=statuses,
+        provider=provider,
+        function=function,
+        group_id=group_id,
+        endpoint=endpoint,
+    )
+    low, high = _seconds(since), _seconds(until)
+    wanted = jsonable(dict(labels)) if labels else {}
+    out = [
+        r
+        for r in records
+        if (low is None or r.created_at >= low)
+        and (high is None or r.created_at <= high)
+        and all(r.tags.get(k) == v for k, v in wanted.items())
+    ]
+    if limit is not None:
+        out = out[-limit:] if limit > 0 else []
+    return out
+
+
+def history_rows(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    store: Store | None = None,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """Every task of the store as JSON-ready dicts (keys: :data:`COLUMNS`), oldest first.
+
+    ``home`` is the vace-studio home folder (default ``VACE_STUDIO_HOME`` or the platform's);
+    pass ``store=client.store`` to read a client's open store instead. ``filters`` are those of
+    :func:`select_records`: ``status``, ``provider``, ``function``, ``group_id``, ``endpoint``,
+    ``labels``, ``since``, ``until``, ``limit``.
+    """
+    if store is not None:
+        return [task_row(r) for r in select_records(store, **filters)]
+    with open_store(home) as opened:
+        return [task_row(r) for r in select_records(opened, **filters)]
+
+
+def history(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    store: Store | None = None,
+    **filters: Any,
+) -> pandas.DataFrame:
+    """Every task as a pandas DataFrame, one row per task, oldest first.
+
+    Columns, in order, are those of :data:`COLUMNS` (``vace_studio.experiments.COLUMNS`` says
+    what each means); the ``*_at`` columns are UTC timestamps, ``labels``, ``request`` and
+    ``usage`` hold dicts. Arguments are those of :func:`history_rows`, e.g.
+    ``history(status="failed")``, ``history(group_id=sweep.group_id)``,
+    ``history(labels={"seed": 2}, limit=20)``. Needs pandas (``vace-studio[pandas]``).
+    """
+    pd = import_pandas()
+    rows = history_rows(home, store=store, **filters)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    for column in _TIME_COLUMNS:
+        frame[column] = pd.to_datetime(frame[column].astype("float64"), unit="s", utc=True)
+    return frame
+
+
+def rerun(
+    client: Client,
+    local_id: str,
+    *,
+    group_id: str | None = None,
+    **changes: Any,
+) -> Task:
+    """Queue a task's request again through ``client``, optionally with some fields changed.
+
+    ``rerun(client, row.id, seed=7)``. The new task's labels are the old one's plus the
+    changes and ``rerun_of`` (the old id). Must be called with an event loop running, like
+    :meth:`Client.enqueue`; raises ``KeyError`` for an unknown id and
+    :class:`~vace_studio.requests.InvalidRequest` if the request no longer validates (e.g. a
+    local input file was moved).
+    """
+    record = client.store.get(local_id)
+    if record is None:
+        raise KeyError(f"no task {local_id!r} in the store at {client.store.path}")
+    request = {**record.request, **jsonable(changes)}
+    tags = {**record.tags, **jsonable(changes), "rerun_of": local_id}
+    return client.enqueue(request, tags=tags, group_id=group_id)
+

@@ -1,0 +1,159 @@
+"""Checking a request's media against the documented limits, before anything is sent.
+
+* :func:`check_request` — local files only, synchronous, fast (headers only, plus the pixels of
+  a mask image): what ``Client.enqueue`` runs.
+* :func:`check_media` — local files and remote ``http(s)`` URLs (probed with a few range GETs;
+  an unreachable URL is a *warning*: the provider may reach what this machine cannot). What the
+  engine runs just before a submit. ``oss://`` URLs (DashScope temporary storage) cannot be
+  downloaded and are not checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from vace_studio.media.limits import FIELD_KINDS, media_problems
+from vace_studio.media.probe import MediaInfo, MediaKind, ProbeError, mask_impurity, probe_local
+from vace_studio.media.remote import DEFAULT_TIMEOUT, Unreachable, probe_remote
+from vace_studio.requests import Problem, VaceRequest
+from vace_studio.requests.base import describe_value
+from vace_studio.requests.media import is_local
+
+
+@dataclass
+class MediaReport:
+    """The outcome of :func:`check_media`.
+
+    ``problems`` break a documented limit (the request must not be sent); ``warnings`` are
+    inputs that could not be checked (``rule == "media_unchecked"``); ``infos`` are the facts
+    of every input that was probed, by reference.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    infos: dict[str, MediaInfo] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "problems": [p.to_json() for p in self.problems],
+            "warnings": [w.to_json() for w in self.warnings],
+            "infos": {ref: info.to_json() for ref, info in self.infos.items()},
+        }
+
+
+def _where(request: VaceRequest) -> list[tuple[str, str, MediaKind]]:
+    """(field as shown, reference, kind) of every media input of ``request``."""
+    out: list[tuple[str, str, MediaKind]] = []
+    for name, refs in request.media().items():
+        is_list = isinstance(getattr(request, name), list)
+        kind = FIELD_KINDS.get(name, "image")
+        for index, ref in enumerate(refs):
+            out.append((f"{name}[{index}]" if is_list else name, ref, kind))
+    return out
+
+
+def _unreadable(where: str, ref: str, kind: MediaKind, reason: str) -> Problem:
+    what = "JPG, PNG, BMP, TIFF or WEBP image" if kind == "image" else "MP4 video"
+    return Problem(
+        where,
+        "media_unreadable",
+        ref,
+        f"{where}: cannot be used: {reason}; give a {what} (got {describe_value(ref)})",
+    )
+
+
+def _probe_locals(request: VaceRequest, report: MediaReport) -> dict[str, float]:
+    impurity: dict[str, float] = {}
+    failed: set[str] = set()
+    for where, ref, kind in _where(request):
+        if not is_local(ref) or ref in report.infos:
+            continue
+        if ref in failed:
+            continue
+        try:
+            report.infos[ref] = probe_local(ref, kind)
+        except ProbeError as error:
+            failed.add(ref)
+            report.problems.append(_unreadable(where, ref, kind, error.reason))
+    mask = getattr(request, "mask_image_url", None)
+    if mask and is_local(mask) and mask in report.infos:
+        try:
+            impurity[mask] = mask_impurity(mask)
+        except ProbeError:
+            pass  # already reported by the probe
+    return impurity
+
+
+def check_request(request: VaceRequest) -> list[Problem]:
+    """The documented limits ``request``'s local media files break (remote ones are skipped).
+
+    Reads file headers only (and the pixels of a mask image); nothing goes over the network.
+    """
+    report = MediaReport()
+    impurity = _probe_locals(request, report)
+    return report.problems + media_problems(request, report.infos, impurity)
+
+
+async def check_media(
+    request: VaceRequest,
+    http: httpx.AsyncClient,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    known: MutableMapping[str, MediaInfo] | None = None,
+) -> MediaReport:
+    """Check local files and remote ``http(s)`` URLs of ``request``.
+
+    ``known`` caches the facts of remote URLs between calls (read, and filled with new ones).
+    Remote probes run concurrently; each is bounded by ``timeout`` seconds per request.
+    """
+    report = MediaReport()
+    impurity = await asyncio.to_thread(_probe_locals, request, report)
+    cache = known if known is not None else {}
+    remote: dict[str, tuple[str, MediaKind]] = {}
+    for where, ref, kind in _where(request):
+        if ref.lower().startswith(("http://", "https://")) and ref not in remote:
+            remote[ref] = (where, kind)
+    fresh = [ref for ref in remote if ref not in cache]
+    results = await asyncio.gather(
+        *(_probe_one(ref, remote[ref][1], http, timeout) for ref in fresh)
+    )
+    for ref, got in zip(fresh, results, strict=True):
+        where, kind = remote[ref]
+        if isinstance(got, Unreachable):
+            report.warnings.append(
+                Problem(
+                    where,
+                    "media_unchecked",
+                    ref,
+                    f"{where}: could not be checked before submitting ({got.reason}); the "
+                    "provider fetches it itself, so make sure the URL is public "
+                    f"(got {describe_value(ref)})",
+                )
+            )
+        elif isinstance(got, ProbeError):
+            report.problems.append(_unreadable(where, ref, kind, got.reason))
+        else:
+            cache[ref] = got
+    for ref in remote:
+        if ref in cache:
+            report.infos[ref] = cache[ref]
+    report.problems += media_problems(request, report.infos, impurity)
+    return report
+
+
+async def _probe_one(
+    url: str, kind: MediaKind, http: httpx.AsyncClient, timeout: float
+) -> MediaInfo | Unreachable | ProbeError:
+    try:
+        return await probe_remote(url, http, kind, timeout=timeout)
+    except ProbeError as error:
+        return error
