@@ -1,12 +1,11 @@
-"""The simulator's DashScope protocol over real HTTP: submit, poll, cancel, list, errors, and
-temporary ``oss://`` uploads. A copying renderer stands in for the real one (tested elsewhere)."""
+"""The simulator's DashScope protocol over real HTTP: submit, poll, cancel, list, errors and
+input resolution. A copying renderer stands in for the real one (tested elsewhere)."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +13,11 @@ import httpx
 import pytest
 
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import FileServer, make_image, make_video
+from vace_studio.simulator.samples import CopyingRenderer, FileServer, make_image, make_video
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 ASYNC = {"X-DashScope-Async": "enable"}
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
-
-
-class CopyRenderer:
-    """Writes a ready-made MP4 for every request (protocol tests do not need real renders)."""
-
-    def __init__(self, sample: Path) -> None:
-        self.sample = sample
-        self.calls = 0
-
-    def __call__(
-        self, request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
-    ) -> None:
-        self.calls += 1
-        for path in inputs.values():
-            assert Path(path).is_file()
-        shutil.copyfile(self.sample, out_path_or_file)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +39,7 @@ def files(media: dict[str, Path]) -> Iterator[FileServer]:
 @pytest.fixture(scope="module")
 def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
     config = SimulatorConfig(
-        queue_seconds=0.15, run_seconds=0.15, quotas={}, renderer=CopyRenderer(media["sample"])
+        queue_seconds=0.15, run_seconds=0.15, quotas={}, renderer=CopyingRenderer(media["sample"])
     )
     with serve(config) as handle:
         yield handle
@@ -232,7 +215,9 @@ def test_missing_key_is_invalid_api_key(sim: SimulatorHandle) -> None:
 
 
 def test_unknown_key_is_refused_when_keys_are_configured(media: dict[str, Path]) -> None:
-    with serve(SimulatorConfig(api_keys={"good"}, renderer=CopyRenderer(media["sample"]))) as sim:
+    with serve(
+        SimulatorConfig(api_keys={"good"}, renderer=CopyingRenderer(media["sample"]))
+    ) as sim:
         bad = httpx.get(f"{sim.base_url}/api/v1/tasks/x", headers={"Authorization": "Bearer bad"})
         assert _error(bad, 401, "InvalidApiKey") == "Invalid API-key provided."
         good = httpx.get(f"{sim.base_url}/api/v1/tasks/x", headers={"Authorization": "Bearer good"})
@@ -260,7 +245,7 @@ def test_another_account_cannot_see_a_task(
 
 def test_cancel_only_while_pending(media: dict[str, Path], files: FileServer) -> None:
     config = SimulatorConfig(
-        queue_seconds=30, run_seconds=0.1, quotas={}, renderer=CopyRenderer(media["sample"])
+        queue_seconds=30, run_seconds=0.1, quotas={}, renderer=CopyingRenderer(media["sample"])
     )
     with (
         serve(config) as sim,
@@ -287,7 +272,7 @@ def test_a_running_task_cannot_be_canceled(
 
 def test_list_pages_and_filters(media: dict[str, Path], files: FileServer) -> None:
     config = SimulatorConfig(
-        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=CopyRenderer(media["sample"])
+        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=CopyingRenderer(media["sample"])
     )
     with (
         serve(config) as sim,
@@ -353,107 +338,3 @@ def test_local_paths_and_file_urls_resolve(http: httpx.Client, media: dict[str, 
         }
         output = wait(http, submit(http, body).json()["output"]["task_id"])["output"]
         assert output["task_status"] == "SUCCEEDED", output
-
-
-# -- temporary oss:// uploads ----------------------------------------------------------------
-
-
-def upload(http: httpx.Client, path: Path, model: str = "wan2.1-vace-plus") -> str:
-    """What the SDK does: get a policy, post the OSS form, return the oss:// URL."""
-    policy = http.get("/api/v1/uploads", params={"action": "getPolicy", "model": model})
-    assert policy.status_code == 200, policy.text
-    data = policy.json()["data"]
-    key = f"{data['upload_dir']}/{path.name}"
-    form = {
-        "OSSAccessKeyId": data["oss_access_key_id"],
-        "Signature": data["signature"],
-        "policy": data["policy"],
-        "key": key,
-        "x-oss-object-acl": data["x_oss_object_acl"],
-        "x-oss-forbid-overwrite": data["x_oss_forbid_overwrite"],
-        "success_action_status": "200",
-        "x-oss-content-type": "video/mp4",
-    }
-    with path.open("rb") as f:
-        posted = httpx.post(data["upload_host"], data=form, files={"file": f})
-    assert posted.status_code == 200, posted.text
-    return f"oss://{key}"
-
-
-def test_upload_policy_shape(http: httpx.Client, sim: SimulatorHandle) -> None:
-    data = http.get("/api/v1/uploads", params={"action": "getPolicy", "model": "m"}).json()["data"]
-    assert set(data) >= {
-        "upload_host", "upload_dir", "policy", "signature", "oss_access_key_id",
-        "x_oss_object_acl", "x_oss_forbid_overwrite", "expire_in_seconds", "max_file_size_mb",
-    }  # fmt: skip
-    assert data["upload_host"] == f"{sim.base_url}/oss/upload"
-    assert data["max_file_size_mb"] == 100
-
-
-def test_an_oss_upload_resolves_only_with_the_resolve_header(
-    http: httpx.Client, media: dict[str, Path]
-) -> None:
-    url = upload(http, media["video"])
-    body = {
-        "model": "wan2.1-vace-plus",
-        "input": {"function": "video_outpainting", "prompt": "oss", "video_url": url},
-    }
-    refused = submit(http, body)
-    assert "X-DashScope-OssResourceResolve" in _error(refused, 400, "InvalidParameter")
-    accepted = submit(http, body, **{"X-DashScope-OssResourceResolve": "enable"})
-    output = wait(http, accepted.json()["output"]["task_id"])["output"]
-    assert output["task_status"] == "SUCCEEDED"
-
-
-def test_an_upload_is_bound_to_its_model_and_account(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
-) -> None:
-    url = upload(http, media["video"], model="wanx2.1-vace-plus")
-    resolve = {**ASYNC, "X-DashScope-OssResourceResolve": "enable"}
-    body = {
-        "model": "wan2.1-vace-plus",
-        "input": {"function": "video_outpainting", "prompt": "oss", "video_url": url},
-    }
-    output = wait(http, http.post(SUBMIT, json=body, headers=resolve).json()["output"]["task_id"])
-    assert output["output"]["task_status"] == "FAILED"
-    assert "uploaded for model wanx2.1-vace-plus" in output["output"]["message"]
-    with httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer other"}) as other:
-        body["model"] = "wanx2.1-vace-plus"
-        task = other.post(SUBMIT, json=body, headers=resolve).json()["output"]["task_id"]
-        assert wait(other, task)["output"]["task_status"] == "FAILED"
-
-
-def test_oss_form_checks_signature_key_and_overwrite(
-    http: httpx.Client, media: dict[str, Path]
-) -> None:
-    data = http.get("/api/v1/uploads", params={"action": "getPolicy", "model": "m"}).json()["data"]
-    form = {
-        "OSSAccessKeyId": data["oss_access_key_id"],
-        "Signature": data["signature"],
-        "policy": data["policy"],
-        "key": f"{data['upload_dir']}/a.png",
-        "x-oss-forbid-overwrite": "true",
-        "success_action_status": "200",
-    }
-    content = media["image"].read_bytes()
-
-    def post(**changes: str) -> httpx.Response:
-        return httpx.post(data["upload_host"], data={**form, **changes}, files={"file": content})
-
-    forged = post(Signature="AAAA")
-    assert forged.status_code == 403
-    assert b"<Code>SignatureDoesNotMatch</Code>" in forged.content
-    outside = post(key="dashscope-instant/elsewhere/a.png")
-    assert outside.status_code == 400
-    assert b"<Code>InvalidKey</Code>" in outside.content
-    assert post().status_code == 200
-    again = post()
-    assert again.status_code == 409
-    assert b"FileAlreadyExists" in again.content
-
-
-def test_get_policy_needs_action_and_model(http: httpx.Client) -> None:
-    _error(http.get("/api/v1/uploads", params={"model": "m"}), 400, "InvalidParameter")
-    _error(
-        http.get("/api/v1/uploads", params={"action": "getPolicy"}), 400, "BadRequest.EmptyModel"
-    )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from vace_studio.simulator import FaultConfig, SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import make_video
+from vace_studio.simulator.samples import CopyingRenderer, make_video
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 HEADERS = {"Authorization": "Bearer fault-key", "X-DashScope-Async": "enable"}
@@ -30,13 +29,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
-    sample = media["sample"]
-
-    def render(
-        request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
-    ) -> None:
-        shutil.copyfile(sample, out_path_or_file)
-
+    render = CopyingRenderer(media["sample"])
     config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=render)
     with serve(config) as handle:
         yield handle

@@ -4,9 +4,8 @@ errors, Modellix media files, and the shared ``/api/v1/tasks/{id}`` told apart b
 from __future__ import annotations
 
 import re
-import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +13,11 @@ import httpx
 import pytest
 
 from vace_studio.simulator import FaultConfig, SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import FileServer, make_image, make_video
+from vace_studio.simulator.samples import CopyingRenderer, FileServer, make_image, make_video
 
 MODELLIX_SUBMIT = "/api/v1/alibaba/wan2.1-vace-plus/async"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-
-
-def copy_renderer(sample: Path) -> Any:
-    def render(
-        request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
-    ) -> None:
-        shutil.copyfile(sample, out_path_or_file)
-
-    return render
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +40,7 @@ def files(media: dict[str, Path]) -> Iterator[FileServer]:
 @pytest.fixture(scope="module")
 def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
     config = SimulatorConfig(
-        queue_seconds=0.1, run_seconds=0.1, renderer=copy_renderer(media["sample"])
+        queue_seconds=0.1, run_seconds=0.1, renderer=CopyingRenderer(media["sample"])
     )
     with serve(config) as handle:
         yield handle
@@ -178,7 +168,7 @@ def test_modellix_media_accepts_images_only(http: httpx.Client, media: dict[str,
 
 
 def test_modellix_media_is_size_capped(media: dict[str, Path]) -> None:
-    config = SimulatorConfig(max_media_bytes=1000, renderer=copy_renderer(media["sample"]))
+    config = SimulatorConfig(max_media_bytes=1000, renderer=CopyingRenderer(media["sample"]))
     with serve(config) as sim:
         response = httpx.post(
             f"{sim.base_url}/api/v1/media/files",
@@ -196,7 +186,7 @@ def test_modellix_quota_when_configured_sends_retry_after(media: dict[str, Path]
     config = SimulatorConfig(
         queue_seconds=5,
         quotas={"modellix": QuotaConfig(max_unfinished=1)},
-        renderer=copy_renderer(media["sample"]),
+        renderer=CopyingRenderer(media["sample"]),
     )
     body = {"function": "video_outpainting", "prompt": "p", "video_url": str(media["video"])}
     with (

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from vace_studio.simulator import QuotaConfig, SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import make_video
+from vace_studio.simulator.samples import CopyingRenderer, make_video
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
@@ -25,15 +24,6 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "video": make_video(root / "source.mp4", seconds=0.5),
         "sample": make_video(root / "sample.mp4", fps=30, seconds=0.2),
     }
-
-
-def renderer(sample: Path) -> Any:
-    def render(
-        request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
-    ) -> None:
-        shutil.copyfile(sample, out_path_or_file)
-
-    return render
 
 
 def body(media: dict[str, Path], seed: int = 0) -> dict[str, Any]:
@@ -63,7 +53,9 @@ def wait_status(
 
 @pytest.fixture
 def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
-    config = SimulatorConfig(queue_seconds=0.2, run_seconds=0.2, renderer=renderer(media["sample"]))
+    config = SimulatorConfig(
+        queue_seconds=0.2, run_seconds=0.2, renderer=CopyingRenderer(media["sample"])
+    )
     with serve(config) as handle:
         yield handle
 
@@ -77,7 +69,7 @@ def test_two_submits_per_second_then_rate_quota(
             SimulatorConfig(
                 queue_seconds=5,
                 quotas={"dashscope": QuotaConfig(submits_per_second=2)},
-                renderer=renderer(media["sample"]),
+                renderer=CopyingRenderer(media["sample"]),
             )
         ) as fast,
         client(fast, "rate") as http,
@@ -99,7 +91,7 @@ def test_two_unfinished_tasks_then_allocation_quota(
         queue_seconds=0.4,
         run_seconds=0.1,
         quotas={"dashscope": QuotaConfig(max_unfinished=2)},  # no rate limit: isolate this one
-        renderer=renderer(media["sample"]),
+        renderer=CopyingRenderer(media["sample"]),
     )
     with serve(config) as alloc, client(alloc, "alloc") as http:
         ids = [http.post(SUBMIT, json=body(media, i)).json()["output"]["task_id"] for i in (1, 2)]
@@ -169,7 +161,7 @@ def test_result_url_expires_after_result_ttl(sim: SimulatorHandle, media: dict[s
 
 def test_task_ids_are_forgotten_after_task_ttl(media: dict[str, Path]) -> None:
     config = SimulatorConfig(
-        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=renderer(media["sample"])
+        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=CopyingRenderer(media["sample"])
     )
     with serve(config) as sim, client(sim, "ttl") as http:
         ds = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
@@ -188,7 +180,7 @@ def test_task_ids_are_forgotten_after_task_ttl(media: dict[str, Path]) -> None:
 
 def test_uploads_expire_after_48_hours(media: dict[str, Path]) -> None:
     config = SimulatorConfig(
-        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=renderer(media["sample"])
+        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=CopyingRenderer(media["sample"])
     )
     with serve(config) as sim, client(sim, "up") as http:
         data = http.get(

@@ -4,12 +4,11 @@ size caps, no path traversal, only its own files)."""
 from __future__ import annotations
 
 import argparse
-import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
 from vace_studio.simulator.cli import add_cli, config_from_args, run_cli
-from vace_studio.simulator.samples import make_image, make_video
+from vace_studio.simulator.samples import CopyingRenderer, make_image, make_video
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
@@ -35,15 +34,6 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def copying(sample: Path) -> Any:
-    def render(
-        request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
-    ) -> None:
-        shutil.copyfile(sample, out_path_or_file)
-
-    return render
-
-
 @pytest.fixture(scope="module")
 def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
     config = SimulatorConfig(
@@ -52,7 +42,7 @@ def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
         quotas={},
         max_body_bytes=4096,
         max_upload_bytes=2048,
-        renderer=copying(media["sample"]),
+        renderer=CopyingRenderer(media["sample"]),
     )
     with serve(config) as handle:
         yield handle
@@ -79,7 +69,7 @@ def finish(http: httpx.Client, task_id: str) -> dict[str, Any]:
 
 
 def test_serve_binds_loopback_on_a_free_port_and_stops_cleanly(media: dict[str, Path]) -> None:
-    handle = serve(SimulatorConfig(renderer=copying(media["sample"])))
+    handle = serve(SimulatorConfig(renderer=CopyingRenderer(media["sample"])))
     assert handle.host == "127.0.0.1"
     assert handle.port > 0
     assert handle.base_url == f"http://127.0.0.1:{handle.port}"
@@ -180,6 +170,9 @@ def test_add_cli_and_config_from_args() -> None:
     assert config.api_keys == frozenset({"a", "b"})
     assert dict(config.quotas) == {}
     assert config.faults.throttle_rate == 0.1
+    assert config.allow_local_files
+    exposed = config_from_args(parser.parse_args(["simulator", "--host", "0.0.0.0"]))
+    assert not exposed.allow_local_files
     assert run_cli(parser.parse_args(["simulator", "--faults", '{"bad": 1}'])) == 2
 
 
@@ -278,7 +271,7 @@ def test_local_files_can_be_refused(media: dict[str, Path]) -> None:
         queue_seconds=0.05,
         run_seconds=0.05,
         allow_local_files=False,
-        renderer=copying(media["sample"]),
+        renderer=CopyingRenderer(media["sample"]),
     )
     with serve(config) as strict, httpx.Client(base_url=strict.base_url, headers=HEADERS) as http:
         task_id = http.post(SUBMIT, json=outpaint(str(media["video"]))).json()["output"]["task_id"]

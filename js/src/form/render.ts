@@ -43,6 +43,8 @@ export interface FormHandle {
   validate(): FieldErrors;
   /** No client-side error and no upload in flight (kernel errors are not re-checked here). */
   isValid(): boolean;
+  /** The client-side errors now, by field, without showing them (e.g. to explain a disabled Submit). */
+  problems(): FieldErrors;
   focus(field: string): void;
   destroy(): void;
 }
@@ -240,6 +242,7 @@ export function renderForm(
       return errorsNow();
     },
     isValid,
+    problems: errorsNow,
     focus(name) {
       views.get(baseName(name))?.focus();
     },

@@ -1,11 +1,13 @@
-// The studio view: one tab per function (forms generated from the schema), a submit button per
-// form, and the area where task cards will live. Talks to the kernel only through the Channel.
+// The forms: one tab per function (generated from the schema), each with a Submit button that is
+// enabled only while the request is valid, the estimated cost, and a status line. Talks to the
+// kernel only through the Channel. The task cards live in tasks.ts.
 
 import { h } from "../form/dom";
 import { type FormHandle, type RequestValue, renderForm } from "../form/render";
 import { listFunctions } from "../form/schema";
 import { type Channel, RequestError } from "../messages";
 import { uploadFile } from "../upload";
+import { money } from "./format";
 import { createTabs } from "./tabs";
 
 export interface StudioState {
@@ -18,6 +20,10 @@ export interface StudioState {
 export interface StudioHandle {
   /** UI-only state, carried over when the schema trait changes (never synced to Python). */
   snapshot(): StudioState;
+  /** "Edit as new": shows `request` in its function's form, ready to change and submit. */
+  edit(fn: string, request: RequestValue): void;
+  /** Function name → its title, for the task cards. */
+  titles: Map<string, string>;
   destroy(): void;
 }
 
@@ -36,57 +42,94 @@ export function renderStudio(
   const prefix = `vs${++studioCounter}`;
   const functions = listFunctions(schema);
   const forms = new Map<string, FormHandle>();
+  const revalidate = new Map<string, () => void>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const tasks = h("ol", { class: "vs-task-list" });
-  const empty = h("p", { class: "vs-empty" }, "No tasks yet. Fill in a form and submit it.");
-  const taskArea = h(
-    "section",
-    { class: "vs-tasks", "aria-label": "Tasks", "data-slot": "tasks" },
-    h("h3", { class: "vs-tasks-title" }, "Tasks"),
-    empty,
-    tasks,
-  );
 
   const tabs = functions.map((fn) => {
     const status = h("span", { class: "vs-status", role: "status" });
+    const hint = h("span", { class: "vs-hint", id: `${prefix}-${fn.name}-hint` });
+    const cost = h("span", { class: "vs-cost", "aria-live": "polite" });
     const submit = h(
       "button",
-      { type: "button", class: "vs-button vs-primary vs-submit" },
+      {
+        type: "button",
+        class: "vs-button vs-primary vs-submit",
+        "aria-describedby": hint.id,
+        disabled: true,
+      },
       "Submit",
     );
     let validateSeq = 0;
     let debounce: ReturnType<typeof setTimeout> | undefined;
+    let kernelSaysInvalid = false;
+    let submitting = false;
 
-    // Ask the kernel for its verdict (cross-field rules live only in Python) once the client-side
-    // checks pass. Failures are ignored: the submit will report them anyway.
+    // Submit is enabled only for a request that passes the schema's checks and that the kernel
+    // did not reject; the hint names what is missing, since a disabled button cannot explain.
+    const gate = () => {
+      const problems = Object.keys(form.problems());
+      const titles = problems.map((name) => form.spec.fields.find((f) => f.name === name)?.title);
+      submit.disabled = submitting || problems.length > 0 || kernelSaysInvalid;
+      if (problems.length > 0) hint.textContent = `To submit, complete: ${titles.join(", ")}.`;
+      else if (kernelSaysInvalid) hint.textContent = "To submit, fix the fields marked in red.";
+      else hint.textContent = "";
+    };
+
+    // The kernel's verdict covers what only Python knows (cross-field rules, local files, what
+    // this provider accepts) and prices the request.
     const askKernel = (value: RequestValue) => {
       const seq = ++validateSeq;
       channel
         .request("validate", { request: value }, { timeoutMs: VALIDATE_TIMEOUT_MS })
-        .then(() => seq === validateSeq && form.setErrors({}))
+        .then(({ msg }) => {
+          if (seq !== validateSeq) return;
+          kernelSaysInvalid = false;
+          form.setErrors({});
+          showCost(msg.cost, msg.simulated === true);
+          gate();
+        })
         .catch((error: unknown) => {
           if (seq !== validateSeq || !(error instanceof RequestError)) return;
-          if (Object.keys(error.errors).length > 0) form.setErrors(error.errors);
+          if (Object.keys(error.errors).length > 0) {
+            kernelSaysInvalid = true;
+            form.setErrors(error.errors);
+          }
+          cost.textContent = "";
+          gate();
         });
+    };
+
+    const showCost = (value: unknown, simulated: boolean) => {
+      cost.textContent =
+        typeof value === "number"
+          ? `Estimated cost: ${money(value)}${simulated ? " (simulated: nothing is paid)" : ""}`
+          : "";
+    };
+
+    const scheduleValidate = (valid: boolean) => {
+      if (debounce !== undefined) {
+        clearTimeout(debounce);
+        timers.delete(debounce);
+      }
+      validateSeq++; // an answer about an older value must not overwrite newer errors
+      kernelSaysInvalid = false;
+      gate();
+      if (!valid) return;
+      debounce = setTimeout(() => askKernel(form.getValue()), VALIDATE_DEBOUNCE_MS);
+      timers.add(debounce);
     };
 
     const form = renderForm(schema, fn.name, {
       idPrefix: `${prefix}-${fn.name}`,
       value: previous.values?.[fn.name],
       onFile: (field, index, file) => uploadFile(channel, field, index, file),
-      onChange(value, valid) {
+      onChange(_value, valid) {
         status.textContent = "";
-        if (debounce !== undefined) {
-          clearTimeout(debounce);
-          timers.delete(debounce);
-        }
-        validateSeq++; // an answer about an older value must not overwrite newer errors
-        if (!valid) return;
-        debounce = setTimeout(() => askKernel(value), VALIDATE_DEBOUNCE_MS);
-        timers.add(debounce);
+        scheduleValidate(valid);
       },
     });
     forms.set(fn.name, form);
+    revalidate.set(fn.name, () => scheduleValidate(form.isValid()));
 
     submit.addEventListener("click", async () => {
       // A validate still queued or in flight would only repeat what the submit answer says.
@@ -99,58 +142,60 @@ export function renderStudio(
         form.focus(invalid[0] ?? "");
         return;
       }
-      submit.disabled = true;
+      submitting = true;
+      gate();
       status.textContent = "Submitting…";
       try {
-        const { msg } = await channel.request(
+        await channel.request(
           "submit",
           { request: form.getValue() },
           { timeoutMs: SUBMIT_TIMEOUT_MS },
         );
-        const taskId = typeof msg.task_id === "string" ? msg.task_id : "";
-        status.textContent = taskId ? `Submitted: task ${taskId}.` : "Submitted.";
-        addTask(fn.title, taskId);
+        status.textContent = "Submitted: its card is at the top of the task list.";
       } catch (error) {
         status.textContent = submitFailure(error);
         if (error instanceof RequestError && Object.keys(error.errors).length > 0) {
+          kernelSaysInvalid = true;
           form.setErrors(error.errors);
           form.focus(Object.keys(error.errors)[0] ?? "");
         }
       } finally {
-        submit.disabled = false;
+        submitting = false;
+        gate();
       }
     });
 
-    const actions = h("div", { class: "vs-actions" }, submit, status);
+    gate();
+    if (previous.values?.[fn.name]) scheduleValidate(form.isValid());
+    const actions = h("div", { class: "vs-actions" }, submit, cost, hint, status);
     return { key: fn.name, label: fn.title, panel: h("div", {}, form.el, actions) };
   });
 
-  // Placeholder until the task-card module lands: one line per submitted task.
-  function addTask(title: string, taskId: string) {
-    empty.hidden = true;
-    tasks.append(
-      h(
-        "li",
-        { class: "vs-task-card", "data-task-id": taskId },
-        `${title} — ${taskId || "submitted"}`,
-      ),
-    );
-  }
-
   const tabView = createTabs(prefix, tabs);
   if (previous.selected && forms.has(previous.selected)) tabView.select(previous.selected);
-  root.replaceChildren(tabView.el, taskArea);
+  const el = h("div", { class: "vs-forms" }, tabView.el);
+  root.replaceChildren(el);
 
   return {
+    titles: new Map(functions.map((fn) => [fn.name, fn.title])),
     snapshot() {
       const values: Record<string, RequestValue> = {};
       for (const [name, form] of forms) values[name] = form.getValue();
       return { selected: tabView.selected(), values };
     },
+    edit(fn, request) {
+      const form = forms.get(fn);
+      if (!form) return;
+      tabView.select(fn);
+      form.setValue(request);
+      revalidate.get(fn)?.();
+      el.scrollIntoView?.({ block: "start", behavior: "smooth" });
+      form.focus(form.spec.fields[0]?.name ?? "");
+    },
     destroy() {
       for (const timer of timers) clearTimeout(timer);
       for (const form of forms.values()) form.destroy();
-      root.replaceChildren();
+      el.remove();
     },
   };
 }

@@ -187,9 +187,10 @@ class Client:
 
         Raises :class:`~vace_studio.requests.InvalidRequest` (a documented rule, or a field this
         provider cannot take) or :class:`~vace_studio.engine.UploadError` (a local file this
-        provider cannot receive).
+        provider cannot receive). Media fields may also hold bytes, a PIL image or a NumPy
+        array: they are saved as files under ``<home>/inputs`` first.
         """
-        model = validate_request(request)
+        model = validate_request(self.uploads.materialize(request))
         self.uploads.check(model)
         self._check_provider_accepts(model)
         return model

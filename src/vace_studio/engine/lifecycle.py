@@ -68,7 +68,8 @@ class Lifecycle:
             spec = c.provider.submit_request(request)
             async for attempt in c.retry.submit():
                 with attempt:
-                    status, headers, body = await c.transport.send(spec)
+                    async with c.scheduler.submit_window():
+                        status, headers, body = await c.transport.send(spec)
                     task_id = c.provider.parse_submit(status, headers, body)
         except ThrottledError as error:
             # Refused without creating a task: back to the front of the queue.
@@ -191,7 +192,9 @@ class Lifecycle:
             )
             async for attempt in c.retry.idempotent():
                 with attempt:
-                    states: list[TaskState] = provider.parse_list(*await c.transport.send(spec))
+                    async with c.scheduler.query_window():
+                        raw = await c.transport.send(spec)
+                    states: list[TaskState] = provider.parse_list(*raw)
             for state in states:
                 if state.task_id not in known and _submitted_within(state, start, end):
                     found.add(state.task_id)
@@ -207,7 +210,8 @@ class Lifecycle:
         try:
             async for attempt in c.retry.idempotent():
                 with attempt:
-                    raw = await c.transport.send(spec)
+                    async with c.scheduler.query_window():
+                        raw = await c.transport.send(spec)
                     state = c.provider.parse_poll(task.task_id, *raw)
         except NotFoundError as error:
             state = TaskState(
@@ -315,7 +319,9 @@ class Lifecycle:
         try:
             async for attempt in c.retry.idempotent():
                 with attempt:
-                    c.provider.parse_cancel(*await c.transport.send(spec))
+                    async with c.scheduler.query_window():
+                        raw = await c.transport.send(spec)
+                    c.provider.parse_cancel(*raw)
         except ProviderError as error:
             task.last_error = f"cancel refused: {error}"
             task._changed()

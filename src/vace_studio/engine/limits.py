@@ -6,18 +6,20 @@ import asyncio
 import math
 import statistics
 import time
-from collections import deque
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 
 class SlidingWindowLimiter:
-    """At most ``rate`` events per second in *every* window, not just on average.
+    """At most ``rate`` requests per second in *every* window, as the server counts them.
 
     A token bucket allows a burst on top of its refill, which can briefly double the rate a
-    provider sees; a quota of "20 polls/s" is judged per window, so this limiter keeps the
-    times of recent events and waits until the oldest leaves the window. ``margin`` widens the
-    window slightly so network jitter cannot squeeze two bursts into one window at the server.
+    provider sees; a quota of "20 polls/s" is judged per window, so this limiter keeps the times
+    of recent requests and waits until the oldest leaves the window. A request is stamped twice:
+    when it starts and again when its answer arrives, because the server counted it somewhere in
+    between; waiting a window after the *answer* keeps a slow first request and a fast later one
+    from landing in the same window at the server. ``margin`` widens the window a little more.
     """
 
     def __init__(self, rate: float, *, margin: float = 0.05) -> None:
@@ -25,22 +27,33 @@ class SlidingWindowLimiter:
             raise ValueError("rate must be positive")
         self.max_events = max(1, math.floor(rate))
         self.window = self.max_events / rate * (1.0 + margin)
-        self._times: deque[float] = deque()
+        self._times: list[float] = []
         self._lock = asyncio.Lock()
 
     def delay(self, now: float) -> float:
-        """Seconds until one more event fits (0 if it fits now)."""
-        while self._times and now - self._times[0] >= self.window:
-            self._times.popleft()
+        """Seconds until one more request fits (0 if it fits now)."""
+        self._times = [t for t in self._times if now - t < self.window]
         if len(self._times) < self.max_events:
             return 0.0
-        return self._times[0] + self.window - now
+        return min(self._times) + self.window - now
 
-    async def acquire(self) -> None:
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait for room, then hold a place in the window for the request made inside."""
         async with self._lock:
             while (wait := self.delay(time.monotonic())) > 0:
                 await asyncio.sleep(wait)
-            self._times.append(time.monotonic())
+            stamp = [time.monotonic()]
+            self._times.append(stamp[0])
+        try:
+            yield
+        finally:
+            # Re-stamp with the time the answer came back (see the class docstring).
+            now = time.monotonic()
+            for i, t in enumerate(self._times):
+                if t == stamp[0]:
+                    self._times[i] = now
+                    break
 
 
 @dataclass(frozen=True)

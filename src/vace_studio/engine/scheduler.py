@@ -19,6 +19,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from vace_studio.engine.limits import SlidingWindowLimiter
@@ -173,17 +174,23 @@ class Scheduler:
 
     async def _submit_one(self, task: Task) -> None:
         try:
-            if self.submit_limiter is not None:
-                await self.submit_limiter.acquire()
             await self._submit(task)
         finally:
             self._submitting = False
             self.wake()
 
+    def submit_window(self) -> AbstractAsyncContextManager[None]:
+        """Hold this around each submit *send* (retries included), after media checks and
+        uploads whose time varies: the limiter stamps the send and its answer, which is what the
+        provider counts."""
+        return self.submit_limiter.slot() if self.submit_limiter else nullcontext()
+
+    def query_window(self) -> AbstractAsyncContextManager[None]:
+        """Hold this around each task query (poll, list, cancel), retries included."""
+        return self.poll_limiter.slot() if self.poll_limiter else nullcontext()
+
     async def _poll_one(self, task: Task) -> None:
         try:
-            if self.poll_limiter is not None:
-                await self.poll_limiter.acquire()
             await self._poll(task)
         finally:
             self._polls_in_flight -= 1

@@ -324,9 +324,9 @@ class Store:
 
     def groups(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Every recorded group (of one ``kind`` if given), oldest first."""
-        sql, args = "SELECT * FROM groups", ()
+        sql, args = "SELECT * FROM groups", []
         if kind is not None:
-            sql, args = sql + " WHERE kind = ?", (kind,)
+            sql, args = sql + " WHERE kind = ?", [kind]
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
         return [_group(row) for row in rows]

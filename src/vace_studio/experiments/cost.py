@@ -73,12 +73,26 @@ class CostEstimate:
                 f"{work}: {self.provider} publishes no price per second, so the cost is unknown "
                 "(pass price_per_second= to estimate it)"
             )
-        price = f"${self.price_per_second:.4g}/s"
+        per = self.price_per_second
+        price = f"${per:.2f}/s" if round(per, 2) == per else f"${per:.4g}/s"
         line = f"{work} × {price} = ${self.total:,.2f}"
         if not self.billed:
             return f"{line} at {self._who()} prices — simulated, nothing is charged"
         source = "published price" if self.price_source == "published" else "your price"
         return f"{line} ({self._who()}, {source})"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CostEstimate:
+        """Back from :meth:`to_json` (derived keys are ignored)."""
+        return cls(
+            tasks=int(data["tasks"]),
+            seconds=float(data["seconds"]),
+            price_per_second=data.get("price_per_second"),
+            price_source=str(data.get("price_source", "unknown")),
+            provider=str(data["provider"]),
+            region=data.get("region"),
+            billed=bool(data.get("billed", True)),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

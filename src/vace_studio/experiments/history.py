@@ -8,21 +8,22 @@ kernel with no client.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from vace_studio.engine import Store, TaskRecord, resolve_paths
 from vace_studio.experiments.grid import jsonable
 
 if TYPE_CHECKING:
-    import pandas
-
     from vace_studio.engine import Client, Task
+
+DataFrame = Any
+"""A ``pandas.DataFrame`` (typed loosely: pandas is an optional extra, without stubs here)."""
 
 COLUMNS: dict[str, str] = {
     "id": "the task's local id (the store's key; what rerun() and export_run() take)",
@@ -64,10 +65,12 @@ class MissingPandas(ImportError):  # noqa: N818 -- reads as the condition it rep
     """pandas is needed for a DataFrame and is not installed."""
 
 
-def import_pandas() -> ModuleType:
+def import_pandas() -> Any:
     """pandas, or an error that says how to install it."""
+    # The optional extra, imported only when a DataFrame is asked for (and by name, as pandas
+    # ships no type stubs of its own).
     try:
-        import pandas  # noqa: PLC0415 -- optional extra, imported only when a DataFrame is asked
+        pandas = importlib.import_module("pandas")
     except ImportError as error:
         raise MissingPandas(
             "history() and to_dataframe() return pandas DataFrames, and pandas is not installed: "
@@ -195,7 +198,7 @@ def history(
     *,
     store: Store | None = None,
     **filters: Any,
-) -> pandas.DataFrame:
+) -> DataFrame:
     """Every task as a pandas DataFrame, one row per task, oldest first.
 
     Columns, in order, are those of :data:`COLUMNS` (``vace_studio.experiments.COLUMNS`` says
@@ -233,4 +236,3 @@ def rerun(
     request = {**record.request, **jsonable(changes)}
     tags = {**record.tags, **jsonable(changes), "rerun_of": local_id}
     return client.enqueue(request, tags=tags, group_id=group_id)
-

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,14 @@ from typing import Any
 import httpx
 
 from vace_studio.media.limits import FIELD_KINDS, media_problems
-from vace_studio.media.probe import MediaInfo, MediaKind, ProbeError, mask_impurity, probe_local
+from vace_studio.media.probe import (
+    MaskStats,
+    MediaInfo,
+    MediaKind,
+    ProbeError,
+    mask_stats,
+    probe_local,
+)
 from vace_studio.media.remote import DEFAULT_TIMEOUT, Unreachable, probe_remote
 from vace_studio.requests import Problem, VaceRequest
 from vace_studio.requests.base import describe_value
@@ -71,8 +79,8 @@ def _unreadable(where: str, ref: str, kind: MediaKind, reason: str) -> Problem:
     )
 
 
-def _probe_locals(request: VaceRequest, report: MediaReport) -> dict[str, float]:
-    impurity: dict[str, float] = {}
+def _probe_locals(request: VaceRequest, report: MediaReport) -> dict[str, MaskStats]:
+    masks: dict[str, MaskStats] = {}
     failed: set[str] = set()
     for where, ref, kind in _where(request):
         if not is_local(ref) or ref in report.infos:
@@ -86,11 +94,9 @@ def _probe_locals(request: VaceRequest, report: MediaReport) -> dict[str, float]
             report.problems.append(_unreadable(where, ref, kind, error.reason))
     mask = getattr(request, "mask_image_url", None)
     if mask and is_local(mask) and mask in report.infos:
-        try:
-            impurity[mask] = mask_impurity(mask)
-        except ProbeError:
-            pass  # already reported by the probe
-    return impurity
+        with contextlib.suppress(ProbeError):  # already reported by the probe
+            masks[mask] = mask_stats(mask)
+    return masks
 
 
 def check_request(request: VaceRequest) -> list[Problem]:
@@ -99,24 +105,24 @@ def check_request(request: VaceRequest) -> list[Problem]:
     Reads file headers only (and the pixels of a mask image); nothing goes over the network.
     """
     report = MediaReport()
-    impurity = _probe_locals(request, report)
-    return report.problems + media_problems(request, report.infos, impurity)
+    masks = _probe_locals(request, report)
+    return report.problems + media_problems(request, report.infos, masks)
 
 
 async def check_media(
     request: VaceRequest,
     http: httpx.AsyncClient,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
+    request_timeout: float = DEFAULT_TIMEOUT,
     known: MutableMapping[str, MediaInfo] | None = None,
 ) -> MediaReport:
     """Check local files and remote ``http(s)`` URLs of ``request``.
 
     ``known`` caches the facts of remote URLs between calls (read, and filled with new ones).
-    Remote probes run concurrently; each is bounded by ``timeout`` seconds per request.
+    Remote probes run concurrently; each is bounded by ``request_timeout`` seconds per request.
     """
     report = MediaReport()
-    impurity = await asyncio.to_thread(_probe_locals, request, report)
+    masks = await asyncio.to_thread(_probe_locals, request, report)
     cache = known if known is not None else {}
     remote: dict[str, tuple[str, MediaKind]] = {}
     for where, ref, kind in _where(request):
@@ -124,7 +130,7 @@ async def check_media(
             remote[ref] = (where, kind)
     fresh = [ref for ref in remote if ref not in cache]
     results = await asyncio.gather(
-        *(_probe_one(ref, remote[ref][1], http, timeout) for ref in fresh)
+        *(_probe_one(ref, remote[ref][1], http, request_timeout) for ref in fresh)
     )
     for ref, got in zip(fresh, results, strict=True):
         where, kind = remote[ref]
@@ -146,14 +152,14 @@ async def check_media(
     for ref in remote:
         if ref in cache:
             report.infos[ref] = cache[ref]
-    report.problems += media_problems(request, report.infos, impurity)
+    report.problems += media_problems(request, report.infos, masks)
     return report
 
 
 async def _probe_one(
-    url: str, kind: MediaKind, http: httpx.AsyncClient, timeout: float
+    url: str, kind: MediaKind, http: httpx.AsyncClient, request_timeout: float
 ) -> MediaInfo | Unreachable | ProbeError:
     try:
-        return await probe_remote(url, http, kind, timeout=timeout)
+        return await probe_remote(url, http, kind, request_timeout=request_timeout)
     except ProbeError as error:
         return error

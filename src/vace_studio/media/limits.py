@@ -15,9 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from vace_studio.media.probe import ImageInfo, MediaInfo, MediaKind, VideoInfo, fps_text, human_bytes
+from vace_studio.media.probe import (
+    ImageInfo,
+    MaskStats,
+    MediaInfo,
+    MediaKind,
+    VideoInfo,
+    fps_text,
+    human_bytes,
+)
 from vace_studio.requests import Problem, VaceRequest
-from vace_studio.requests.base import describe_value
 
 MB = 1024 * 1024
 
@@ -108,6 +115,10 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s".replace(".00 s", " s")
 
 
+def _percent(fraction: float) -> str:
+    return f"{fraction:.1%}" if fraction >= 0.001 else "under 0.1 %"
+
+
 def _over(duration: float, limit: float, fps: float) -> bool:
     return duration > limit + (1.0 / fps if fps > 0 else 0.0) + 1e-3
 
@@ -118,18 +129,19 @@ def image_problems(field: str, ref: str, info: ImageInfo, limits: ImageLimits) -
     if fmt not in limits.formats:
         yield _problem(
             field, "image_format", ref,
-            f"must be {_formats(limits.formats)}; {_fix('resize_image_into_range')} saves a PNG copy",
+            f"must be {_formats(limits.formats)}; "
+            f"{_fix('resize_image_into_range')} saves a PNG copy",
             info.format,
         )  # fmt: skip
     low, high = limits.min_side, limits.max_side
-    if low is not None and high is not None:
-        if not (low <= info.width <= high and low <= info.height <= high):
-            yield _problem(
-                field, "image_side", ref,
-                f"each side must be {low}–{high} px; {_fix('resize_image_into_range')} "
-                "makes a copy that fits",
-                f"{info.width}×{info.height}",
-            )  # fmt: skip
+    sides = (info.width, info.height)
+    if low is not None and high is not None and not all(low <= s <= high for s in sides):
+        yield _problem(
+            field, "image_side", ref,
+            f"each side must be {low}–{high} px; {_fix('resize_image_into_range')} "
+            "makes a copy that fits",
+            f"{info.width}×{info.height}",
+        )  # fmt: skip
     if info.bytes is not None and info.bytes > limits.max_bytes:
         yield _problem(
             field, "image_bytes", ref,
@@ -180,30 +192,48 @@ def _kind_problem(field: str, ref: str, info: MediaInfo, kind: MediaKind) -> Pro
 
 
 def _used_frames(video: VideoInfo) -> int:
-    """Frames the service reads: all, or those of the first 5 s (fps × 5 + 1 at most)."""
+    """Frames the service reads: all, or those of the first 5 s."""
     if video.fps <= 0:
         return video.frames
-    return min(video.frames, int(video.fps * USED_SECONDS + 1e-6) + 1)
+    return min(video.frames, int(video.fps * USED_SECONDS + 1e-6))
+
+
+def max_mask_frame_id(video: VideoInfo) -> int:
+    """The largest ``mask_frame_id`` for ``video``: the docs' ``fps × seconds + 1``, i.e. one
+    past the frames read (81 for a 16 fps, 5 s video; the simulator reads it as the last)."""
+    return _used_frames(video) + 1
 
 
 def _edit_problems(
-    request: VaceRequest, infos: Mapping[str, MediaInfo], impurity: Mapping[str, float]
+    request: VaceRequest, infos: Mapping[str, MediaInfo], masks: Mapping[str, MaskStats]
 ) -> Iterator[Problem]:
     video = infos.get(getattr(request, "video_url", None) or "")
     mask_ref = getattr(request, "mask_image_url", None)
     mask = infos.get(mask_ref or "")
-    if mask_ref and mask_ref in impurity and impurity[mask_ref] > 0:
+    stats = masks.get(mask_ref or "")
+    if mask_ref and stats is not None and stats.impure > 0:
         yield _problem(
             "mask_image_url", "mask_pure", mask_ref,
             "must be pure black (keep) and pure white (edit); "
             f"{_fix('binarize_mask')} makes a clean copy",
-            f"{impurity[mask_ref]:.1%} of the pixels grey or coloured",
+            f"{_percent(stats.impure)} of the pixels grey or coloured",
+        )  # fmt: skip
+    if mask_ref and stats is not None and stats.edit == 0:
+        yield _problem(
+            "mask_image_url", "mask_empty", mask_ref,
+            "must mark the region to edit in white; this mask is all black (keep everything)",
+            "no white pixels",
         )  # fmt: skip
     if not isinstance(video, VideoInfo):
         return
-    if mask_ref and isinstance(mask, ImageInfo) and (mask.width, mask.height) != (
-        video.width,
-        video.height,
+    if (
+        mask_ref
+        and isinstance(mask, ImageInfo)
+        and (mask.width, mask.height)
+        != (
+            video.width,
+            video.height,
+        )
     ):
         yield _problem(
             "mask_image_url", "mask_size", mask_ref,
@@ -212,13 +242,13 @@ def _edit_problems(
             f"{mask.width}×{mask.height}",
         )  # fmt: skip
     frame_id = getattr(request, "mask_frame_id", None)
-    used = _used_frames(video)
-    if mask_ref and frame_id is not None and used > 0 and frame_id > used:
+    highest = max_mask_frame_id(video)
+    if mask_ref and frame_id is not None and video.frames > 0 and frame_id > highest:
         yield Problem(
             "mask_frame_id",
             "mask_frame_id",
             frame_id,
-            f"mask_frame_id: must be between 1 and {used} for this {fps_text(video.fps)}, "
+            f"mask_frame_id: must be between 1 and {highest} for this {fps_text(video.fps)}, "
             f"{_seconds(min(video.duration, USED_SECONDS))} video (got {frame_id})",
         )
     mask_video_ref = getattr(request, "mask_video_url", None)
@@ -278,13 +308,13 @@ def _extension_problems(request: VaceRequest, infos: Mapping[str, MediaInfo]) ->
 def media_problems(
     request: VaceRequest,
     infos: Mapping[str, MediaInfo],
-    impurity: Mapping[str, float] | None = None,
+    masks: Mapping[str, MaskStats] | None = None,
 ) -> list[Problem]:
     """Every documented media limit ``request`` breaks, judged from probed facts.
 
     ``infos`` maps a media reference to its facts; references without facts (a remote URL not
-    probed) are skipped. ``impurity`` maps a mask image to its fraction of non-black-or-white
-    pixels (:func:`~vace_studio.media.probe.mask_impurity`), where known.
+    probed) are skipped. ``masks`` maps a mask image to its pixel statistics
+    (:func:`~vace_studio.media.probe.mask_stats`), where known.
     """
     problems: list[Problem] = []
     for field, refs in request.media().items():
@@ -307,12 +337,7 @@ def media_problems(
             else:
                 problems.append(_kind_problem(where, ref, info, "video"))
     if request.function == "video_edit":
-        problems += _edit_problems(request, infos, impurity or {})
+        problems += _edit_problems(request, infos, masks or {})
     if request.function == "video_extension":
         problems += _extension_problems(request, infos)
     return problems
-
-
-def describe_ref(ref: str) -> str:
-    """A reference as shown after "got" in a message."""
-    return describe_value(ref)

@@ -3,7 +3,7 @@
 Probes read headers, never whole files: images with Pillow (``Image.open`` parses the header
 only), videos with PyAV (container metadata: the MP4 ``moov`` box gives the frame rate, the
 duration and the frame count of the stream without decoding a frame). The one exception is
-:func:`mask_impurity`, which has to look at every pixel of a mask image.
+:func:`mask_stats`, which has to look at every pixel of a mask image.
 
 Remote files are probed by :mod:`vace_studio.media.remote`, which feeds the same functions the
 few bytes it fetched.
@@ -233,7 +233,9 @@ def probe_local(path: str | os.PathLike[str], kind: MediaKind | None = None) -> 
         return probe_video(file, size=size, name=str(file))
 
 
-def probe_bytes(data: bytes, kind: MediaKind | None = None, *, size: int | None = None) -> MediaInfo:
+def probe_bytes(
+    data: bytes, kind: MediaKind | None = None, *, size: int | None = None
+) -> MediaInfo:
     """Probe in-memory bytes (a whole file, or for MP4 its ``ftyp`` + ``moov`` boxes)."""
     want = kind or sniff_kind(data[:16])
     total = len(data) if size is None else size
@@ -247,25 +249,36 @@ def probe_bytes(data: bytes, kind: MediaKind | None = None, *, size: int | None 
         return probe_video(io.BytesIO(data), size=total)
 
 
-def mask_impurity(path: str | os.PathLike[str]) -> float:
-    """The fraction (0–1) of a mask image's pixels that are neither pure black nor pure white.
+@dataclass(frozen=True)
+class MaskStats:
+    """A mask image's pixels: the fraction neither pure black nor pure white (``impure``) and
+    the fraction white or light enough to count as *edit* (luma ≥ 128, ``edit``)."""
+
+    impure: float
+    edit: float
+
+
+def mask_stats(path: str | os.PathLike[str]) -> MaskStats:
+    """Look at every pixel of a mask image (the one probe that decodes a whole file).
 
     Pure means (0, 0, 0) or (255, 255, 255) in RGB (0 or 255 in greyscale); alpha is ignored.
     """
     try:
         with Image.open(path) as img:
             img.load()
+            grey = np.asarray(img.convert("L"))
             if img.mode == "1":
-                return 0.0
-            if img.mode in ("L", "LA"):
-                grey = np.asarray(img.getchannel(0))
-                pure = (grey == 0) | (grey == 255)
+                pure = np.ones(grey.shape, dtype=bool)
+            elif img.mode in ("L", "LA"):
+                own = np.asarray(img.getchannel(0))
+                pure = (own == 0) | (own == 255)
             else:
                 rgb = np.asarray(img.convert("RGB"))
                 pure = (rgb == 0).all(axis=-1) | (rgb == 255).all(axis=-1)
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise ProbeError(f"not an image Pillow can read ({_short(error)})") from None
-    return float(1.0 - np.count_nonzero(pure) / max(1, pure.size))
+    n = max(1, pure.size)
+    return MaskStats(1.0 - np.count_nonzero(pure) / n, np.count_nonzero(grey >= 128) / n)
 
 
 def _short(error: BaseException) -> str:

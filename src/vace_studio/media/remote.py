@@ -41,7 +41,7 @@ class Unreachable:
     reason: str
 
 
-class _Failed(Exception):
+class _FetchError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -64,20 +64,22 @@ def _total_from(response: httpx.Response) -> int | None:
 
 
 async def _read(
-    http: httpx.AsyncClient, url: str, start: int, length: int, timeout: float
+    http: httpx.AsyncClient, url: str, start: int, length: int, request_timeout: float
 ) -> _Chunk:
     """``length`` bytes from ``start`` (fewer at the end of the file)."""
     headers = {"Range": f"bytes={start}-{start + length - 1}", "Accept-Encoding": "identity"}
     try:
-        async with http.stream("GET", url, headers=headers, timeout=timeout) as response:
+        async with http.stream("GET", url, headers=headers, timeout=request_timeout) as response:
             if response.status_code == 416:
                 return _Chunk(b"", _total_from(response), "")
             if response.status_code not in (200, 206):
-                raise _Failed(f"HTTP {response.status_code} from {urlsplit(url).netloc}")
+                raise _FetchError(f"HTTP {response.status_code} from {urlsplit(url).netloc}")
             skip = start if response.status_code == 200 else 0
             if skip > STREAM_CAP:
-                raise _Failed("the server does not support range requests, and the header is "
-                              "too far into the file to read without downloading it")
+                raise _FetchError(
+                    "the server does not support range requests, and the header is "
+                    "too far into the file to read without downloading it"
+                )
             buffer = bytearray()
             async for block in response.aiter_raw():
                 buffer += block
@@ -86,7 +88,7 @@ async def _read(
             kind = response.headers.get("content-type", "").split(";")[0].strip()
             return _Chunk(bytes(buffer[skip : skip + length]), _total_from(response), kind)
     except httpx.HTTPError as error:
-        raise _Failed(f"{type(error).__name__} reaching {urlsplit(url).netloc}") from None
+        raise _FetchError(f"{type(error).__name__} reaching {urlsplit(url).netloc}") from None
 
 
 def _box_header(data: bytes) -> tuple[bytes, int, int] | None:
@@ -102,7 +104,7 @@ def _box_header(data: bytes) -> tuple[bytes, int, int] | None:
 
 
 async def _mp4_header(
-    http: httpx.AsyncClient, url: str, head: _Chunk, timeout: float
+    http: httpx.AsyncClient, url: str, head: _Chunk, request_timeout: float
 ) -> bytes | None:
     """``ftyp`` + ``moov`` of a remote MP4, or ``None`` when there is no ``moov``."""
     offset, kept, found_moov = 0, [], False
@@ -111,7 +113,7 @@ async def _mp4_header(
             break
         local = head.data[offset : offset + 16] if offset + 16 <= len(head.data) else None
         if local is None:
-            local = (await _read(http, url, offset, 16, timeout)).data
+            local = (await _read(http, url, offset, 16, request_timeout)).data
         parsed = _box_header(local)
         if parsed is None:
             break
@@ -126,7 +128,7 @@ async def _mp4_header(
             if offset + size <= len(head.data):
                 box = head.data[offset : offset + size]
             else:
-                box = (await _read(http, url, offset, size, timeout)).data
+                box = (await _read(http, url, offset, size, request_timeout)).data
             kept.append(box)
             if kind == b"moov":
                 found_moov = True
@@ -140,7 +142,7 @@ async def probe_remote(
     http: httpx.AsyncClient,
     kind: MediaKind | None = None,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
+    request_timeout: float = DEFAULT_TIMEOUT,
 ) -> MediaInfo | Unreachable:
     """Probe an http(s) URL with range GETs; :class:`Unreachable` when it cannot be fetched.
 
@@ -149,7 +151,7 @@ async def probe_remote(
     the media ``kind`` asks for.
     """
     try:
-        head = await _read(http, url, 0, HEAD_BYTES, timeout)
+        head = await _read(http, url, 0, HEAD_BYTES, request_timeout)
         found = sniff_kind(head.data[:16])
         if kind == "image" and found == "video":
             raise ProbeError("this URL serves a video, not an image")
@@ -157,9 +159,9 @@ async def probe_remote(
             raise ProbeError("this URL serves an image, not a video")
         want = kind or found
         if want == "image" or (want is None and found is None):
-            return await _probe_remote_image(http, url, head, kind, timeout)
+            return await _probe_remote_image(http, url, head, kind, request_timeout)
         if head.data[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
-            boxes = await _mp4_header(http, url, head, timeout)
+            boxes = await _mp4_header(http, url, head, request_timeout)
             if boxes is not None:
                 return probe_bytes(boxes, "video", size=head.total)
         try:
@@ -167,12 +169,12 @@ async def probe_remote(
             return probe_bytes(head.data, "video", size=head.total)
         except ProbeError as error:
             raise _not_media("a video", head, error) from None
-    except _Failed as failure:
+    except _FetchError as failure:
         return Unreachable(url, failure.reason)
 
 
 async def _probe_remote_image(
-    http: httpx.AsyncClient, url: str, head: _Chunk, kind: MediaKind | None, timeout: float
+    http: httpx.AsyncClient, url: str, head: _Chunk, kind: MediaKind | None, request_timeout: float
 ) -> MediaInfo:
     try:
         return probe_bytes(head.data, kind, size=head.total)
@@ -180,7 +182,7 @@ async def _probe_remote_image(
         first = error
     if len(head.data) == HEAD_BYTES and sniff_kind(head.data[:16]) == "image":
         # A JPEG with a large EXIF / ICC block: the frame header is further in.
-        wider = await _read(http, url, 0, IMAGE_RETRY_BYTES, timeout)
+        wider = await _read(http, url, 0, IMAGE_RETRY_BYTES, request_timeout)
         try:
             return probe_bytes(wider.data, kind, size=head.total)
         except ProbeError as error:
@@ -188,7 +190,7 @@ async def _probe_remote_image(
         if len(wider.data) == IMAGE_RETRY_BYTES:
             # A known image signature whose header lies further still (a TIFF may keep its
             # directory at the end): not checked, rather than wrongly refused.
-            raise _Failed("its image header is not within the first 1 MB")
+            raise _FetchError("its image header is not within the first 1 MB")
     raise _not_media("an image" if kind == "image" else "media", head, first)
 
 

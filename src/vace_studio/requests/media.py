@@ -47,9 +47,20 @@ def is_local(ref: str) -> bool:
     return not is_remote(ref)
 
 
+def _in_memory_media(value: object) -> bool:
+    """A PIL image or a NumPy array (told by module name: this layer imports neither)."""
+    return type(value).__module__.split(".", 1)[0] in ("PIL", "numpy")
+
+
 def _normalise(value: object, kind: MediaKind) -> str:
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
+    if isinstance(value, bytes | bytearray | memoryview) or _in_memory_media(value):
+        raise PydanticCustomError(
+            "media_type",
+            "must be a URL or a local file path; bytes, PIL images and NumPy arrays are saved "
+            "as files by Client.enqueue, or by vace_studio.media.save_media(value)",
+        )
     if not isinstance(value, str):
         raise PydanticCustomError(
             "media_type", "must be a URL (http://, https://, oss://) or a local file path"

@@ -24,14 +24,26 @@ DEFAULT_PORT = 8765
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The simulator's options, on any parser."""
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0 = any free one)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="port (default %(default)s; 0 = any free one)",
+    )
     parser.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default loopback; anything else exposes it to the network)",
     )
-    parser.add_argument("--queue-seconds", type=float, default=1.0, help="time a task is queued")
-    parser.add_argument("--run-seconds", type=float, default=4.0, help="time a task runs")
+    parser.add_argument(
+        "--queue-seconds",
+        type=float,
+        default=1.0,
+        help="seconds a task is queued (default %(default)s)",
+    )
+    parser.add_argument(
+        "--run-seconds", type=float, default=4.0, help="seconds a task runs (default %(default)s)"
+    )
     parser.add_argument(
         "--api-key",
         action="append",
@@ -64,7 +76,11 @@ def add_cli(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
-    """The :class:`SimulatorConfig` the options describe."""
+    """The :class:`SimulatorConfig` the options describe.
+
+    Off loopback, requests may not name local files: anyone on the network could otherwise have
+    the simulator read files of this machine into videos.
+    """
     faults = FaultConfig.from_json(json.loads(args.faults)) if args.faults else FaultConfig()
     return SimulatorConfig(
         queue_seconds=args.queue_seconds,
@@ -73,6 +89,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         quotas={} if args.no_quotas else SimulatorConfig().quotas,
         faults=faults,
         data_dir=args.data_dir,
+        allow_local_files=is_loopback_host(args.host),
     )
 
 

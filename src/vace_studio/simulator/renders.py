@@ -99,6 +99,9 @@ class RenderService:
         self._inflight[key] = future
         try:
             outcome = await loop.run_in_executor(self._pool, self._render, key, request, inputs)
+        except asyncio.CancelledError:
+            future.cancel()  # only on reset or shutdown, which cancel every task's lifecycle
+            raise
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # mark retrieved: waiters, if any, see it; no "never retrieved"

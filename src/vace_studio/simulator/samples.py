@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import quote
 
 import numpy as np
@@ -71,6 +73,24 @@ def make_video(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+class CopyingRenderer:
+    """A stand-in renderer that writes a ready-made MP4 for every task, instantly.
+
+    For tests of protocols and clients that do not need a real render; ``calls`` counts renders.
+    Pass it as ``SimulatorConfig(renderer=CopyingRenderer(path))``.
+    """
+
+    def __init__(self, sample: Path) -> None:
+        self.sample = Path(sample)
+        self.calls = 0
+
+    def __call__(
+        self, request: Mapping[str, Any], inputs: Mapping[str, str], *, out_path_or_file: Path
+    ) -> None:
+        self.calls += 1
+        shutil.copyfile(self.sample, out_path_or_file)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

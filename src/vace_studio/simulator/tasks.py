@@ -113,6 +113,7 @@ class TaskRegistry:
         self._created: Counter[str] = Counter()
         self._fingerprints: Counter[str] = Counter()
         self._lock = threading.RLock()
+        self._purged_at = 0.0
 
     @staticmethod
     def _slot(task: Task) -> str:
@@ -189,7 +190,13 @@ class TaskRegistry:
             self._unfinished[self._slot(task)] -= 1
 
     def purge_expired(self) -> int:
-        """Drop finished tasks past their ttl (unfinished ones are kept for the counts)."""
+        """Drop finished tasks past their ttl (unfinished ones are kept for the counts).
+
+        Runs at most once a second: it scans every task, and submits call it.
+        """
+        if time.monotonic() - self._purged_at < 1.0:
+            return 0
+        self._purged_at = time.monotonic()
         now = self._clock.now()
         with self._lock:
             old = [

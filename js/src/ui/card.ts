@@ -1,0 +1,234 @@
+// One task card: status chip, local queue position, elapsed time and ETA, the provider's task id
+// (copyable), the provider's error code and message verbatim, actions, and the result video.
+
+import { h, srOnly } from "../form/dom";
+import { type TaskCard, UNFINISHED } from "../traits";
+import { clock, excerpt, money, statusLabel } from "./format";
+import type { VideoLoader, VideoSource, VideoState } from "./videos";
+
+export interface CardActions {
+  cancel(card: TaskCard): Promise<string>;
+  retry(card: TaskCard): Promise<string>;
+  edit(card: TaskCard): void;
+  /** Fetches the MP4 from the kernel as a Blob URL (for the download link). */
+  download(card: TaskCard): Promise<string>;
+}
+
+export interface CardContext {
+  /** The function's title, from the schema. */
+  title: string;
+  loader: VideoLoader;
+  actions: CardActions;
+  /** Kernel-clock seconds now. */
+  now(): number;
+}
+
+export interface CardView {
+  el: HTMLLIElement;
+  update(card: TaskCard, position: number | null): void;
+  /** Refreshes the elapsed time and ETA (called every second for unfinished tasks). */
+  tick(): void;
+  destroy(): void;
+}
+
+const CANCELABLE = new Set(["waiting", "queued"]);
+const RETRYABLE = new Set(["failed", "canceled", "unknown"]);
+
+function videoSource(card: TaskCard): VideoSource {
+  return {
+    localId: card.local_id,
+    hasVideo: card.has_video,
+    url: card.video_url,
+    expiresAt: card.url_expires_at,
+  };
+}
+
+async function copyText(text: string, fallback: HTMLElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard permission (an iframe, plain http): select the id so Ctrl+C copies it.
+    const range = document.createRange();
+    range.selectNodeContents(fallback);
+    const selection = window.getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    return false;
+  }
+}
+
+export function createCard(initial: TaskCard, ctx: CardContext): CardView {
+  let card = initial;
+  let position: number | null = null;
+  const chip = h("span", { class: "vs-status-chip" });
+  const time = h("span", { class: "vs-card-time" });
+  const prompt = h("span", { class: "vs-card-prompt" });
+  const head = h(
+    "div",
+    { class: "vs-card-head" },
+    chip,
+    h("span", { class: "vs-card-title" }, ctx.title),
+    prompt,
+    time,
+  );
+
+  const idCode = h("code", { class: "vs-task-id" });
+  const copy = h("button", { type: "button", class: "vs-link-button vs-copy" }, "Copy");
+  const cost = h("span", { class: "vs-card-cost" });
+  const idLine = h("div", { class: "vs-card-meta" }, "Task id ", idCode, " ", copy, cost);
+  copy.addEventListener("click", async () => {
+    if (!card.task_id) return;
+    const copied = await copyText(card.task_id, idCode);
+    copy.textContent = copied ? "Copied" : "Press Ctrl+C";
+    setTimeout(() => {
+      copy.textContent = "Copy";
+    }, 1500);
+  });
+
+  const error = h("p", { class: "vs-card-error", role: "alert" });
+  // `note`: answers to this card's buttons; `trouble`: the engine's latest problem with the task.
+  const note = h("p", { class: "vs-card-note", "aria-live": "polite" });
+  const trouble = h("p", { class: "vs-card-note vs-card-trouble" });
+
+  const cancel = h("button", { type: "button", class: "vs-button vs-cancel" }, "Cancel");
+  const retry = h("button", { type: "button", class: "vs-button vs-retry" }, "Retry");
+  const edit = h("button", { type: "button", class: "vs-button vs-edit" }, "Edit as new");
+  const download = h("a", { class: "vs-button vs-download", href: "#" }, "Download MP4");
+  const actions = h("div", { class: "vs-card-actions" }, cancel, retry, edit, download);
+
+  const media = h("div", { class: "vs-card-media" });
+  const el = h("li", { class: "vs-card" }, head, idLine, error, trouble, note, media, actions);
+
+  const runAction = async (button: HTMLButtonElement, work: () => Promise<string>) => {
+    button.disabled = true;
+    try {
+      note.textContent = await work();
+    } catch (reason) {
+      note.textContent = reason instanceof Error ? reason.message : String(reason);
+    } finally {
+      button.disabled = false;
+    }
+  };
+  cancel.addEventListener("click", () => runAction(cancel, () => ctx.actions.cancel(card)));
+  retry.addEventListener("click", () => runAction(retry, () => ctx.actions.retry(card)));
+  edit.addEventListener("click", () => ctx.actions.edit(card));
+
+  let video: HTMLVideoElement | null = null;
+  const videoStatus = h("p", { class: "vs-video-status", "aria-live": "polite" });
+  const onVideoState = (state: VideoState, message?: string) => {
+    videoStatus.textContent = state === "loading" ? "Loading the video…" : (message ?? "");
+  };
+  const ensureVideo = () => {
+    if (video || card.status !== "succeeded") return;
+    if (!card.has_video && !ctx.loader.directUrl(videoSource(card))) return;
+    video = h("video", {
+      class: "vs-video",
+      controls: true,
+      loop: true,
+      muted: true,
+      playsinline: true,
+      preload: "none",
+      "aria-label": `Result video: ${excerpt(card.request.prompt, 60) || ctx.title}`,
+    });
+    video.muted = true; // the attribute alone does not mute in every browser
+    media.replaceChildren(video, videoStatus);
+    ctx.loader.attach(video, videoSource(card), onVideoState);
+  };
+
+  // The link gets a Blob URL on first use; the click that fetched it then follows it.
+  let downloadUrl: string | null = null;
+  download.addEventListener("click", async (event) => {
+    const href = video ? ctx.loader.objectUrl(video) : null;
+    if (href || downloadUrl) {
+      download.href = href ?? downloadUrl ?? "#";
+      return; // the browser follows the link
+    }
+    event.preventDefault();
+    const direct = ctx.loader.directUrl(videoSource(card));
+    if (!card.has_video && direct) {
+      window.open(direct, "_blank", "noopener");
+      return;
+    }
+    note.textContent = "Preparing the download…";
+    try {
+      downloadUrl = await ctx.actions.download(card);
+      download.href = downloadUrl;
+      note.textContent = "";
+      download.click();
+    } catch (reason) {
+      note.textContent = reason instanceof Error ? reason.message : String(reason);
+    }
+  });
+
+  const tick = () => {
+    const now = ctx.now();
+    const started = card.created_at;
+    const parts: string[] = [];
+    if (card.status === "waiting" && position !== null) parts.push(`#${position} in local queue`);
+    if (UNFINISHED.has(card.status)) {
+      parts.push(`${clock(now - started)} elapsed`);
+      const expected = card.expected_seconds;
+      if (
+        expected &&
+        card.submitted_at &&
+        (card.status === "queued" || card.status === "running")
+      ) {
+        const left = card.submitted_at + expected - now;
+        parts.push(left > 1 ? `about ${clock(left)} left` : "finishing soon");
+      }
+    } else if (card.finished_at) {
+      parts.push(`took ${clock(card.finished_at - started)}`);
+    }
+    if (card.downloading) parts.push("downloading the video");
+    time.textContent = parts.join(" · ");
+  };
+
+  const update = (next: TaskCard, nextPosition: number | null) => {
+    card = next;
+    position = nextPosition;
+    el.dataset.localId = card.local_id;
+    el.dataset.status = card.status;
+    if (card.task_id) el.dataset.taskId = card.task_id;
+    el.setAttribute("aria-label", `${ctx.title} task, ${statusLabel(card.status)}`);
+    chip.textContent = statusLabel(card.status);
+    chip.dataset.status = card.status;
+    prompt.textContent = excerpt(card.request.prompt);
+    idCode.textContent = card.task_id ?? "not yet assigned";
+    copy.hidden = !card.task_id;
+    copy.replaceChildren("Copy", srOnly(" task id"));
+    const simulated = card.provider === "simulator";
+    cost.textContent =
+      card.cost !== null
+        ? ` · ${money(card.cost)}${simulated ? " (simulated, not paid)" : ""}`
+        : "";
+    const failedText = [card.error_code, card.error_message].filter(Boolean).join(": ");
+    error.replaceChildren(
+      ...(card.error_code ? [h("code", {}, card.error_code)] : []),
+      card.error_code && card.error_message ? ": " : "",
+      card.error_message ?? "",
+    );
+    error.hidden = !failedText;
+    trouble.textContent = card.last_error ?? "";
+    trouble.hidden = !card.last_error;
+    cancel.hidden = !CANCELABLE.has(card.status);
+    retry.hidden = !RETRYABLE.has(card.status);
+    download.hidden = card.status !== "succeeded" || (!card.has_video && !card.video_url);
+    download.setAttribute("download", `vace-${card.task_id ?? card.local_id}.mp4`);
+    ensureVideo();
+    if (video) ctx.loader.update(video, videoSource(card));
+    tick();
+  };
+
+  update(initial, null);
+  return {
+    el,
+    update,
+    tick,
+    destroy() {
+      if (video) ctx.loader.detach(video);
+      if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+      el.remove();
+    },
+  };
+}

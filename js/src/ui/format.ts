@@ -1,0 +1,37 @@
+// Small text formatters for the task cards (no field or provider knowledge here).
+
+/** 7 → "0:07", 83 → "1:23", 3723 → "1:02:03". */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** US dollars, with enough digits for sub-cent prices. */
+export function money(usd: number): string {
+  if (usd === 0) return "$0";
+  return usd >= 0.1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+}
+
+/** The first line of a prompt, cut at `max` characters. */
+export function excerpt(text: unknown, max = 90): string {
+  if (typeof text !== "string") return "";
+  const line = text.trim().split("\n", 1)[0] ?? "";
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  waiting: "waiting",
+  submitting: "submitting",
+  uncertain: "checking",
+  queued: "queued",
+  running: "running",
+  succeeded: "succeeded",
+  failed: "failed",
+  canceled: "canceled",
+  unknown: "unknown",
+};
+
+export const statusLabel = (status: string): string => STATUS_LABELS[status] ?? status;

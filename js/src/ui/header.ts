@@ -1,0 +1,138 @@
+// The header: which provider and region, whether a key is set, the price, a banner while the
+// simulator is in use, and a password field whose key goes to the kernel once (`set_key`) and is
+// then cleared here: the browser keeps no copy, and no trait ever holds it.
+
+import { h } from "../form/dom";
+import { type Channel, RequestError } from "../messages";
+import type { ProviderFacts } from "../traits";
+import { money } from "./format";
+
+export interface HeaderHandle {
+  el: HTMLElement;
+  update(facts: ProviderFacts): void;
+  destroy(): void;
+}
+
+const PROVIDER_NAMES: Record<string, string> = {
+  dashscope: "DashScope",
+  modellix: "Modellix",
+  mulerouter: "MuleRouter",
+  simulator: "Built-in simulator",
+};
+
+let headerCounter = 0;
+
+export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHandle {
+  const id = `vs-key-${++headerCounter}`;
+  const name = h("strong", { class: "vs-provider-name" });
+  const region = h("span", { class: "vs-region" });
+  const key = h("span", { class: "vs-key-state" });
+  const price = h("span", { class: "vs-price" });
+  const summary = h("p", { class: "vs-provider" }, name, region, key, price);
+  const banner = h("div", { class: "vs-banner", role: "note" });
+
+  const select = h("select", { id: `${id}-provider`, class: "vs-select vs-key-provider" });
+  const input = h("input", {
+    id: `${id}-input`,
+    type: "password",
+    class: "vs-text vs-key-input",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "sk-…",
+  });
+  const use = h("button", { type: "submit", class: "vs-button vs-primary vs-key-use" }, "Use key");
+  const status = h("span", { class: "vs-status vs-key-status", role: "status" });
+  const form = h(
+    "form",
+    { class: "vs-key-form", "aria-label": "API key" },
+    h("label", { for: select.id, class: "vs-label" }, "Provider"),
+    select,
+    h("label", { for: input.id, class: "vs-label" }, "API key"),
+    input,
+    use,
+    status,
+  );
+  const details = h(
+    "details",
+    { class: "vs-key" },
+    h("summary", {}, "API key"),
+    h(
+      "p",
+      { class: "vs-help" },
+      "The key goes to the kernel once and stays in its memory only: it is not saved in the " +
+        "notebook, the widget state or the task store.",
+    ),
+    form,
+  );
+  const el = h("header", { class: "vs-header" }, summary, banner, details);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = input.value;
+    input.value = ""; // cleared before anything else: the page keeps no copy of the key
+    if (!value.trim()) {
+      status.textContent = "Paste a key first.";
+      input.focus();
+      return;
+    }
+    use.disabled = true;
+    status.textContent = "Sending the key to the kernel…";
+    try {
+      const { msg } = await channel.request("set_key", { key: value, provider: select.value });
+      const where = PROVIDER_NAMES[String(msg.provider)] ?? String(msg.provider);
+      status.textContent = `Key set for ${where} (kernel memory only).`;
+    } catch (error) {
+      status.textContent = error instanceof RequestError ? error.message : String(error);
+    } finally {
+      use.disabled = false;
+    }
+  });
+
+  const update = (next: ProviderFacts) => {
+    name.textContent = PROVIDER_NAMES[next.provider] ?? next.provider;
+    region.textContent =
+      next.provider === "dashscope"
+        ? ` · region ${next.region === "cn" ? "cn (Beijing)" : "intl (Singapore)"}`
+        : "";
+    key.textContent = next.simulated
+      ? next.has_key
+        ? " · key set (the simulator ignores it)"
+        : " · no key needed"
+      : next.has_key
+        ? " · key set"
+        : " · no key";
+    const rate = next.price_per_second;
+    price.textContent =
+      rate === null
+        ? ""
+        : ` · ${money(rate)} per second of video${next.simulated ? " (simulated)" : ""}`;
+    banner.hidden = !next.simulated;
+    banner.textContent = next.simulated
+      ? `Simulator in use: nothing is sent to a provider and nothing is paid. ${next.notice}`.trim()
+      : "";
+    el.dataset.provider = next.provider;
+    el.toggleAttribute("data-simulated", next.simulated);
+    const chosen = select.value;
+    select.replaceChildren(
+      ...next.key_targets.map((t) =>
+        h("option", { value: t.value, title: `like ${t.env}` }, t.label),
+      ),
+    );
+    // Keep the user's pick; else preselect the provider in use.
+    const current = next.key_targets.find(
+      (t) =>
+        t.provider === next.provider && (t.provider !== "dashscope" || t.region === next.region),
+    );
+    select.value = chosen || current?.value || next.key_targets[0]?.value || "";
+  };
+
+  update(facts);
+  return {
+    el,
+    update,
+    destroy() {
+      input.value = "";
+      el.remove();
+    },
+  };
+}

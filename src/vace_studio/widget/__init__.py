@@ -1,0 +1,11 @@
+"""The Jupyter widget: :class:`Studio` (Python) and its front end (``js/``, bundled in ``static/``).
+
+Modules: ``studio`` (the anywidget and its traits), ``messages`` (custom-message requests and
+answers), ``cards`` (a task as small JSON and its deltas), ``throttle`` (batching changes),
+``file_uploads`` (files from the browser), ``videos`` (result videos to the browser), ``account``
+(provider facts and the API key).
+"""
+
+from vace_studio.widget.studio import Studio
+
+__all__ = ["Studio"]

@@ -1,0 +1,114 @@
+"""Which provider the studio talks to, and taking an API key from the browser.
+
+The key arrives once, in a ``set_key`` custom message, and goes straight into a :class:`Client`
+(its transport keeps it in memory). It is never a trait, never written anywhere, never echoed
+back; :func:`scrub` removes it from any text the widget sends, as a last line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from vace_studio.engine import Client
+from vace_studio.engine.settings import KEY_ENV
+
+KEY_TARGETS: list[dict[str, str]] = [
+    {
+        "value": "dashscope:intl",
+        "label": "DashScope, international (Singapore)",
+        "provider": "dashscope",
+        "region": "intl",
+        "env": KEY_ENV["dashscope"],
+    },
+    {
+        "value": "dashscope:cn",
+        "label": "DashScope, Chinese mainland (Beijing)",
+        "provider": "dashscope",
+        "region": "cn",
+        "env": KEY_ENV["dashscope"],
+    },
+    {
+        "value": "modellix",
+        "label": "Modellix",
+        "provider": "modellix",
+        "region": "intl",
+        "env": KEY_ENV["modellix"],
+    },
+    {
+        "value": "mulerouter",
+        "label": "MuleRouter",
+        "provider": "mulerouter",
+        "region": "intl",
+        "env": KEY_ENV["mulerouter"],
+    },
+]
+"""Where a key typed into the widget can be used (the header's provider choice)."""
+
+
+class KeyRefusedError(ValueError):
+    """The key cannot be used as asked; the message never contains the key."""
+
+
+def facts(client: Client, *, user_key: bool) -> dict[str, Any]:
+    """The header's traits for ``client``.
+
+    ``has_key`` is true for a real provider (it cannot exist without a key) and, for the
+    simulator, only once someone entered a key: the simulator's built-in key is not one.
+    """
+    simulated = client.simulated
+    return {
+        "provider": client.settings.provider,
+        "region": client.settings.region,
+        "endpoint": client.endpoint,
+        "simulated": simulated,
+        "notice": client.settings.notice or "",
+        "has_key": user_key or not simulated,
+        "price_per_second": client.provider.price_per_second,
+    }
+
+
+def target_of(value: Any) -> dict[str, str] | None:
+    """The :data:`KEY_TARGETS` entry named ``value`` (``None``: keep the current provider)."""
+    if value is None or value == "":
+        return None
+    for target in KEY_TARGETS:
+        if target["value"] == value:
+            return target
+    names = ", ".join(t["value"] for t in KEY_TARGETS)
+    raise KeyRefusedError(f"provider: must be one of {names} (got {value!r})")
+
+
+def apply_key(client: Client, key: Any, target: dict[str, str] | None) -> Client:
+    """Use ``key``: on ``client`` itself when it already is that provider, else on a new client.
+
+    A new client shares the old one's home (store and video cache); the old one keeps polling
+    the tasks it already has.
+    """
+    if not isinstance(key, str) or not key.strip():
+        raise KeyRefusedError("key: paste an API key first (it was empty)")
+    key = key.strip()
+    same = target is None or (
+        not client.simulated
+        and target["provider"] == client.settings.provider
+        and target["region"] == client.settings.region
+    )
+    if same:
+        client.set_api_key(key)
+        return client
+    assert target is not None
+    try:
+        return Client(
+            target["provider"], api_key=key, region=target["region"], home=client.paths.home
+        )
+    except Exception as error:
+        # Settings errors never include the key, but a future message might: scrub regardless.
+        raise KeyRefusedError(scrub(str(error), [key])) from None
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,186 @@
+"""The kernel side of the widget's custom messages: every request gets exactly one answer.
+
+The browser sends ``{id, kind, ...}`` (plus binary buffers for uploads); the answer is
+``{id, ok: true, ...}`` or ``{id, ok: false, error, code, errors?}`` with the same ``id`` — also for
+unknown kinds and for handlers that crash, so no promise in the browser waits for nothing.
+Messages without an ``id`` are never requests and are ignored. Slow work (cancel) runs as an
+asyncio task and answers when done.
+
+Kinds: ``hello``, ``validate``, ``submit``, ``upload``, ``cancel``, ``retry``, ``video``,
+``set_key``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from vace_studio.engine import UploadError
+from vace_studio.requests import InvalidRequest
+from vace_studio.widget import account
+from vace_studio.widget.file_uploads import UploadRefusedError
+from vace_studio.widget.videos import VideoUnavailableError, read_chunk
+
+if TYPE_CHECKING:
+    from vace_studio.engine import Task
+    from vace_studio.widget.studio import Studio
+
+log = logging.getLogger("vace_studio")
+
+Reply = dict[str, Any] | tuple[dict[str, Any], list[bytes]]
+Handler = Callable[[Mapping[str, Any], Sequence[Any]], "Reply | Awaitable[Reply]"]
+
+
+class MessageError(Exception):
+    """A request that cannot be served; ``code`` is machine-readable, the text is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def failure(error: BaseException) -> dict[str, Any]:
+    """The ``ok: false`` fields for ``error``: pydantic problems by field, codes kept."""
+    if isinstance(error, InvalidRequest):
+        return {"error": str(error), "code": "invalid_request", "errors": error.by_field()}
+    if isinstance(error, MessageError | VideoUnavailableError):
+        return {"error": str(error), "code": error.code}
+    if isinstance(error, UploadRefusedError | UploadError | account.KeyRefusedError):
+        return {"error": str(error), "code": type(error).__name__}
+    return {"error": f"{type(error).__name__}: {error}", "code": "internal_error"}
+
+
+class Messages:
+    """Routes the studio's custom messages to handlers and answers them."""
+
+    def __init__(self, studio: Studio) -> None:
+        self.studio = studio
+        self.handlers: dict[str, Handler] = {
+            "hello": self.hello,
+            "validate": self.validate,
+            "submit": self.submit,
+            "upload": self.upload,
+            "cancel": self.cancel,
+            "retry": self.retry,
+            "video": self.video,
+            "set_key": self.set_key,
+        }
+        self._running: set[asyncio.Task[None]] = set()
+
+    # -- dispatch --------------------------------------------------------------------------
+    def handle(self, content: Any, buffers: Sequence[Any]) -> None:
+        if not isinstance(content, Mapping) or not isinstance(content.get("id"), str):
+            return
+        request_id: str = content["id"]
+        kind = content.get("kind")
+        handler = self.handlers.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            known = ", ".join(sorted(self.handlers))
+            error = MessageError("unknown_kind", f"unknown message kind {kind!r} (known: {known})")
+            self._answer(request_id, failure(error))
+            return
+        try:
+            reply = handler(content, buffers)
+        except Exception as error:
+            self._fail(request_id, kind, error)
+            return
+        if inspect.isawaitable(reply):
+            job = asyncio.ensure_future(self._finish(request_id, str(kind), reply))
+            self._running.add(job)
+            job.add_done_callback(self._running.discard)
+        else:
+            self._reply(request_id, reply)
+
+    async def _finish(self, request_id: str, kind: str, reply: Awaitable[Reply]) -> None:
+        try:
+            done = await reply
+        except Exception as error:
+            self._fail(request_id, kind, error)
+            return
+        self._reply(request_id, done)
+
+    def _fail(self, request_id: str, kind: str | None, error: Exception) -> None:
+        expected = (
+            InvalidRequest,
+            MessageError,
+            VideoUnavailableError,
+            UploadRefusedError,
+            UploadError,
+            account.KeyRefusedError,
+        )
+        if not isinstance(error, expected):
+            log.warning("widget message %r failed", kind, exc_info=True)
+        self._answer(request_id, failure(error))
+
+    def _reply(self, request_id: str, reply: Reply) -> None:
+        fields, buffers = reply if isinstance(reply, tuple) else (reply, [])
+        self._answer(request_id, {"ok": True, **fields}, buffers)
+
+    def _answer(
+        self, request_id: str, fields: dict[str, Any], buffers: list[bytes] | None = None
+    ) -> None:
+        if fields.get("ok") is not True:
+            fields = {"ok": False, **fields}
+            fields["error"] = account.scrub(str(fields.get("error", "")), self.studio._secrets)
+        self.studio.send({"id": request_id, **fields}, buffers or None)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _task(self, content: Mapping[str, Any]) -> Task:
+        local_id = content.get("local_id")
+        task = self.studio._tasks.get(local_id) if isinstance(local_id, str) else None
+        if task is None:
+            raise MessageError("unknown_task", f"no task {local_id!r} in this studio")
+        return task
+
+    @staticmethod
+    def _request(content: Mapping[str, Any]) -> Mapping[str, Any]:
+        request = content.get("request")
+        if not isinstance(request, Mapping):
+            raise MessageError("bad_message", "request: expected an object with a 'function'")
+        return request
+
+    # -- handlers --------------------------------------------------------------------------
+    def hello(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """A view (re)opened: every card, newest first."""
+        return self.studio._snapshot()
+
+    def validate(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """Every check a submit would make, nothing recorded; answers the estimated cost."""
+        client = self.studio.client
+        model = client.check(self._request(content))
+        return {"cost": client.estimate_cost(model), "simulated": client.simulated}
+
+    def submit(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """Queue the request; the card follows as a push (its provider id comes later)."""
+        task = self.studio.submit(self._request(content))
+        return {"local_id": task.local_id, "task_id": task.task_id}
+
+    def retry(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """The same request again, as a new task (the old card stays)."""
+        old = self._task(content)
+        task = self.studio.submit(old.request, tags={"retry_of": old.local_id})
+        return {"local_id": task.local_id}
+
+    async def cancel(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        task = self._task(content)
+        canceled = await task.cancel()
+        return {"canceled": canceled, "status": task.status}
+
+    def upload(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        return self.studio._uploads.receive(content, buffers)
+
+    def video(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        task = self._task(content)
+        offset = content.get("offset", 0)
+        if not isinstance(offset, int) or isinstance(offset, bool):
+            raise MessageError("bad_message", f"offset: expected a whole number (got {offset!r})")
+        info, data = read_chunk(task.record.local_path, offset, self.studio.video_chunk_bytes)
+        return info, [data]
+
+    def set_key(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        target = account.target_of(content.get("provider"))
+        self.studio._use_key(content.get("key"), target)
+        return {"has_key": self.studio.has_key, "provider": self.studio.provider}

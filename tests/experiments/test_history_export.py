@@ -1,0 +1,285 @@
+"""History as rows and a DataFrame, re-runs, and exports that open as a page from disk."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import shutil
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vace_studio.engine import HOME_ENV, Client
+from vace_studio.experiments import (
+    COLUMNS,
+    ExportError,
+    MissingPandas,
+    export_run,
+    history,
+    history_rows,
+    rerun,
+    sweep,
+)
+from vace_studio.simulator import SimulatorHandle
+from vace_studio.simulator.samples import FileServer
+
+from .conftest import FAST_POLLS, FAST_RETRY, KEY
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished 2×2 sweep (one input missing: two cells fail) and one lone task."""
+
+    home: Path
+    group_id: str
+    results: list[dict[str, Any]]
+    lone_id: str
+    good_url: str
+
+
+@pytest.fixture(scope="module")
+def finished(
+    tmp_path_factory: pytest.TempPathFactory,
+    simulator: SimulatorHandle,
+    media: dict[str, Path],
+    file_server: FileServer,
+) -> Finished:
+    home = tmp_path_factory.mktemp("finished") / "home"
+    good = file_server.url(media["video"])
+    missing = f"{file_server.base_url}/missing.mp4"
+
+    async def run() -> Finished:
+        client = Client(
+            "dashscope", api_key=KEY, base_url=simulator.base_url, home=home,
+            poll_policy=FAST_POLLS, retry=FAST_RETRY,
+        )
+        base = {"function": "video_outpainting", "left_scale": 1.5}
+        s = sweep(client, base, prompt=["a <b>", "c & d"], video_url=[good, missing], name="t")
+        await s.wait(60)
+        lone = client.enqueue({**base, "prompt": "alone", "video_url": good, "seed": 4})
+        await lone.wait(60)
+        await client.aclose()
+        client.store.close()
+        return Finished(home, s.group_id, [r.to_json() for r in s.results], lone.local_id, good)
+
+    return asyncio.run(run())
+
+
+def test_the_fixture_has_successes_and_failures(finished: Finished) -> None:
+    assert [r["status"] for r in finished.results] == ["succeeded", "failed"] * 2
+
+
+# -- history -------------------------------------------------------------------------------
+def test_history_has_one_row_per_task_with_the_documented_columns(finished: Finished) -> None:
+    frame = history(finished.home)
+    assert list(frame.columns) == list(COLUMNS)
+    assert len(frame) == 5
+    assert frame["id"].is_unique
+    assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
+    assert frame["created_at"].is_monotonic_increasing
+    ok = frame[frame["status"] == "succeeded"]
+    assert len(ok) == 3
+    assert ok["video_exists"].all()
+    assert (ok["video_seconds"] == 5).all() and (ok["cost"] == 0.5).all()
+    assert all(Path(p).is_file() for p in ok["local_path"])
+    assert (ok["total_seconds"] > 0).all()
+    failed = frame[frame["status"] == "failed"]
+    assert len(failed) == 2
+    assert failed["error_code"].notna().all() and failed["error_message"].notna().all()
+    assert not failed["video_exists"].any()
+    sweep_rows = frame[frame["group_id"] == finished.group_id]
+    assert [set(labels) for labels in sweep_rows["labels"]] == [{"prompt", "video_url"}] * 4
+    assert set(frame["provider"]) == {"dashscope"} and set(frame["region"]) == {"intl"}
+    assert frame.iloc[-1]["request"]["seed"] == 4 and frame.iloc[-1]["prompt"] == "alone"
+
+
+def test_history_filters(finished: Finished) -> None:
+    def count(**filters: Any) -> int:
+        return len(history_rows(finished.home, **filters))
+
+    assert count(status="failed") == 2
+    assert count(status=["failed", "succeeded"]) == 5
+    assert count(group_id=finished.group_id) == 4
+    assert count(labels={"prompt": "a <b>"}) == 2
+    assert count(labels={"prompt": "a <b>", "video_url": finished.good_url}) == 1
+    assert count(function="video_edit") == 0
+    assert count(since=time.time() + 60) == 0
+    assert [r["id"] for r in history_rows(finished.home, limit=1)] == [finished.lone_id]
+
+
+def test_history_rows_are_json_and_the_home_comes_from_the_environment(
+    finished: Finished, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = history_rows(finished.home)
+    assert json.loads(json.dumps(rows)) == rows
+    monkeypatch.setenv(HOME_ENV, str(finished.home))
+    assert history_rows() == rows
+    assert list(history()["id"]) == [r["id"] for r in rows]
+
+
+def test_without_pandas_history_names_the_extra(
+    finished: Finished, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
+    with pytest.raises(MissingPandas, match=r"pip install 'vace-studio\[pandas\]'"):
+        history(finished.home)
+    assert len(history_rows(finished.home)) == 5
+
+
+async def test_rerun_queues_the_same_request_with_changes(
+    finished: Finished, simulator: SimulatorHandle, make_client: Callable[..., Client],
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "copy"
+    shutil.copytree(finished.home, home)
+    client = make_client(simulator.base_url, home=home)
+    task = rerun(client, finished.lone_id, seed=9)
+    result = await task.wait(60)
+    assert result.status == "succeeded"
+    assert task.record.request["seed"] == 9 and task.record.request["prompt"] == "alone"
+    assert task.record.tags == {"seed": 9, "rerun_of": finished.lone_id}
+    with pytest.raises(KeyError, match="no task 'nope'"):
+        rerun(client, "nope")
+    await client.aclose()
+    assert len(history_rows(home)) == 6
+
+
+# -- export --------------------------------------------------------------------------------
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in ("meta", "input", "br", "source"):
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, (self.open[-5:], tag)
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _read_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    assert page.open == [], page.open  # every element closed: well-formed
+    return page
+
+
+def _check_export(folder: Path) -> dict[str, Any]:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    page = _read_page(folder / "index.html")
+    for tag, attrs in page.tags:
+        assert tag not in ("link", "img", "iframe"), tag
+        assert not (tag == "script" and attrs.get("src")), attrs
+        for name in ("src", "href"):
+            value = attrs.get(name) or ""
+            assert not value.startswith(("http:", "https:", "//")), value
+    sources = [a["src"] for t, a in page.tags if t == "video"]
+    assert sources == [t["video"] for t in manifest["tasks"] if t["video"]]
+    for task in manifest["tasks"]:
+        if task["video"]:
+            data = (folder / task["video"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == task["video_sha256"]
+            assert data[4:8] == b"ftyp"
+    return manifest
+
+
+def test_a_sweep_exports_as_a_folder_that_opens_as_html(
+    finished: Finished, tmp_path: Path
+) -> None:
+    out = export_run(finished.group_id, tmp_path / "run", home=finished.home)
+    assert out == tmp_path / "run"
+    manifest = _check_export(out)
+    assert (manifest["format"], manifest["version"], manifest["title"]) == ("vace-studio-run", 1, "t")
+    assert manifest["fields"] == ["prompt", "video_url"]
+    assert [t["labels"]["prompt"] for t in manifest["tasks"]] == ["a <b>"] * 2 + ["c & d"] * 2
+    assert [t["status"] for t in manifest["tasks"]] == ["succeeded", "failed"] * 2
+    assert manifest["total_cost"] == pytest.approx(1.0)
+    assert manifest["sweep"]["grid"]["prompt"] == ["a <b>", "c & d"]
+    html = (out / "index.html").read_text()
+    assert "prompt = a &lt;b&gt;" in html and "c &amp; d" in html  # labels, escaped
+    failed = [t for t in manifest["tasks"] if t["status"] == "failed"]
+    assert failed[0]["error_code"] and failed[0]["error_code"] in html
+    with pytest.raises(ExportError, match="not empty"):
+        export_run(finished.group_id, out, home=finished.home)
+    export_run(finished.group_id, out, home=finished.home, overwrite=True, title="again")
+    assert json.loads((out / "manifest.json").read_text())["title"] == "again"
+
+
+def test_a_run_exports_as_a_zip(finished: Finished, tmp_path: Path) -> None:
+    archive = export_run(finished.group_id, tmp_path / "run", zip=True, home=finished.home)
+    assert archive == tmp_path / "run.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        names = zipped.namelist()
+        assert {"run/index.html", "run/manifest.json"} <= set(names)
+        videos = [i for i in zipped.infolist() if i.filename.endswith(".mp4")]
+        assert len(videos) == 2
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in videos)
+        zipped.extractall(tmp_path / "unzipped")
+    _check_export(tmp_path / "unzipped" / "run")
+    with pytest.raises(ExportError, match="exists"):
+        export_run(finished.group_id, archive, zip=True, home=finished.home)
+
+
+def test_chosen_tasks_export_labelled_by_what_differs(finished: Finished, tmp_path: Path) -> None:
+    first = finished.results[0]["local_id"]
+    out = export_run([first, finished.lone_id], tmp_path / "pair", home=finished.home)
+    manifest = _check_export(out)
+    assert manifest["group_id"] is None
+    assert manifest["fields"] == ["prompt", "seed"]
+    assert [t["labels"] for t in manifest["tasks"]] == [
+        {"prompt": "a <b>", "seed": None}, {"prompt": "alone", "seed": 4}
+    ]
+    single = _check_export(export_run(finished.lone_id, tmp_path / "one", home=finished.home))
+    assert single["fields"] == [] and len(single["tasks"]) == 1
+    with pytest.raises(ExportError, match="no task 'nope'"):
+        export_run(["nope"], tmp_path / "x", home=finished.home)
+
+
+@pytest.mark.browser
+def test_the_exported_page_plays_its_videos_in_chromium(
+    finished: Finished, tmp_path: Path
+) -> None:
+    chromium = shutil.which("chromium")
+    playwright = pytest.importorskip("playwright.sync_api")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    out = export_run(finished.group_id, tmp_path / "run", home=finished.home)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        page = browser.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("requestfailed", lambda r: problems.append(r.url))
+        page.goto((out / "index.html").as_uri())
+        page.wait_for_function(
+            "[...document.querySelectorAll('video')].every(v => v.readyState >= 2)",
+            timeout=15_000,
+        )
+        sizes = page.evaluate("[...document.querySelectorAll('video')].map(v => v.videoWidth)")
+        page.click("#play")
+        page.wait_for_function(
+            "[...document.querySelectorAll('video')].every(v => v.currentTime > 0.2)",
+            timeout=15_000,
+        )
+        captions = page.locator("figure[data-status=failed]").count()
+        browser.close()
+    assert len(sizes) == 2 and all(w > 0 for w in sizes)
+    assert captions == 2
+    assert problems == []

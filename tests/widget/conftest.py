@@ -1,0 +1,282 @@
+"""Fixtures for the widget tests: a recording comm, a fast simulator, media files, and (for the
+browser tests) a JupyterLab server and Debian's Chromium driven by Playwright.
+
+The browser fixtures follow ``/work/shared/e2e.md``: a fresh Jupyter config/data/runtime dir per
+run, ``--allow-root`` when root, ``expose_app_in_browser``, announcements off, the distro Chromium
+through ``launch_persistent_context`` (no ``playwright install``), ``XDG_CONFIG_HOME`` inside the
+profile, and the server stopped through its REST API by PID, never by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import comm
+import numpy as np
+import pytest
+from comm.base_comm import BaseComm
+from PIL import Image
+
+from vace_studio.engine import Client, PollPolicy, RetryPolicy
+from vace_studio.simulator import SimulatorConfig, serve
+from vace_studio.widget import Studio
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+FAST_POLLS = PollPolicy(
+    first_check=0.05, min_interval=0.05, dense_interval=0.1, max_interval=1.0, default_expected=0.5
+)
+FAST_RETRY = RetryPolicy(attempts=4, initial=0.02, max_wait=0.2, max_total=10.0)
+
+
+# -- a comm that records what the kernel would send -----------------------------------------
+class RecordingComm(BaseComm):
+    """Stands in for ipykernel's comm: keeps every message the widget publishes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.sent: list[dict[str, Any]] = []
+        super().__init__(*args, **kwargs)
+
+    def publish_msg(
+        self,
+        msg_type: str,
+        data: Any = None,
+        metadata: Any = None,
+        buffers: Any = None,
+        **keys: Any,
+    ) -> None:
+        self.sent.append(
+            {"msg_type": msg_type, "data": data, "buffers": [bytes(b) for b in buffers or []]}
+        )
+
+    # Helpers for tests -----------------------------------------------------------------
+    def custom(self) -> list[tuple[dict[str, Any], list[bytes]]]:
+        """The custom messages sent so far: (content, buffers)."""
+        return [
+            (m["data"]["content"], m["buffers"])
+            for m in self.sent
+            if m["msg_type"] == "comm_msg" and m["data"].get("method") == "custom"
+        ]
+
+    def pushes(self, kind: str) -> list[dict[str, Any]]:
+        return [c for c, _ in self.custom() if c.get("kind") == kind and "id" not in c]
+
+    def answer(self, request_id: str) -> tuple[dict[str, Any], list[bytes]] | None:
+        for content, buffers in self.custom():
+            if content.get("id") == request_id:
+                return content, buffers
+        return None
+
+
+@pytest.fixture(autouse=True)
+def recording_comms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(comm, "create_comm", RecordingComm)
+
+
+def comm_of(studio: Studio) -> RecordingComm:
+    assert isinstance(studio.comm, RecordingComm)
+    return studio.comm
+
+
+_ids = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def ask() -> Any:
+    """``await ask(studio, kind, **payload)``: a browser request and its answer."""
+    return _ask
+
+
+async def _ask(
+    studio: Studio, kind: str, buffers: list[bytes] | None = None, timeout: float = 10.0, **payload: Any
+) -> tuple[dict[str, Any], list[bytes]]:
+    """Send a request as the browser does and wait for its answer."""
+    request_id = f"t-{next(_ids)}"
+    studio._handle_custom_msg({"id": request_id, "kind": kind, **payload}, buffers or [])
+    deadline = time.monotonic() + timeout
+    while (found := comm_of(studio).answer(request_id)) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no answer to {kind} within {timeout} s")
+        await asyncio.sleep(0.01)
+    return found
+
+
+# -- media and a fast simulator ---------------------------------------------------------------
+@dataclass
+class Media:
+    image: Path
+    png_bytes: bytes = field(repr=False)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
+    root = tmp_path_factory.mktemp("media")
+    return Media(image=write_png(root / "kite.png"), png_bytes=(root / "kite.png").read_bytes())
+
+
+def write_png(path: Path, size: tuple[int, int] = (640, 480)) -> Path:
+    """A reference image within the API's limits (sides 360–2000 px): a kite on a gradient."""
+    width, height = size
+    image = np.zeros((height, width, 3), np.uint8)
+    image[:, :, 2] = np.linspace(120, 255, width, dtype=np.uint8)[None, :]
+    image[:, :, 1] = 90
+    image[height // 3 : height // 3 + 120, width // 2 - 60 : width // 2 + 60] = (230, 40, 40)
+    Image.fromarray(image).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Any]:
+    with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.15)) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def studio(simulator: Any, tmp_path: Path) -> AsyncIterator[Studio]:
+    client = Client(
+        "simulator",
+        base_url=simulator.base_url,
+        home=tmp_path / "home",
+        poll_policy=FAST_POLLS,
+        retry=FAST_RETRY,
+    )
+    widget = Studio(client=client)
+    yield widget
+    widget.close()
+    await client.aclose()
+
+
+# -- JupyterLab and Chromium (browser tests) ---------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class JupyterServer:
+    url: str
+    token: str
+    root: Path
+    home: Path
+    log: Path
+
+    def page(self, path: str) -> str:
+        return f"{self.url}/{path}?token={self.token}"
+
+
+@pytest.fixture(scope="session")
+def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """JupyterLab (which also serves Notebook 7) on loopback, with the quickstart notebook."""
+    base = tmp_path_factory.mktemp("jupyter")
+    root, fresh, home = base / "root", base / "fresh", base / "home"
+    for folder in (root, fresh / "config" / "labconfig", home):
+        folder.mkdir(parents=True)
+    shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root / "quickstart.ipynb")
+    write_png(root / "kite.png")
+    (fresh / "config" / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    # Saving widget state with the notebook is off by default; the no-secrets test needs it on.
+    settings = fresh / "config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    port, token = _free_port(), secrets.token_hex(16)
+    bin_dir = Path(sys.executable).parent
+    cmd = [
+        str(bin_dir / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DASHSCOPE_API_KEY", "MODELLIX_API_KEY", "MULEROUTER_API_KEY")
+        and not k.startswith("VACE_STUDIO_")
+    }
+    env.update(
+        JUPYTER_CONFIG_DIR=str(fresh / "config"),
+        JUPYTER_DATA_DIR=str(fresh / "data"),
+        JUPYTER_RUNTIME_DIR=str(fresh / "runtime"),
+        VACE_STUDIO_HOME=str(home),  # the kernel inherits it: an isolated store and cache
+    )
+    log = base / "jupyter.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+    server = JupyterServer(f"http://127.0.0.1:{port}", token, root, home, log)
+    try:
+        _wait_ready(server, proc)
+        yield server
+    finally:
+        try:
+            request = urllib.request.Request(server.page("api/shutdown"), method="POST")
+            urllib.request.urlopen(request, timeout=10).close()
+            proc.wait(timeout=20)
+        except Exception:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_ready(server: JupyterServer, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited:\n{server.log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(server.page("api/status"), timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"jupyter lab did not start:\n{server.log.read_text()[-3000:]}")
+
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415 — browser tests only
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    expect.set_options(timeout=30_000)  # widget views render after run-all resolves
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "XDG_CONFIG_HOME": str(profile)},  # crashpad writes there
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
