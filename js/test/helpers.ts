@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 // Shared test helpers: the schema fixtures and a stand-in anywidget model.
 
+import type { TaskCard } from "../src/traits";
 import local from "./fixtures/schema.json";
 import raw from "./fixtures/schema.pydantic-raw.json";
 
@@ -19,6 +20,32 @@ export const SCHEMAS: Record<string, unknown> = {
 };
 
 export const SCHEMA: unknown = local;
+
+/** A whole task card as the kernel sends it (widget/cards.py `wire`). */
+export const CARD: TaskCard = {
+  local_id: "l1",
+  function: "image_reference",
+  status: "waiting",
+  order: 1,
+  task_id: null,
+  provider: "simulator",
+  created_at: 1000,
+  submitted_at: null,
+  started_at: null,
+  finished_at: null,
+  expected_seconds: 60,
+  error_code: null,
+  error_message: null,
+  last_error: null,
+  downloading: false,
+  has_video: false,
+  video_url: null,
+  url_expires_at: null,
+  cost: null,
+  request: { function: "image_reference", prompt: "a red kite", ref_images_url: ["k.png"] },
+};
+
+export const card = (overrides: Partial<TaskCard> = {}): TaskCard => ({ ...CARD, ...overrides });
 
 // `never` parameters accept any concrete callback (msg:custom, change:x) without `any`.
 type Handler = (...args: never[]) => void;

@@ -1,7 +1,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import widget, { type StudioTraits, version } from "../src/widget";
-import { click, FakeModel, flush, SCHEMA, type } from "./helpers";
+import { CARD, click, FakeModel, flush, SCHEMA, type } from "./helpers";
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -11,8 +11,27 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+const FACTS = {
+  provider: "simulator",
+  region: "intl",
+  endpoint: "http://127.0.0.1:1",
+  simulated: true,
+  notice: "",
+  has_key: false,
+  price_per_second: 0.1,
+  key_targets: [
+    {
+      value: "dashscope:intl",
+      label: "DashScope",
+      provider: "dashscope",
+      region: "intl",
+      env: "K",
+    },
+  ],
+};
+
 function mount(schema: unknown = SCHEMA) {
-  const model = new FakeModel<Record<string, unknown>>({ schema });
+  const model = new FakeModel<Record<string, unknown>>({ schema, ...FACTS });
   const el = document.createElement("div");
   document.body.append(el);
   const props: RenderProps<StudioTraits> = {
@@ -68,15 +87,26 @@ describe("the studio view", () => {
     expect(tabs(el)[0]?.getAttribute("aria-selected")).toBe("true");
   });
 
-  it("does not submit an invalid form, and says why", () => {
+  it("keeps Submit disabled while the form is invalid, and says what is missing", () => {
     const { el, model } = mount();
-    click(panel(el)?.querySelector(".vs-submit") ?? null);
+    const p = panel(el) as HTMLElement;
+    const submit = p.querySelector<HTMLButtonElement>(".vs-submit");
+    expect(submit?.disabled).toBe(true);
+    expect(p.querySelector(".vs-hint")?.textContent).toBe(
+      "To submit, complete: Prompt, Reference images.",
+    );
+    expect(submit?.getAttribute("aria-describedby")).toBe(p.querySelector(".vs-hint")?.id);
+    type(p.querySelector("textarea"), "a cat");
+    expect(p.querySelector(".vs-hint")?.textContent).toBe("To submit, complete: Reference images.");
+    type(p.querySelector("input.vs-media-url"), "https://example.com/cat.png");
+    expect(submit?.disabled).toBe(false);
+    expect(p.querySelector(".vs-hint")?.textContent).toBe("");
+    type(p.querySelector("textarea"), "");
+    expect(submit?.disabled).toBe(true);
     expect(model.sent.filter((m) => m.content.kind === "submit")).toEqual([]);
-    expect(panel(el)?.querySelector(".vs-status")?.textContent).toBe("Please fix 2 fields first.");
-    expect(document.activeElement?.closest(".vs-field")?.getAttribute("data-field")).toBe("prompt");
   });
 
-  it("submits the request and shows the task; kernel errors land on the fields", async () => {
+  it("submits the request; kernel errors land on the fields and disable Submit", async () => {
     const { el, model } = mount();
     const p = panel(el) as HTMLElement;
     type(p.querySelector("textarea"), "a cat on a skateboard");
@@ -91,7 +121,8 @@ describe("the studio view", () => {
         ref_images_url: ["https://example.com/cat.png"],
       },
     });
-    expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(true);
+    const button = p.querySelector<HTMLButtonElement>(".vs-submit");
+    expect(button?.disabled).toBe(true); // no double submit while the first is in flight
     model.reply({
       id: submit.id,
       ok: false,
@@ -103,22 +134,30 @@ describe("the studio view", () => {
       "too small",
     );
     expect(p.querySelector(".vs-status")?.textContent).toBe("invalid request");
+    expect(button?.disabled).toBe(true);
+    expect(p.querySelector(".vs-hint")?.textContent).toBe(
+      "To submit, fix the fields marked in red.",
+    );
 
-    click(p.querySelector(".vs-submit"));
+    type(p.querySelector("input.vs-media-url"), "https://example.com/bigger.png");
+    expect(button?.disabled).toBe(false);
+    click(button);
     const again = model.lastSent().content;
-    model.reply({ id: again.id, ok: true, task_id: "task-42" });
+    model.reply({ id: again.id, ok: true, local_id: "l1", task_id: null });
     await flush();
-    expect(p.querySelector(".vs-status")?.textContent).toBe("Submitted: task task-42.");
-    expect(el.querySelector('[data-task-id="task-42"]')).not.toBeNull();
+    expect(p.querySelector(".vs-status")?.textContent).toBe(
+      "Submitted: its card is at the top of the task list.",
+    );
   });
 
-  it("asks the kernel to validate once the form is valid (debounced) and shows its verdict", async () => {
+  it("asks the kernel to validate once the form is valid (debounced), showing errors and cost", async () => {
     vi.useFakeTimers();
     const { el, model } = mount();
     const p = panel(el) as HTMLElement;
+    const kinds = () => model.sent.map((m) => m.content.kind);
     type(p.querySelector("textarea"), "a cat");
     type(p.querySelector("input.vs-media-url"), "https://example.com/a.png");
-    expect(model.sent.length).toBe(0);
+    expect(kinds()).toEqual(["hello"]);
     vi.advanceTimersByTime(400);
     const validate = model.lastSent().content;
     expect(validate).toMatchObject({ kind: "validate", request: { prompt: "a cat" } });
@@ -128,10 +167,59 @@ describe("the studio view", () => {
       error: "invalid",
       errors: { obj_or_bg: "needed for 2 images" },
     });
-    await vi.runAllTimersAsync();
+    await vi.advanceTimersByTimeAsync(1);
     expect(p.querySelector('[data-field="obj_or_bg"] .vs-error')?.textContent).toBe(
       "needed for 2 images",
     );
+    expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(true);
+
+    type(p.querySelector("textarea"), "a dog");
+    vi.advanceTimersByTime(400);
+    const second = model.lastSent().content;
+    model.reply({ id: second.id, ok: true, cost: 0.5, simulated: true });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(p.querySelector(".vs-cost")?.textContent).toBe(
+      "Estimated cost: $0.50 (simulated: nothing is paid)",
+    );
+    expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(false);
+  });
+
+  it("shows the header from the traits and follows their changes", () => {
+    const { el, model } = mount();
+    const header = el.querySelector(".vs-header") as HTMLElement;
+    expect(header.querySelector(".vs-provider")?.textContent).toBe(
+      "Built-in simulator · no key needed · $0.10 per second of video (simulated)",
+    );
+    expect(header.querySelector(".vs-banner")?.textContent).toContain("Simulator in use.");
+    model.set("simulated", false);
+    model.set("provider", "dashscope");
+    model.set("has_key", true);
+    expect(header.querySelector(".vs-provider")?.textContent).toBe(
+      "DashScope · region intl (Singapore) · key set · $0.10 per second of video",
+    );
+    expect(header.querySelector<HTMLElement>(".vs-banner")?.hidden).toBe(true);
+  });
+
+  it("puts a card's request back into its form ('Edit as new')", async () => {
+    const { el, model } = mount();
+    model.reply({ id: model.lastSent().content.id, ok: true, now: 1000, cards: [] });
+    await flush();
+    model.reply({
+      kind: "tasks",
+      now: 1000,
+      cards: [
+        {
+          ...CARD,
+          function: "video_outpainting",
+          request: { function: "video_outpainting", prompt: "wider", video_url: "https://x/v.mp4" },
+        },
+      ],
+    });
+    click(el.querySelector(".vs-card .vs-edit"));
+    const form = panel(el)?.querySelector("form");
+    expect(form?.dataset.function).toBe("video_outpainting");
+    expect(form?.querySelector("textarea")?.value).toBe("wider");
+    expect(document.activeElement).toBe(form?.querySelector("textarea"));
   });
 
   it("uploads a dropped file through the channel", async () => {
@@ -198,10 +286,12 @@ describe("the studio view", () => {
   it("cleans up: listeners removed, DOM emptied", () => {
     const { el, model } = mount();
     expect(model.listeners("msg:custom")).toBe(1);
+    expect(model.listeners("change:has_key")).toBe(1);
     cleanup?.();
     cleanup = undefined;
     expect(model.listeners("msg:custom")).toBe(0);
     expect(model.listeners("change:schema")).toBe(0);
+    expect(model.listeners("change:has_key")).toBe(0);
     expect(el.children.length).toBe(0);
   });
 });

@@ -15,12 +15,16 @@ REQUEST = {"function": "video_outpainting", "prompt": "p", "video_url": "https:/
 
 def test_the_estimate_reads_as_arithmetic() -> None:
     est = estimate(
-        [REQUEST] * 6, provider="dashscope", region="intl", price_per_second=0.1,
+        [REQUEST] * 6,
+        provider="dashscope",
+        region="intl",
+        price_per_second=0.1,
         price_source="published",
     )
     assert est.total == pytest.approx(3.0)
     assert str(est) == "6 tasks × 5 s × $0.10/s = $3.00 (dashscope intl, published price)"
-    assert est.needs_confirmation(2.0) and not est.needs_confirmation(5.0)
+    assert est.needs_confirmation(2.0)
+    assert not est.needs_confirmation(5.0)
     assert CostEstimate.from_json(est.to_json()) == est
 
 
@@ -38,7 +42,10 @@ def test_an_unknown_price_always_asks_and_a_given_price_is_used() -> None:
 
 def test_the_simulator_never_asks_but_shows_the_would_be_price() -> None:
     est = estimate(
-        [REQUEST] * 100, provider="dashscope", region="intl", price_per_second=0.1,
+        [REQUEST] * 100,
+        provider="dashscope",
+        region="intl",
+        price_per_second=0.1,
         billed=False,
     )
     assert not est.needs_confirmation(0.0)
@@ -48,11 +55,17 @@ def test_the_simulator_never_asks_but_shows_the_would_be_price() -> None:
 
 @pytest.mark.parametrize(
     ("provider", "region", "price", "total"),
-    [("dashscope", "intl", 0.1, 1.0), ("dashscope", "cn", 0.100347, 1.00347),
-     ("modellix", "intl", None, None)],
+    [
+        ("dashscope", "intl", 0.1, 1.0),
+        ("dashscope", "cn", 0.100347, 1.00347),
+        ("modellix", "intl", None, None),
+    ],
 )
 def test_estimate_for_a_client_uses_its_provider_price(
-    make_client: Callable[..., Client], provider: str, region: str, price: float | None,
+    make_client: Callable[..., Client],
+    provider: str,
+    region: str,
+    price: float | None,
     total: float | None,
 ) -> None:
     client = make_client("http://127.0.0.1:9", provider=provider, region=region)

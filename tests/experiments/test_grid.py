@@ -23,7 +23,12 @@ def test_cells_are_every_combination_last_field_fastest() -> None:
     assert grid.shape() == "prompt (3) × seed (2)"
     assert [c.index for c in grid.cells] == list(range(6))
     assert [tuple(c.labels.values()) for c in grid.cells] == [
-        ("a", 1), ("a", 2), ("b", 1), ("b", 2), ("c", 1), ("c", 2)
+        ("a", 1),
+        ("a", 2),
+        ("b", 1),
+        ("b", 2),
+        ("c", 1),
+        ("c", 2),
     ]
     for cell in grid.cells:
         assert cell.request == {**BASE, **cell.labels}

@@ -27,6 +27,7 @@ from vace_studio.experiments import (
     history_rows,
     rerun,
     sweep,
+    sweep_rows,
 )
 from vace_studio.simulator import SimulatorHandle
 from vace_studio.simulator.samples import FileServer
@@ -58,8 +59,12 @@ def finished(
 
     async def run() -> Finished:
         client = Client(
-            "dashscope", api_key=KEY, base_url=simulator.base_url, home=home,
-            poll_policy=FAST_POLLS, retry=FAST_RETRY,
+            "dashscope",
+            api_key=KEY,
+            base_url=simulator.base_url,
+            home=home,
+            poll_policy=FAST_POLLS,
+            retry=FAST_RETRY,
         )
         base = {"function": "video_outpainting", "left_scale": 1.5}
         s = sweep(client, base, prompt=["a <b>", "c & d"], video_url=[good, missing], name="t")
@@ -88,17 +93,21 @@ def test_history_has_one_row_per_task_with_the_documented_columns(finished: Fini
     ok = frame[frame["status"] == "succeeded"]
     assert len(ok) == 3
     assert ok["video_exists"].all()
-    assert (ok["video_seconds"] == 5).all() and (ok["cost"] == 0.5).all()
+    assert (ok["video_seconds"] == 5).all()
+    assert (ok["cost"] == 0.5).all()
     assert all(Path(p).is_file() for p in ok["local_path"])
     assert (ok["total_seconds"] > 0).all()
     failed = frame[frame["status"] == "failed"]
     assert len(failed) == 2
-    assert failed["error_code"].notna().all() and failed["error_message"].notna().all()
+    assert failed["error_code"].notna().all()
+    assert failed["error_message"].notna().all()
     assert not failed["video_exists"].any()
     sweep_rows = frame[frame["group_id"] == finished.group_id]
     assert [set(labels) for labels in sweep_rows["labels"]] == [{"prompt", "video_url"}] * 4
-    assert set(frame["provider"]) == {"dashscope"} and set(frame["region"]) == {"intl"}
-    assert frame.iloc[-1]["request"]["seed"] == 4 and frame.iloc[-1]["prompt"] == "alone"
+    assert set(frame["provider"]) == {"dashscope"}
+    assert set(frame["region"]) == {"intl"}
+    assert frame.iloc[-1]["request"]["seed"] == 4
+    assert frame.iloc[-1]["prompt"] == "alone"
 
 
 def test_history_filters(finished: Finished) -> None:
@@ -125,6 +134,15 @@ def test_history_rows_are_json_and_the_home_comes_from_the_environment(
     assert list(history()["id"]) == [r["id"] for r in rows]
 
 
+def test_sweep_rows_list_each_sweep_with_its_counts(finished: Finished) -> None:
+    (row,) = sweep_rows(finished.home)
+    assert row["group_id"] == finished.group_id
+    assert (row["name"], row["fields"], row["cells"]) == ("t", ["prompt", "video_url"], 4)
+    assert row["statuses"] == {"succeeded": 2, "failed": 2}
+    assert row["estimate"]["total"] == pytest.approx(2.0)
+    assert json.loads(json.dumps(row)) == row
+
+
 def test_without_pandas_history_names_the_extra(
     finished: Finished, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,7 +153,9 @@ def test_without_pandas_history_names_the_extra(
 
 
 async def test_rerun_queues_the_same_request_with_changes(
-    finished: Finished, simulator: SimulatorHandle, make_client: Callable[..., Client],
+    finished: Finished,
+    simulator: SimulatorHandle,
+    make_client: Callable[..., Client],
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "copy"
@@ -144,7 +164,8 @@ async def test_rerun_queues_the_same_request_with_changes(
     task = rerun(client, finished.lone_id, seed=9)
     result = await task.wait(60)
     assert result.status == "succeeded"
-    assert task.record.request["seed"] == 9 and task.record.request["prompt"] == "alone"
+    assert task.record.request["seed"] == 9
+    assert task.record.request["prompt"] == "alone"
     assert task.record.tags == {"seed": 9, "rerun_of": finished.lone_id}
     with pytest.raises(KeyError, match="no task 'nope'"):
         rerun(client, "nope")
@@ -166,7 +187,7 @@ class _Page(HTMLParser):
             self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        assert self.open and self.open[-1] == tag, (self.open[-5:], tag)
+        assert self.open[-1:] == [tag], (self.open[-5:], tag)
         self.open.pop()
 
     def handle_data(self, data: str) -> None:
@@ -200,22 +221,26 @@ def _check_export(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def test_a_sweep_exports_as_a_folder_that_opens_as_html(
-    finished: Finished, tmp_path: Path
-) -> None:
+def test_a_sweep_exports_as_a_folder_that_opens_as_html(finished: Finished, tmp_path: Path) -> None:
     out = export_run(finished.group_id, tmp_path / "run", home=finished.home)
     assert out == tmp_path / "run"
     manifest = _check_export(out)
-    assert (manifest["format"], manifest["version"], manifest["title"]) == ("vace-studio-run", 1, "t")
+    assert (manifest["format"], manifest["version"], manifest["title"]) == (
+        "vace-studio-run",
+        1,
+        "t",
+    )
     assert manifest["fields"] == ["prompt", "video_url"]
     assert [t["labels"]["prompt"] for t in manifest["tasks"]] == ["a <b>"] * 2 + ["c & d"] * 2
     assert [t["status"] for t in manifest["tasks"]] == ["succeeded", "failed"] * 2
     assert manifest["total_cost"] == pytest.approx(1.0)
     assert manifest["sweep"]["grid"]["prompt"] == ["a <b>", "c & d"]
     html = (out / "index.html").read_text()
-    assert "prompt = a &lt;b&gt;" in html and "c &amp; d" in html  # labels, escaped
+    assert "prompt = a &lt;b&gt;" in html
+    assert "c &amp; d" in html
     failed = [t for t in manifest["tasks"] if t["status"] == "failed"]
-    assert failed[0]["error_code"] and failed[0]["error_code"] in html
+    assert failed[0]["error_code"]
+    assert failed[0]["error_code"] in html
     with pytest.raises(ExportError, match="not empty"):
         export_run(finished.group_id, out, home=finished.home)
     export_run(finished.group_id, out, home=finished.home, overwrite=True, title="again")
@@ -244,18 +269,18 @@ def test_chosen_tasks_export_labelled_by_what_differs(finished: Finished, tmp_pa
     assert manifest["group_id"] is None
     assert manifest["fields"] == ["prompt", "seed"]
     assert [t["labels"] for t in manifest["tasks"]] == [
-        {"prompt": "a <b>", "seed": None}, {"prompt": "alone", "seed": 4}
+        {"prompt": "a <b>", "seed": None},
+        {"prompt": "alone", "seed": 4},
     ]
     single = _check_export(export_run(finished.lone_id, tmp_path / "one", home=finished.home))
-    assert single["fields"] == [] and len(single["tasks"]) == 1
+    assert single["fields"] == []
+    assert len(single["tasks"]) == 1
     with pytest.raises(ExportError, match="no task 'nope'"):
         export_run(["nope"], tmp_path / "x", home=finished.home)
 
 
 @pytest.mark.browser
-def test_the_exported_page_plays_its_videos_in_chromium(
-    finished: Finished, tmp_path: Path
-) -> None:
+def test_the_exported_page_plays_its_videos_in_chromium(finished: Finished, tmp_path: Path) -> None:
     chromium = shutil.which("chromium")
     playwright = pytest.importorskip("playwright.sync_api")
     if chromium is None:
@@ -280,6 +305,7 @@ def test_the_exported_page_plays_its_videos_in_chromium(
         )
         captions = page.locator("figure[data-status=failed]").count()
         browser.close()
-    assert len(sizes) == 2 and all(w > 0 for w in sizes)
+    assert len(sizes) == 2
+    assert all(w > 0 for w in sizes)
     assert captions == 2
     assert problems == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -70,7 +69,8 @@ async def test_a_3x2_sweep_gives_6_labelled_results_within_the_quota(
     assert stats.tasks_created["dashscope"] - before.tasks_created.get("dashscope", 0) == 6
     # Progress went forward only, learned an ETA, and ended complete.
     done = [p.done for p in seen]
-    assert done == sorted(done) and done[-1] == 6
+    assert done == sorted(done)
+    assert done[-1] == 6
     assert any(p.eta is not None and p.done < 6 for p in seen)
     final = s.progress()
     assert (final.done, final.succeeded, final.failed, final.eta) == (6, 6, 0, 0.0)
@@ -230,17 +230,22 @@ async def test_a_sweep_survives_a_killed_kernel(
 ) -> None:
     home = tmp_path / "shared-home"
     with serve(SimulatorConfig(queue_seconds=0.5, run_seconds=0.5)) as sim:
-        child = subprocess.Popen(
-            [sys.executable, "-c", RESTART_SCRIPT, KEY, sim.base_url, str(home),
-             json.dumps(base_request), json.dumps(PROMPTS), json.dumps(SEEDS)],
-            stdout=subprocess.PIPE,
-            text=True,
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            RESTART_SCRIPT,
+            KEY,
+            sim.base_url,
+            str(home),
+            json.dumps(base_request),
+            json.dumps(PROMPTS),
+            json.dumps(SEEDS),
+            stdout=asyncio.subprocess.PIPE,
         )
         assert child.stdout is not None
-        group_id = child.stdout.readline().strip()
+        group_id = (await asyncio.wait_for(child.stdout.readline(), 30)).decode().strip()
         child.send_signal(signal.SIGKILL)  # no cleanup, like a crashed kernel
-        child.wait()
-        child.stdout.close()
+        await child.wait()
         assert group_id.startswith("sweep-")
 
         client = make_client(sim.base_url, home=home)
@@ -257,3 +262,25 @@ async def test_a_sweep_survives_a_killed_kernel(
     assert stats.duplicate_submits == 0
     assert stats.tasks_created["dashscope"] == 6
     assert max(stats.peak_unfinished.values()) <= 2
+
+
+def _saved_under(paths: list[str], folder: Path) -> bool:
+    return all(Path(p).is_file() and Path(p).parent == folder for p in paths)
+
+
+async def test_in_memory_images_in_a_grid_are_saved_and_labelled_by_path(
+    simulator: SimulatorHandle, make_client: MakeClient
+) -> None:
+    from PIL import Image
+
+    client = make_client(simulator.base_url)
+    red, blue = (Image.new("RGB", (480, 360), c) for c in ("red", "blue"))
+    base = {"function": "image_reference", "prompt": "a toy", "size": "960*960"}
+    s = sweep(client, base, ref_images_url=[[red], [blue]])
+    labels = [c.labels["ref_images_url"][0] for c in s.cells]
+    assert _saved_under(labels, client.paths.home / "inputs")
+    assert len(set(labels)) == 2
+    assert [r.result.status for r in await s.wait(60)] == ["succeeded"] * 2
+    with pytest.raises(InvalidSweep, match=r"ref_images_url\[0\]"):
+        sweep(client, base, ref_images_url=[[Image.new("RGB", (480, 360))], [b"not an image"]])
+    await client.aclose()

@@ -35,7 +35,8 @@ ALLOWED = {
     "imaging": set(),
     "providers": {"requests"},
     "simulator": {"requests", "imaging"},
-    "engine": {"requests", "providers", "simulator"},  # simulator: only to start it embedded
+    # simulator: only to start it embedded; media: checks and in-memory inputs
+    "engine": {"requests", "providers", "simulator", "media"},
     "media": {"requests", "imaging"},
     "widget": {"requests", "providers", "engine", "imaging", "media", "experiments"},
     "experiments": {"requests", "providers", "engine"},

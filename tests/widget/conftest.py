@@ -185,7 +185,10 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]
     root, fresh, home = base / "root", base / "fresh", base / "home"
     for folder in (root, fresh / "config" / "labconfig", home):
         folder.mkdir(parents=True)
-    shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root / "quickstart.ipynb")
+    # One pristine copy per front end: each runs in its own kernel, and autosave never touches
+    # the repository's notebook.
+    for name in ("quickstart.ipynb", "quickstart-nb7.ipynb"):
+        shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root / name)
     write_png(root / "kite.png")
     (fresh / "config" / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})

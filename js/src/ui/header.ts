@@ -107,9 +107,15 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
         ? ""
         : ` · ${money(rate)} per second of video${next.simulated ? " (simulated)" : ""}`;
     banner.hidden = !next.simulated;
-    banner.textContent = next.simulated
-      ? `Simulator in use: nothing is sent to a provider and nothing is paid. ${next.notice}`.trim()
-      : "";
+    banner.replaceChildren(
+      ...(next.simulated
+        ? [
+            h("strong", {}, "Simulator in use. "),
+            next.notice || "Tasks run on this machine and nothing is paid.",
+            " To use a real provider, open “API key” below.",
+          ]
+        : []),
+    );
     el.dataset.provider = next.provider;
     el.toggleAttribute("data-simulated", next.simulated);
     const chosen = select.value;

@@ -190,7 +190,8 @@ export function renderStudio(
       form.setValue(request);
       revalidate.get(fn)?.();
       el.scrollIntoView?.({ block: "start", behavior: "smooth" });
-      form.focus(form.spec.fields[0]?.name ?? "");
+      // The first field as laid out (required ones first), not the first in schema order.
+      form.focus(form.el.querySelector<HTMLElement>(".vs-field")?.dataset.field ?? "");
     },
     destroy() {
       for (const timer of timers) clearTimeout(timer);

@@ -176,7 +176,7 @@ export class VideoLoader {
 
   directUrl(source: VideoSource): string | null {
     const { url, expiresAt } = source;
-    if (!url || !url.startsWith("https://")) return null;
+    if (!url?.startsWith("https://")) return null;
     if (expiresAt !== null && expiresAt - this.now() < URL_MARGIN_S) return null;
     return url;
   }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ import httpx
 
 from vace_studio.engine.downloads import DownloadError, download_video
 from vace_studio.engine.retry import NEVER_SENT
+from vace_studio.engine.store import provider_durations
 from vace_studio.providers import (
     AuthError,
     ForbiddenError,
@@ -242,8 +244,8 @@ class Lifecycle:
             "polls": rec.polls,
         }
         status = state.status.value
-        if status == "running" and rec.started_at is None:
-            changes["started_at"] = now
+        if status in ("running", "succeeded") and rec.started_at is None:
+            changes["started_at"] = _provider_start(rec.submitted_at, state.times) or now
         if state.extra:
             changes["extra"] = {**rec.extra, **dict(state.extra)}
         if state.status.is_terminal:
@@ -329,6 +331,20 @@ class Lifecycle:
         # Confirm with a poll rather than assume: the provider is the authority.
         await self.poll(task)
         return task.status == "canceled"
+
+
+def _provider_start(submitted_at: float | None, times: Mapping[str, str]) -> float | None:
+    """When the run started, in local time, from the provider's own submit and start stamps.
+
+    A poll only sees "running" some time after the run began; the provider's stamps say exactly
+    when, and their difference needs no time zone.
+    """
+    if submitted_at is None:
+        return None
+    measured = provider_durations({**times, "end_time": times.get("scheduled_time", "")})
+    if measured is None:
+        return None
+    return submitted_at + measured[0]
 
 
 def _submitted_within(state: TaskState, start: float, end: float) -> bool:

@@ -6,7 +6,7 @@ widget, the CLI and notebooks show the same things.
 - :func:`sweep` / :class:`Sweep`: run a base request for every combination of varied fields, with
   validation of every cell and a cost check before anything is spent; resumable from the store.
 - :func:`history` / :func:`history_rows`: every task in the store, as a DataFrame or dicts;
-  :func:`rerun` queues one again.
+  :func:`sweep_rows`: every sweep; :func:`rerun` queues a task again.
 - :func:`export_run`: a sweep or some tasks as a folder or zip with the videos, a manifest and a
   static HTML page that plays them side by side.
 """
@@ -25,16 +25,11 @@ from vace_studio.experiments.history import (
     history,
     history_rows,
     rerun,
+    sweep_rows,
 )
-from vace_studio.experiments.sweeps import (
-    Sweep,
-    SweepNotConfirmed,
-    SweepPlan,
-    SweepProgress,
-    SweepResult,
-    plan_sweep,
-    sweep,
-)
+from vace_studio.experiments.plan import SweepNotConfirmed, SweepPlan, plan_sweep
+from vace_studio.experiments.progress import SweepProgress, SweepResult
+from vace_studio.experiments.sweeps import Sweep, sweep
 
 __all__ = [
     "COLUMNS",
@@ -60,4 +55,5 @@ __all__ = [
     "plan_sweep",
     "rerun",
     "sweep",
+    "sweep_rows",
 ]

@@ -193,6 +193,39 @@ def history_rows(
         return [task_row(r) for r in select_records(opened, **filters)]
 
 
+def sweep_rows(
+    home: str | os.PathLike[str] | None = None, *, store: Store | None = None
+) -> list[dict[str, Any]]:
+    """Every sweep of the store, oldest first, as JSON-ready dicts (for a gallery's list).
+
+    Keys: ``group_id``, ``name``, ``created_at`` (Unix seconds), ``fields`` (the varied fields),
+    ``values`` (each field's values), ``cells``, ``estimate`` (``CostEstimate.to_json()``),
+    ``statuses`` (task count by status; cells missing from it were never queued).
+    """
+    if store is None:
+        with open_store(home) as opened:
+            return sweep_rows(store=opened)
+    rows = []
+    for group in store.groups("sweep"):
+        spec = group["spec"]
+        statuses: dict[str, int] = {}
+        for record in store.select(group_id=group["id"]):
+            statuses[record.status] = statuses.get(record.status, 0) + 1
+        rows.append(
+            {
+                "group_id": group["id"],
+                "name": spec.get("name"),
+                "created_at": group["created_at"],
+                "fields": spec.get("fields", []),
+                "values": spec.get("grid", {}),
+                "cells": spec.get("cells"),
+                "estimate": spec.get("estimate"),
+                "statuses": statuses,
+            }
+        )
+    return rows
+
+
 def history(
     home: str | os.PathLike[str] | None = None,
     *,

@@ -16,30 +16,21 @@ must not import the layers above it; the widget's ``Studio.sweep`` calls this fu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import statistics
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from vace_studio.engine import Client, Result, Task
+from vace_studio.engine import Client, Task
 from vace_studio.engine.blocking import run_blocking
 from vace_studio.engine.store import UNFINISHED
-from vace_studio.experiments.cost import (
-    DEFAULT_CONFIRM_ABOVE,
-    CostEstimate,
-    estimate_for,
-)
-from vace_studio.experiments.grid import (
-    Cell,
-    Grid,
-    build_grid,
-    check_cells,
-    label_key,
-)
+from vace_studio.experiments.cost import DEFAULT_CONFIRM_ABOVE, CostEstimate, estimate_for
+from vace_studio.experiments.grid import Cell, Grid, build_grid, check_cells, label_key
 from vace_studio.experiments.history import DataFrame, import_pandas
+from vace_studio.experiments.plan import Confirm, check_confirmed, plan_sweep
+from vace_studio.experiments.progress import SweepProgress, SweepResult, measure
 from vace_studio.requests import VaceRequest
 
 log = logging.getLogger("vace_studio")
@@ -47,151 +38,8 @@ log = logging.getLogger("vace_studio")
 SWEEP_KIND = "sweep"
 """The store's group kind for sweeps."""
 
-Confirm = bool | Callable[[CostEstimate], bool] | None
-"""``True`` (go ahead), a function asked with the estimate, or ``None`` (refuse above the limit)."""
-
-
-class SweepNotConfirmed(RuntimeError):  # noqa: N818 -- reads as the condition it reports
-    """A sweep would cost more than the limit and was not confirmed; nothing was submitted."""
-
-    def __init__(self, plan: SweepPlan, confirm_above: float, *, declined: bool) -> None:
-        self.plan = plan
-        self.estimate = plan.estimate
-        self.confirm_above = confirm_above
-        why = (
-            "you declined it"
-            if declined
-            else (
-                f"that is above confirm_above=${confirm_above:,.2f}"
-                if plan.estimate.total is not None
-                else "its cost is unknown"
-            )
-        )
-        super().__init__(
-            f"Nothing was submitted: {plan}; {why}. To run it, pass confirm=True (or a higher "
-            "confirm_above=)."
-        )
-
-
-@dataclass(frozen=True)
-class SweepPlan:
-    """A validated grid and what it will cost, before anything is recorded or sent."""
-
-    grid: Grid
-    estimate: CostEstimate
-
-    @property
-    def cells(self) -> list[Cell]:
-        return self.grid.cells
-
-    def __str__(self) -> str:
-        n = len(self.grid.cells)
-        return f"{n} cell{'s' if n != 1 else ''} ({self.grid.shape()}): {self.estimate}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "fields": self.grid.fields,
-            "values": self.grid.values,
-            "cells": [c.to_json() for c in self.grid.cells],
-            "estimate": self.estimate.to_json(),
-            "text": str(self),
-        }
-
-
-@dataclass(frozen=True)
-class SweepProgress:
-    """Where a sweep stands.
-
-    ``done`` = ``succeeded`` + ``failed`` (failed, canceled or lost); ``active`` are at the
-    provider (being submitted, queued or running); ``downloading`` have finished there and their
-    video is being fetched; ``waiting`` are in the local queue. ``eta`` is seconds until all are
-    done, estimated from the durations of finished tasks and the provider's concurrency
-    (``None`` until a task has finished). ``cost`` sums the cost the store recorded so far.
-    """
-
-    total: int
-    done: int
-    succeeded: int
-    failed: int
-    active: int
-    downloading: int
-    waiting: int
-    elapsed: float
-    eta: float | None
-    cost: float
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
-
-    def __str__(self) -> str:
-        parts = [f"{self.done}/{self.total} done"]
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        if self.active:
-            parts.append(f"{self.active} running")
-        if self.downloading:
-            parts.append(f"{self.downloading} downloading")
-        if self.waiting:
-            parts.append(f"{self.waiting} waiting")
-        if self.done < self.total:
-            parts.append("ETA unknown" if self.eta is None else f"ETA {_duration(self.eta)}")
-        else:
-            parts.append(f"took {_duration(self.elapsed)}")
-        return ", ".join(parts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "done": self.done,
-            "succeeded": self.succeeded,
-            "failed": self.failed,
-            "active": self.active,
-            "downloading": self.downloading,
-            "waiting": self.waiting,
-            "elapsed": round(self.elapsed, 3),
-            "eta": None if self.eta is None else round(self.eta, 3),
-            "cost": self.cost,
-            "fraction": self.fraction,
-            "text": str(self),
-        }
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """One cell's outcome: its index and labels, and the task's :class:`Result`."""
-
-    index: int
-    labels: dict[str, Any]
-    result: Result
-
-    @property
-    def ok(self) -> bool:
-        return self.result.ok
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.result
-        return {
-            "index": self.index,
-            "labels": self.labels,
-            "local_id": r.local_id,
-            "task_id": r.task_id,
-            "status": r.status,
-            "video_path": None if r.video_path is None else str(r.video_path),
-            "video_url": r.video_url,
-            "usage": r.usage,
-            "cost": r.cost,
-            "error_code": r.error_code,
-            "error_message": r.error_message,
-        }
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+_RECHECK_SECONDS = 5.0
+"""Sweep.wait looks again this often even if no task said it changed (a safety net)."""
 
 
 class Sweep:
@@ -237,63 +85,22 @@ class Sweep:
     # -- progress --------------------------------------------------------------------------
     def progress(self) -> SweepProgress:
         """Counts, elapsed time and an ETA, from the tasks as they stand now."""
-        now = time.time()
-        records = [t.record for t in self.tasks]
-        done = [t for t in self.tasks if t.done]
-        succeeded = sum(t.status == "succeeded" for t in done)
-        waiting = sum(t.status == "waiting" for t in self.tasks)
-        downloading = sum(t.downloading for t in self.tasks)
-        active = len(self.tasks) - len(done) - waiting - downloading
-        durations = [
-            r.finished_at - r.submitted_at
-            for r in records
-            if r.status == "succeeded" and r.finished_at and r.submitted_at
-        ]
-        costs = [r.cost for r in records if r.cost is not None]
-        return SweepProgress(
-            total=len(self.tasks),
-            done=len(done),
-            succeeded=succeeded,
-            failed=len(done) - succeeded,
-            active=active,
-            downloading=downloading,
-            waiting=waiting,
-            elapsed=now - self.created_at,
-            eta=self._eta(now, durations),
-            cost=round(sum(costs), 6),
-        )
-
-    def _eta(self, now: float, durations: list[float]) -> float | None:
-        left = [t for t in self.tasks if not t.done]
-        if not left:
-            return 0.0
-        if not durations:
-            return None
-        typical = statistics.median(durations)
-        # Submitted tasks need what is left of a typical run; queued ones a whole run each,
-        # shared out over the slots the provider allows at once.
-        remaining = [
-            max(0.0, typical - (now - t.record.submitted_at))
-            for t in left
-            if t.record.submitted_at is not None
-        ]
-        queued = len(left) - len(remaining)
-        slots = self.client.scheduler.limits.max_concurrent or len(left)
-        spread = (sum(remaining) + queued * typical) / max(1, slots)
-        return max(max(remaining, default=0.0), spread)
+        slots = self.client.scheduler.limits.max_concurrent
+        return measure(self.tasks, started=self.created_at, slots=slots)
 
     def observe(self, callback: Callable[[SweepProgress], None]) -> Callable[[], None]:
         """Call ``callback(progress)`` whenever the counts change; returns a function that stops.
 
-        For a progress bar or a widget. Called from the event loop; keep it quick.
+        For a progress bar or a widget. Called from the engine's tasks on the event loop; keep it
+        quick. (In a notebook, ``print`` from here lands in whichever cell started the engine:
+        use ``wait(on_progress=...)`` to print in the waiting cell.)
         """
         last: list[tuple[int, ...]] = []
 
         def changed(_task: Task) -> None:
             now = self.progress()
-            key = (now.done, now.succeeded, now.active, now.downloading, now.waiting)
-            if not last or last[0] != key:
-                last[:] = [key]
+            if not last or last[0] != now.counts:
+                last[:] = [now.counts]
                 callback(now)
 
         stops = [t.observe(changed) for t in self.tasks]
@@ -313,17 +120,30 @@ class Sweep:
     ) -> list[SweepResult]:
         """Wait until every task is finished (videos downloaded); return :attr:`results`.
 
-        ``on_progress(progress)`` is called when the counts change (``on_progress=print`` shows
-        one line per change). Raises :class:`TimeoutError` after ``timeout`` seconds; the tasks
-        keep running and ``wait`` may be called again.
+        ``on_progress(progress)`` is called when the counts change, from this coroutine (so
+        ``on_progress=print`` prints one line per change in the cell that waits). Raises
+        :class:`TimeoutError` after ``timeout`` seconds; the tasks keep running and ``wait`` may
+        be called again.
         """
-        stop = self.observe(on_progress) if on_progress is not None else None
+        changed = asyncio.Event()
+        stops = [t.observe(lambda _t: changed.set()) for t in self.tasks]
+        last: tuple[int, ...] | None = None
         try:
             async with asyncio.timeout(timeout):
-                for task in self.tasks:
-                    await task.wait()
+                while True:
+                    changed.clear()
+                    now = self.progress()
+                    if on_progress is not None and now.counts != last:
+                        last = now.counts
+                        on_progress(now)
+                    if now.done == now.total:
+                        break
+                    # Woken by any task change; the timeout is only a safety net.
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(_RECHECK_SECONDS):
+                            await changed.wait()
         finally:
-            if stop is not None:
+            for stop in stops:
                 stop()
         return self.results
 
@@ -469,39 +289,6 @@ def _enqueue(client: Client, cell: Cell, group_id: str) -> Task:
     return client.enqueue(cell.request, tags=cell.labels, group_id=group_id)
 
 
-def _grid_args(grid: Mapping[str, Sequence[Any]] | None, fields: dict[str, Any]) -> dict[str, Any]:
-    both = set(grid or {}) & set(fields)
-    if both:
-        raise TypeError(f"{', '.join(sorted(both))} given both in grid= and as a keyword")
-    return {**dict(grid or {}), **fields}
-
-
-def plan_sweep(
-    client: Client,
-    base: VaceRequest | Mapping[str, Any],
-    *,
-    grid: Mapping[str, Sequence[Any]] | None = None,
-    price_per_second: float | None = None,
-    **fields: Sequence[Any],
-) -> SweepPlan:
-    """Build and check a sweep without running it: every cell, and the cost estimate.
-
-    Same arguments as :func:`sweep`. Raises :class:`~vace_studio.experiments.InvalidSweep` with
-    every problem of every cell (each naming the cells it occurs in).
-    """
-    built = build_grid(base, _grid_args(grid, fields))
-    models = check_cells(built.cells, client.check)
-    # Cells carry the validated request: local paths made absolute, defaults as the API has
-    # them, so what is stored is exactly what is sent.
-    cells = [
-        Cell(c.index, c.labels, m.api_fields()) for c, m in zip(built.cells, models, strict=True)
-    ]
-    checked = Grid(built.base, built.values, cells)
-    return SweepPlan(
-        checked, estimate_for(client, [c.request for c in cells], price_per_second=price_per_second)
-    )
-
-
 def sweep(
     client: Client,
     base: VaceRequest | Mapping[str, Any],
@@ -525,7 +312,8 @@ def sweep(
     (default 5), or when the price is unknown, the sweep runs only if ``confirm`` is ``True``
     or a function that returns ``True`` when called with the estimate — otherwise
     :class:`SweepNotConfirmed` is raised and nothing is submitted. The simulator charges
-    nothing and never asks.
+    nothing and never asks. To ask in the notebook:
+    ``confirm=lambda cost: input(f"{cost}. Run? [y/N] ") == "y"``.
 
     Fields to vary are keywords (``seed=[1, 2]``) or a ``grid=`` mapping. The sweep is saved
     in the store as a group (``Sweep.group_id``) and each cell queued as a task tagged with its
@@ -540,12 +328,7 @@ def sweep(
             "code (e.g. in a function run by asyncio.run)"
         ) from None
     plan = plan_sweep(client, base, grid=grid, price_per_second=price_per_second, **fields)
-    if plan.estimate.needs_confirmation(confirm_above):
-        if callable(confirm):
-            if not confirm(plan.estimate):
-                raise SweepNotConfirmed(plan, confirm_above, declined=True)
-        elif confirm is not True:
-            raise SweepNotConfirmed(plan, confirm_above, declined=False)
+    check_confirmed(plan, confirm, confirm_above)
     group_id = f"sweep-{uuid.uuid4().hex[:12]}"
     spec = {
         "name": name,

@@ -47,6 +47,7 @@ from vace_studio.media.previews import (
     control_preview,
     mask_preview,
     outpaint_preview,
+    previews_for,
     thumbnail,
 )
 from vace_studio.media.probe import (
@@ -84,6 +85,7 @@ __all__ = [
     "materialize_request",
     "media_problems",
     "outpaint_preview",
+    "previews_for",
     "probe_local",
     "probe_remote",
     "resize_image_into_range",

@@ -9,6 +9,7 @@ renders with (:mod:`vace_studio.imaging`), so a preview shows what the parameter
   invented border (blurred, dimmed), the source outlined; the facts give every size.
 - :func:`control_preview` — a few frames (top row) over their control condition (bottom row).
 - :func:`thumbnail` — a frame of a video or an image, with its probed facts.
+- :func:`previews_for` — whichever of these explains a request's parameters.
 
 Every preview is at most ``max_width`` px wide (480 by default). :meth:`Preview.to_json` gives
 the facts without the bytes (what a trait may hold); the PNG travels as a binary buffer.
@@ -31,9 +32,12 @@ from vace_studio.imaging.masks import EXPAND_MODES, ExpandMode, bbox, binarize, 
 from vace_studio.media.frames import read_frames, read_rgb
 from vace_studio.media.limits import max_mask_frame_id
 from vace_studio.media.probe import VideoInfo, probe_local, probe_video
+from vace_studio.requests import VaceRequest
+from vace_studio.requests.media import is_local
 
 PathLike = str | os.PathLike[str]
 MAX_WIDTH = 480
+SCALES = ("top_scale", "bottom_scale", "left_scale", "right_scale")
 
 _DIM = 0.45
 _MASK_RGB = np.array([255, 64, 64], dtype=np.float32)
@@ -251,3 +255,37 @@ def thumbnail(path: PathLike, *, frame_id: int = 1, max_width: int = MAX_WIDTH) 
             rgb = np.asarray(img.convert("RGB")).copy()
     facts = {"preview": "thumbnail", **info.to_json()}
     return _encode(Image.fromarray(rgb), max_width, facts)
+
+
+def previews_for(request: VaceRequest, *, max_width: int = MAX_WIDTH) -> list[Preview]:
+    """The previews that explain ``request``'s parameters, from its local files.
+
+    video_edit with a mask image → :func:`mask_preview`; video_outpainting →
+    :func:`outpaint_preview`; video_repainting, and video_extension with a motion video →
+    :func:`control_preview`. Remote inputs are not downloaded: their previews are left out.
+    """
+    data = request.api_fields()
+    video = data.get("video_url")
+    if not isinstance(video, str) or not is_local(video):
+        return []
+    function = request.function
+    mask = data.get("mask_image_url")
+    condition = data.get("control_condition")
+    if function == "video_edit" and isinstance(mask, str) and is_local(mask):
+        return [
+            mask_preview(
+                video,
+                mask,
+                mask_frame_id=data.get("mask_frame_id", 1),
+                mask_type=data.get("mask_type", "tracking"),
+                expand_ratio=data.get("expand_ratio", 0.05),
+                expand_mode=data.get("expand_mode", "hull"),
+                max_width=max_width,
+            )
+        ]
+    if function == "video_outpainting":
+        scales = {k: data[k] for k in SCALES if k in data}
+        return [outpaint_preview(video, **scales, max_width=max_width)]
+    if function in ("video_repainting", "video_extension") and condition in CONTROL_KINDS:
+        return [control_preview(video, condition, max_width=max_width)]
+    return []

@@ -7,6 +7,8 @@ be changed while the simulator runs (``handle.set_faults(...)`` or ``POST /_simu
 from __future__ import annotations
 
 import dataclasses
+import random
+import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +155,8 @@ class SimulatorConfig:
 
     - ``queue_seconds`` / ``run_seconds``: time a task spends queued, then running (a task also
       runs until its video is rendered).
+    - ``duration_jitter``: each task's queue and run times vary by up to this fraction either way
+      (seeded by its id), as real tasks do; 0 keeps them exact.
     - ``api_keys``: accepted keys, or ``None`` to accept any non-empty key. Each key is its own
       account for quotas and task visibility.
     - ``quotas``: per-provider :class:`QuotaConfig`; providers not listed are unlimited.
@@ -175,6 +179,7 @@ class SimulatorConfig:
 
     queue_seconds: float = 1.0
     run_seconds: float = 4.0
+    duration_jitter: float = 0.0
     api_keys: Collection[str] | None = None
     quotas: Mapping[str, QuotaConfig] = field(default_factory=_default_quotas)
     faults: FaultConfig = field(default_factory=FaultConfig)
@@ -192,6 +197,8 @@ class SimulatorConfig:
     renderer: Renderer | None = None
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.duration_jitter < 1.0:
+            raise ValueError(f"duration_jitter: must be in [0, 1) (got {self.duration_jitter})")
         if self.queue_seconds < 0 or self.run_seconds < 0:
             raise ValueError("queue_seconds and run_seconds must not be negative")
         if self.render_workers < 1:
@@ -201,6 +208,17 @@ class SimulatorConfig:
         unknown = set(self.quotas) - set(PROVIDERS)
         if unknown:
             raise ValueError(f"quotas: unknown providers {sorted(unknown)}")
+
+    def durations(self, task_id: str) -> tuple[float, float]:
+        """(queue, run) seconds for one task, jittered by ``duration_jitter``."""
+        if not self.duration_jitter:
+            return self.queue_seconds, self.run_seconds
+        rng = random.Random(zlib.crc32(task_id.encode()))
+        spread = self.duration_jitter
+        return (
+            self.queue_seconds * (1 + rng.uniform(-spread, spread)),
+            self.run_seconds * (1 + rng.uniform(-spread, spread)),
+        )
 
     def quota(self, provider: str) -> QuotaConfig:
         """The quota of ``provider`` (unlimited when not configured)."""

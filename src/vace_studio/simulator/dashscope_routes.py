@@ -152,6 +152,8 @@ async def poll(request: Request, task_id: str) -> Response:
     check_query(state, "dashscope", account)
     state.counters.add("polls", "dashscope")
     task = state.registry.get(task_id, "dashscope", account)
+    if task is not None:
+        task.polls += 1
     if task is None:
         unknown = {"task_id": task_id, "task_status": "UNKNOWN"}
         return json_response({"request_id": request_id(), "output": unknown})

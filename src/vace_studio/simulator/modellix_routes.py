@@ -89,6 +89,8 @@ async def poll(request: Request, task_id: str) -> Response:
     check_query(state, "modellix", account)
     state.counters.add("polls", "modellix")
     task = state.registry.get(task_id, "modellix", account)
+    if task is not None:
+        task.polls += 1
     if task is None:
         raise _error(404, f"Task not found: {task_id}")
     data: dict[str, Any] = {

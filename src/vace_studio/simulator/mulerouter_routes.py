@@ -82,6 +82,8 @@ async def poll(request: Request) -> Response:
     state.counters.add("polls", "mulerouter")
     task_id = request.path_params["task_id"]
     task = state.registry.get(task_id, "mulerouter", account)
+    if task is not None:
+        task.polls += 1
     if task is None:
         raise ApiError("mulerouter", 404, "NotFound", f"Task not found: {task_id}")
     info: dict[str, Any] = {

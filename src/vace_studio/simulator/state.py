@@ -75,8 +75,7 @@ class SimulatorState:
             drive(
                 task,
                 self.registry,
-                self.config.queue_seconds,
-                self.config.run_seconds,
+                *self.config.durations(task.id),
                 self.produce,
             ),
             name=f"vace-sim-task-{task.id}",

@@ -65,6 +65,8 @@ class Task:
     scheduled_at: float | None = None
     ended_at: float | None = None
     outcome: Outcome | None = None
+    polls: int = 0
+    """Status queries answered for this task (benchmarks compare clients by it)."""
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +92,8 @@ class Task:
             "status": self.status,
             "submitted_at": self.submitted_at,
             "error_code": self.outcome.code if self.outcome else None,
+            "polls": self.polls,
+            "ended_at": self.ended_at,
         }
 
 

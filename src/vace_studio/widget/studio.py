@@ -121,6 +121,7 @@ class Studio(anywidget.AnyWidget):
         self._uploads = FileUploads(self.client.paths.home / "inputs")
         self._messages = Messages(self)
         self._resuming: asyncio.Future[None] | None = None
+        self._loop = _running_loop()  # the notebook's loop, where the engine's tasks run
         super().__init__(
             schema=request_schema(),
             key_targets=account.KEY_TARGETS,
@@ -254,12 +255,17 @@ class Studio(anywidget.AnyWidget):
 
     # -- plumbing --------------------------------------------------------------------------
     def _on_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
+        home = self._loop
+        if home is not None and home.is_running() and _running_loop() is not home:
+            # JupyterLab 4.6 delivers widget messages on a kernel subshell: another thread with
+            # its own event loop. The engine's scheduler and tasks live on the notebook's loop
+            # and are not thread-safe, so the message is handled there.
+            home.call_soon_threadsafe(self._messages.handle, content, list(buffers))
+            return
         self._messages.handle(content, buffers)
 
     def _start_resume(self) -> None:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
+        if self._loop is None:
             return  # plain script: call client.resume() yourself and track() what it returns
         self._resuming = asyncio.ensure_future(self._resume())
 
@@ -271,3 +277,10 @@ class Studio(anywidget.AnyWidget):
             return
         for task in resumed:
             self.track(task)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed and saved as JSON under ``benchmarks/results/`` (``make bench``)."""
