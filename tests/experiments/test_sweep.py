@@ -284,3 +284,16 @@ async def test_in_memory_images_in_a_grid_are_saved_and_labelled_by_path(
     with pytest.raises(InvalidSweep, match=r"ref_images_url\[0\]"):
         sweep(client, base, ref_images_url=[[Image.new("RGB", (480, 360))], [b"not an image"]])
     await client.aclose()
+
+
+async def test_an_unknown_price_needs_a_confirmation_or_a_price(
+    simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
+) -> None:
+    client = make_client(simulator.base_url, provider="modellix")  # publishes no price
+    with pytest.raises(SweepNotConfirmed, match=r"its cost is unknown.*price_per_second="):
+        sweep(client, base_request, prompt=["a"])
+    assert client.store.select() == []
+    s = sweep(client, base_request, prompt=["a", "b"], price_per_second=0.05)
+    assert s.estimate.total == pytest.approx(0.5)
+    assert [r.result.status for r in await s.wait(60)] == ["succeeded"] * 2
+    await client.aclose()

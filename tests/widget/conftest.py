@@ -101,9 +101,13 @@ def ask() -> Any:
 
 
 async def _ask(
-    studio: Studio, kind: str, buffers: list[bytes] | None = None, timeout: float = 10.0, **payload: Any
+    studio: Studio,
+    kind: str,
+    buffers: list[bytes] | None = None,
+    **payload: Any,
 ) -> tuple[dict[str, Any], list[bytes]]:
-    """Send a request as the browser does and wait for its answer."""
+    """Send a request as the browser does and wait (up to 10 s) for its answer."""
+    timeout = 10.0
     request_id = f"t-{next(_ids)}"
     studio._handle_custom_msg({"id": request_id, "kind": kind, **payload}, buffers or [])
     deadline = time.monotonic() + timeout
@@ -178,7 +182,9 @@ class JupyterServer:
         return f"{self.url}/{path}?token={self.token}"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running while it is open,
+# and pytest-asyncio cannot start the async tests' loops until it has stopped.
+@pytest.fixture(scope="module")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     """JupyterLab (which also serves Notebook 7) on loopback, with the quickstart notebook."""
     base = tmp_path_factory.mktemp("jupyter")
@@ -194,7 +200,9 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
     # Saving widget state with the notebook is off by default; the no-secrets test needs it on.
-    settings = fresh / "config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    settings = (
+        fresh / "config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    )
     settings.mkdir(parents=True)
     (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
     port, token = _free_port(), secrets.token_hex(16)
@@ -261,13 +269,15 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415 — browser tests only
+    from playwright.sync_api import expect, sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
     profile = tmp_path_factory.mktemp("chromium-profile")
     expect.set_options(timeout=30_000)  # widget views render after run-all resolves
     with sync_playwright() as p:

@@ -80,7 +80,7 @@ def open_notebook(page: Any, url: str) -> None:
 
 def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     """The user's path through the widget, up to a playing result; returns the Python state."""
-    from playwright.sync_api import expect  # noqa: PLC0415 — browser tests only
+    from playwright.sync_api import expect
 
     root = page.locator(".vs-root")
     expect(root).to_have_count(1)
@@ -88,7 +88,7 @@ def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     render_ms = float(root.get_attribute("data-render-ms") or "nan")
 
     form = root.locator('form[data-function="image_reference"]')
-    submit = root.locator('[role=tabpanel]:not([hidden]) .vs-submit')
+    submit = root.locator("[role=tabpanel]:not([hidden]) .vs-submit")
     expect(submit).to_be_disabled()
     form.get_by_role("textbox", name="Prompt", exact=True).fill("a red kite over the sea")
 
@@ -130,7 +130,10 @@ def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     )
     assert abs(facts["duration"] - 5.0) < 0.25, facts
     assert facts["src"].startswith("blob:"), facts  # bytes came over the comm
-    assert facts["muted"] and facts["loop"] and facts["controls"] and facts["playsInline"]
+    assert facts["muted"]
+    assert facts["loop"]
+    assert facts["controls"]
+    assert facts["playsInline"]
     page.evaluate("document.querySelector('.vs-card video').play()")
     page.wait_for_function("document.querySelector('.vs-card video').currentTime > 0.5")
 
@@ -162,12 +165,16 @@ def screenshot(page: Any, name: str) -> None:
 def check_python_side(state: dict[str, Any]) -> None:
     (result,) = state["results"]
     assert result["status"] == "succeeded"
-    assert result["task_id"] and result["video_url"] and result["function"] == "image_reference"
+    assert result["task_id"]
+    assert result["video_url"]
+    assert result["function"] == "image_reference"
     assert result["prompt"] == "a red kite over the sea"
-    assert result["seconds"] and result["seconds"] > 0
+    assert result["seconds"]
+    assert result["seconds"] > 0
     assert state["files"] == [True]
     assert state["cards"][0]["local_id"] == result["local_id"]
-    assert state["simulated"] is True and state["provider"] == "simulator"
+    assert state["simulated"] is True
+    assert state["provider"] == "simulator"
     assert state["tasks"] == ["succeeded"]
 
 
@@ -180,7 +187,7 @@ def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any) -> None:
         check_python_side(state)
 
         # The third cell, run again, shows the result to the user too (Ctrl+Enter: in place).
-        from playwright.sync_api import expect  # noqa: PLC0415
+        from playwright.sync_api import expect
 
         cell = page.locator(".jp-Notebook .jp-CodeCell").nth(2)
         cell.locator(".jp-InputArea-editor").click()
@@ -215,7 +222,9 @@ def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any) -> None:
         assert page.evaluate(SAVE_JS) is None or True
         saved = (jupyter.root / "quickstart.ipynb").read_text()
         check_saved_notebook(saved, key)
-        print(f"\njupyterlab flow: {time.monotonic() - started:.1f} s, render {state['render_ms']} ms")
+        print(
+            f"\njupyterlab flow: {time.monotonic() - started:.1f} s, render {state['render_ms']} ms"
+        )
     finally:
         page.close()
 
@@ -226,7 +235,8 @@ def check_saved_notebook(text: str, key: str) -> None:
     studios = [m for m in state.values() if m["state"].get("_anywidget_id", "").endswith("Studio")]
     assert len(studios) == 1, "the Studio's state was saved with the notebook"
     assert key not in text
-    assert "ftyp" not in text and "AAAAIGZ0eX" not in text  # an MP4 header, raw or base64
+    assert "ftyp" not in text
+    assert "AAAAIGZ0eX" not in text
     assert all(not m.get("buffers") for m in state.values())
     assert len(text) < 200_000, f"the saved notebook is {len(text)} bytes"
 

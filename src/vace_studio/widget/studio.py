@@ -15,11 +15,12 @@ them, and saved notebooks do not grow with every task.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import statistics
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,10 @@ class Studio(anywidget.AnyWidget):
     def __init__(
         self, client: Client | None = None, *, resume: bool = True, **client_options: Any
     ) -> None:
-        self.client: Client = client if client is not None else Client(**client_options)
+        if client is None:
+            with _banner_replaces_notice():
+                client = Client(**client_options)
+        self.client: Client = client
         self._clients: list[Client] = [self.client]
         self._secrets: list[str] = []  # keys typed in the header: scrubbed from error texts
         self._user_key = False
@@ -277,6 +281,22 @@ class Studio(anywidget.AnyWidget):
             return
         for task in resumed:
             self.track(task)
+
+
+@contextlib.contextmanager
+def _banner_replaces_notice() -> Iterator[None]:
+    """Drop the notice ``Client.__init__`` logs ("No API key found…, the simulator…"): the
+    widget shows it as its banner, and the same words again as a red stderr block above the
+    widget read like an error."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not (record.module == "client" and record.funcName == "__init__")
+
+    log.addFilter(keep)
+    try:
+        yield
+    finally:
+        log.removeFilter(keep)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

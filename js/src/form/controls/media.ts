@@ -40,8 +40,25 @@ export function createMedia(ctx: ControlContext): Control {
     status.textContent = "";
   };
 
+  // A typed web address of an image gets a thumbnail too; a broken one simply shows none.
+  const urlPreview = (value: string) => {
+    if (kind !== "image" || fileRef !== null) return;
+    preview.replaceChildren();
+    if (!/^https?:\/\/\S+$/i.test(value)) return;
+    const img = h("img", {
+      src: value,
+      alt: `Preview of ${value}`,
+      class: "vs-thumb",
+      loading: "lazy",
+      referrerpolicy: "no-referrer",
+    });
+    img.addEventListener("error", () => img.remove());
+    preview.append(img);
+  };
+
   input.addEventListener("input", () => {
     if (fileRef !== null && input.value !== fileRef) clearPreview();
+    urlPreview(input.value);
     ctx.onInput(input.value === "" ? undefined : input.value);
   });
 
@@ -52,6 +69,7 @@ export function createMedia(ctx: ControlContext): Control {
       const text = typeof value === "string" ? value : "";
       input.value = text;
       if (fileRef !== null && text !== fileRef) clearPreview();
+      urlPreview(text);
     },
     destroy: clearPreview,
   };

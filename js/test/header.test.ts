@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createChannel } from "../src/messages";
+import type { ProviderFacts } from "../src/traits";
+import { createHeader, type HeaderHandle } from "../src/ui/header";
+import { FakeModel, flush } from "./helpers";
+
+const FACTS: ProviderFacts = {
+  provider: "simulator",
+  region: "intl",
+  endpoint: "http://127.0.0.1:1",
+  simulated: true,
+  notice: "No API key found, so the simulator runs tasks here.",
+  has_key: false,
+  price_per_second: 0.1,
+  key_targets: [
+    {
+      value: "dashscope:intl",
+      label: "DashScope intl",
+      provider: "dashscope",
+      region: "intl",
+      env: "A",
+    },
+    { value: "dashscope:cn", label: "DashScope cn", provider: "dashscope", region: "cn", env: "A" },
+    { value: "modellix", label: "Modellix", provider: "modellix", region: "intl", env: "B" },
+  ],
+};
+
+let header: HeaderHandle | undefined;
+afterEach(() => {
+  header?.destroy();
+  document.body.replaceChildren();
+});
+
+function mount(facts: ProviderFacts = FACTS) {
+  const model = new FakeModel({});
+  header = createHeader(facts, createChannel(model, { idPrefix: "h" }));
+  document.body.append(header.el);
+  const q = <T extends Element>(s: string) => header?.el.querySelector<T>(s) as T;
+  return { model, q };
+}
+
+describe("the header", () => {
+  it("says which provider, that no key is needed, and shows the simulator banner", () => {
+    const { q } = mount();
+    expect(q(".vs-provider").textContent).toBe(
+      "Built-in simulator · no key needed · $0.10 per second of video (simulated)",
+    );
+    expect(q(".vs-banner").textContent).toBe(
+      "Simulator in use. No API key found, so the simulator runs tasks here. To use a real provider, open “API key” below.",
+    );
+  });
+
+  it("sends the key once, with the chosen provider, and keeps no copy", async () => {
+    const { model, q } = mount();
+    const input = q<HTMLInputElement>("input[type=password]");
+    expect(input.autocomplete).toBe("off");
+    expect(document.querySelector(`label[for="${input.id}"]`)?.textContent).toBe("API key");
+    q<HTMLSelectElement>("select").value = "modellix";
+    input.value = "sk-secret";
+    q<HTMLFormElement>("form").requestSubmit();
+    expect(input.value).toBe(""); // cleared before the kernel even answers
+    const sent = model.lastSent().content;
+    expect(sent).toMatchObject({ kind: "set_key", key: "sk-secret", provider: "modellix" });
+    expect(model.sent.length).toBe(1);
+    model.reply({ id: sent.id, ok: true, has_key: true, provider: "modellix" });
+    await flush();
+    expect(q(".vs-key-status").textContent).toBe("Key set for Modellix (kernel memory only).");
+    expect(header?.el.innerHTML).not.toContain("sk-secret");
+  });
+
+  it("refuses an empty key without a round trip, and shows the kernel's refusal", async () => {
+    const { model, q } = mount();
+    q<HTMLFormElement>("form").requestSubmit();
+    expect(model.sent).toEqual([]);
+    expect(q(".vs-key-status").textContent).toBe("Paste a key first.");
+    q<HTMLInputElement>("input[type=password]").value = "k";
+    q<HTMLFormElement>("form").requestSubmit();
+    model.reply({ id: model.lastSent().content.id, ok: false, error: "key: rejected" });
+    await flush();
+    expect(q(".vs-key-status").textContent).toBe("key: rejected");
+  });
+
+  it("preselects the provider in use and hides the banner for a real one", () => {
+    const { q } = mount({
+      ...FACTS,
+      provider: "dashscope",
+      region: "cn",
+      simulated: false,
+      has_key: true,
+    });
+    expect(q<HTMLSelectElement>("select").value).toBe("dashscope:cn");
+    expect(q<HTMLElement>(".vs-banner").hidden).toBe(true);
+    expect(q(".vs-provider").textContent).toBe(
+      "DashScope · region cn (Beijing) · key set · $0.10 per second of video",
+    );
+  });
+});
