@@ -49,8 +49,9 @@ async def run(args: argparse.Namespace, base_url: str, video_url: str) -> dict[s
         api_key="bench-load",
         base_url=base_url,
         home=Path(tempfile.mkdtemp(prefix="bench-load-")),
-        limits=ProviderLimits(submits_per_second=200, max_concurrent=None,
-                              polls_per_second=args.budget),
+        limits=ProviderLimits(
+            submits_per_second=200, max_concurrent=None, polls_per_second=args.budget
+        ),
     )
     polls: list[float] = []
 

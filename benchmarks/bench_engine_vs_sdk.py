@@ -38,8 +38,9 @@ def _end_time(stamp: str) -> float:
 
 async def run_engine(base_url: str, request: dict[str, Any], n: int, warmup: int) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="bench-engine-"))
-    client = Client("dashscope", api_key="bench-engine", base_url=base_url, home=home,
-                    poll_policy=PollPolicy())
+    client = Client(
+        "dashscope", api_key="bench-engine", base_url=base_url, home=home, poll_policy=PollPolicy()
+    )
     # Warm-up: the engine learns run times from its history; a real user's store has them.
     for task in [client.enqueue({**request, "seed": 10_000 + i}) for i in range(warmup)]:
         await task.wait()
@@ -56,8 +57,8 @@ async def run_engine(base_url: str, request: dict[str, Any], n: int, warmup: int
 
 
 def run_sdk(base_url: str, request: dict[str, Any], n: int) -> dict[str, Any]:
-    import dashscope  # noqa: PLC0415 — benchmark-only dependency
-    from dashscope import VideoSynthesis  # noqa: PLC0415
+    import dashscope
+    from dashscope import VideoSynthesis
 
     dashscope.base_http_api_url = f"{base_url}/api/v1"
     params = {k: v for k, v in request.items() if k.endswith("_scale") or k in ("duration",)}
@@ -68,9 +69,12 @@ def run_sdk(base_url: str, request: dict[str, Any], n: int) -> dict[str, Any]:
     def one(seed: int) -> None:
         while True:  # the SDK has no local queue: retry the 2-concurrent quota's 429 like users do
             response = VideoSynthesis.async_call(
-                model="wan2.1-vace-plus", prompt=request["prompt"], api_key="bench-sdk",
+                model="wan2.1-vace-plus",
+                prompt=request["prompt"],
+                api_key="bench-sdk",
                 extra_input={"function": request["function"], "video_url": request["video_url"]},
-                seed=seed, **params,
+                seed=seed,
+                **params,
             )
             if response.status_code == 200:
                 break
@@ -112,8 +116,12 @@ def main() -> None:
         queue_seconds=args.queue, run_seconds=args.run, duration_jitter=args.jitter
     )
     with serve(config) as sim, FileServer(media) as files:
-        request = {"function": "video_outpainting", "prompt": "a wider view",
-                   "video_url": files.url(video), "left_scale": 1.5}
+        request = {
+            "function": "video_outpainting",
+            "prompt": "a wider view",
+            "video_url": files.url(video),
+            "left_scale": 1.5,
+        }
 
         async def both() -> tuple[dict[str, Any], dict[str, Any]]:
             sdk = asyncio.get_running_loop().run_in_executor(
@@ -133,18 +141,27 @@ def main() -> None:
     ]
     ratio = rows[0]["polls_per_task_mean"] / rows[1]["polls_per_task_mean"]
     result = {
-        "config": {"tasks": args.tasks, "warmup": args.warmup, "queue_s": args.queue,
-                   "run_s": args.run, "jitter": args.jitter},
+        "config": {
+            "tasks": args.tasks,
+            "warmup": args.warmup,
+            "queue_s": args.queue,
+            "run_s": args.run,
+            "jitter": args.jitter,
+        },
         "rows": rows,
         "requests_ratio": ratio,
         "latency_ratio": rows[0]["latency_median_s"] / rows[1]["latency_median_s"],
     }
     for row in rows:
-        print(f"{row['side']:>14}: {row['polls_per_task_mean']:.1f} status requests/task, "
-              f"detection latency median {row['latency_median_s']:.2f} s, "
-              f"p95 {row['latency_p95_s']:.2f} s")
-    print(f"requests ratio vace-studio/SDK = {ratio:.2f} (target <= 0.25); "
-          f"latency ratio = {result['latency_ratio']:.2f} (target <= 1)")
+        print(
+            f"{row['side']:>14}: {row['polls_per_task_mean']:.1f} status requests/task, "
+            f"detection latency median {row['latency_median_s']:.2f} s, "
+            f"p95 {row['latency_p95_s']:.2f} s"
+        )
+    print(
+        f"requests ratio vace-studio/SDK = {ratio:.2f} (target <= 0.25); "
+        f"latency ratio = {result['latency_ratio']:.2f} (target <= 1)"
+    )
     save("engine_vs_sdk", result)
 
 

@@ -161,7 +161,7 @@ async def comm_traffic(n_tasks: int, finished: int, video: bytes, folder: Path) 
             await asyncio.sleep(0)  # the burst of new cards goes out as one push, at once
             first_push, created = wire.bytes_sent - opened, changes
             # Measure while (nearly) all of them are live: until `finished` of them are done.
-            while sum(t.done for t in tasks) < finished:  # noqa: ASYNC110 — a count, no event
+            while sum(t.done for t in tasks) < finished:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(studio._throttle.interval + 0.1)
             elapsed = time.perf_counter() - started

@@ -40,8 +40,7 @@ def _row(record: TaskRecord) -> dict[str, Any]:
     }
 
 
-async def _submit(args: argparse.Namespace) -> int:
-    request = json.loads(Path(args.request).read_text())
+async def _submit(args: argparse.Namespace, request: dict[str, Any]) -> int:
     client = _client(args)
     try:
         task = await client.submit(request)
@@ -64,9 +63,7 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 def _status(args: argparse.Namespace) -> int:
     store = Store(resolve_paths(args.home).store)
-    record = store.get(args.id) or next(
-        (r for r in store.select() if r.task_id == args.id), None
-    )
+    record = store.get(args.id) or next((r for r in store.select() if r.task_id == args.id), None)
     if record is None:
         print(f"no task with id {args.id} in {store.path}", file=sys.stderr)
         return 1
@@ -105,13 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     history.add_argument("--limit", type=int, default=50)
     history.add_argument("--status", default=None)
 
-    from vace_studio.simulator.cli import add_cli  # noqa: PLC0415 — keeps `--help` fast
+    from vace_studio.simulator.cli import add_cli
 
     add_cli(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "submit":
-            return asyncio.run(_submit(args))
+            return asyncio.run(_submit(args, json.loads(Path(args.request).read_text())))
         if args.command == "status":
             return _status(args)
         if args.command == "history":

@@ -23,7 +23,9 @@ FAST_POLLS = PollPolicy(
 FAST_RETRY = RetryPolicy(attempts=8, initial=0.02, max_wait=0.3, max_total=30.0)
 
 
-def write_video(path: Path, *, seconds: float = 1.0, fps: int = 16, size: tuple[int, int] = (320, 240)) -> Path:
+def write_video(
+    path: Path, *, seconds: float = 1.0, fps: int = 16, size: tuple[int, int] = (320, 240)
+) -> Path:
     width, height = size
     with av.open(str(path), mode="w") as out:
         stream = out.add_stream("libx264", rate=fps)

@@ -27,7 +27,12 @@ def _decode(path: Path) -> tuple[str, int, int]:
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_all_functions_succeed_with_a_downloaded_mp4(
-    requests_for: Any, protocol: str, simulator: Any, make_client: Any, media: dict[str, Path], file_server: str
+    requests_for: Any,
+    protocol: str,
+    simulator: Any,
+    make_client: Any,
+    media: dict[str, Path],
+    file_server: str,
 ) -> None:
     client: Client = make_client(simulator.base_url, protocol)
     requests = requests_for(media, lambda name: f"{file_server}/{name}")
@@ -39,12 +44,14 @@ async def test_all_functions_succeed_with_a_downloaded_mp4(
     results = await asyncio.gather(*(t.wait(timeout=120) for t in tasks))
     for function, result in zip(requests, results, strict=True):
         assert result.status == "succeeded", (function, result)
-        assert result.video_path is not None and result.video_path.is_file()
+        assert result.video_path is not None
+        assert result.video_path.is_file()
         assert result.video_path.read_bytes()[4:8] == b"ftyp"
         codec, frames, fps = _decode(result.video_path)
         assert (codec, frames, fps) == ("h264", 150, 30)
         if protocol == "dashscope":  # the only protocol documented to report usage
-            assert result.usage and result.usage["video_duration"] == 5
+            assert result.usage
+            assert result.usage["video_duration"] == 5
             assert result.cost == pytest.approx(0.5)
     rows = client.store.select()
     assert {r.function for r in rows} == set(requests)
@@ -96,11 +103,14 @@ async def test_invalid_input_refused_by_the_provider_is_not_retried(
     )
     result = await task.wait(timeout=30)
     assert result.status == "failed"
-    assert result.error_code and result.error_message
+    assert result.error_code
+    assert result.error_message
     await client.aclose()
 
 
-async def test_cancel_a_queued_task(requests_for: Any, make_client: Any, media: dict[str, Path], file_server: str) -> None:
+async def test_cancel_a_queued_task(
+    requests_for: Any, make_client: Any, media: dict[str, Path], file_server: str
+) -> None:
     with serve(SimulatorConfig(queue_seconds=30, run_seconds=1)) as sim:
         client: Client = make_client(sim.base_url)
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
@@ -126,7 +136,8 @@ async def test_waiting_tasks_are_canceled_locally(
         waiting = [t for t in tasks if t.status == "waiting"]
         assert [t.position for t in waiting] == [1, 2]
         assert await waiting[1].cancel() is True
-        assert waiting[1].status == "canceled" and waiting[0].position == 1
+        assert waiting[1].status == "canceled"
+        assert waiting[0].position == 1
         assert sim.stats().tasks_created.get("dashscope") == 2
         for t in tasks:
             await t.cancel()

@@ -70,9 +70,7 @@ async def test_fault_soak_loses_nothing_and_duplicates_nothing(
         # One request for all: the simulator renders it once, so the soak tests the engine.
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         tasks = [client.enqueue(request) for _ in range(SOAK_TASKS)]
-        results = await asyncio.wait_for(
-            asyncio.gather(*(t.wait() for t in tasks)), timeout=600
-        )
+        results = await asyncio.wait_for(asyncio.gather(*(t.wait() for t in tasks)), timeout=600)
         created = await _created_ids(sim.base_url, key)
         stats = sim.stats()
         await client.aclose()
@@ -124,9 +122,16 @@ async def test_a_killed_client_resumes_every_task(
     home = tmp_path / "shared-home"
     n = 5
     with serve(SimulatorConfig(queue_seconds=0.5, run_seconds=0.5)) as sim:
-        child = subprocess.Popen(
-            [sys.executable, "-c", RESTART_SCRIPT, sim.base_url, str(home), json.dumps(request),
-             str(n)],
+        child = subprocess.Popen(  # noqa: ASYNC220 — the kernel we kill: blocking is the point
+            [
+                sys.executable,
+                "-c",
+                RESTART_SCRIPT,
+                sim.base_url,
+                str(home),
+                json.dumps(request),
+                str(n),
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )

@@ -47,8 +47,10 @@ def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
-            "vace_studio."
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("vace_studio.")
         ):
             found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
@@ -69,7 +71,5 @@ def test_layers_import_only_downward(layer: str) -> None:
 
 
 def test_engine_touches_the_simulator_only_to_start_it() -> None:
-    users = [
-        p.name for p in (PACKAGE / "engine").rglob("*.py") if "simulator" in _imports(p)
-    ]
+    users = [p.name for p in (PACKAGE / "engine").rglob("*.py") if "simulator" in _imports(p)]
     assert users == ["simulated.py"]

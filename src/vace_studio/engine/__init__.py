@@ -11,7 +11,7 @@ from vace_studio.engine.retry import RetryPolicy
 from vace_studio.engine.settings import SettingsError
 from vace_studio.engine.store import Store, TaskRecord
 from vace_studio.engine.task import Result, Task, TaskFailed
-from vace_studio.engine.uploads import UploadError, Uploader
+from vace_studio.engine.uploads import Uploader, UploadError
 
 __all__ = [
     "HOME_ENV",

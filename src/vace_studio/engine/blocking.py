@@ -20,7 +20,7 @@ _own_loop: asyncio.AbstractEventLoop | None = None
 def _patch(loop: asyncio.AbstractEventLoop) -> None:
     global _patched
     if not _patched:
-        import nest_asyncio  # noqa: PLC0415 — imported only when first needed, on purpose
+        import nest_asyncio
 
         nest_asyncio.apply(loop)
         _patched = True

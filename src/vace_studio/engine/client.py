@@ -88,7 +88,9 @@ class Client:
             log.warning("%s", settings.notice)
         self.settings: Settings = settings
         self.provider: Provider = make_provider(
-            settings.protocol, region=settings.region, base_url=settings.base_url,
+            settings.protocol,
+            region=settings.region,
+            base_url=settings.base_url,
             **provider_options,
         )
         self.endpoint = self.provider.base_url
@@ -255,15 +257,15 @@ class Client:
                 self.scheduler.enqueue(task)
             elif record.status in ("queued", "running") and record.task_id:
                 self.scheduler.track(task, 0.0)
-            elif record.status in ("submitting", "uncertain"):
-                if self.store.claim(
-                    record.id, self.owner, from_status=record.status, to_status="uncertain"
-                ):
-                    task.record.status = "uncertain"
-                    started = record.updated_at
-                    self._spawn_reconcile(task, started)
+            elif record.status in ("submitting", "uncertain") and self.store.claim(
+                record.id, self.owner, from_status=record.status, to_status="uncertain"
+            ):
+                task.record.status = "uncertain"
+                started = record.updated_at
+                self._spawn_reconcile(task, started)
         for record in self.store.select(statuses=("succeeded",), endpoint=self.endpoint):
-            missing = record.local_path is None or not Path(record.local_path).is_file()
+            # One stat per finished task, once per resume: not worth a thread hop.
+            missing = record.local_path is None or not Path(record.local_path).is_file()  # noqa: ASYNC240
             if record.id not in self._tasks and record.video_url and missing:
                 task = self._adopt(record)
                 resumed.append(task)

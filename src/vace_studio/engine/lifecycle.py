@@ -105,9 +105,7 @@ class Lifecycle:
     def accepted(self, task: Task, task_id: str, *, submitted_at: float) -> None:
         """Record the provider's id first, then start tracking."""
         c = self.c
-        c.store.update(
-            task.local_id, task_id=task_id, status="queued", submitted_at=submitted_at
-        )
+        c.store.update(task.local_id, task_id=task_id, status="queued", submitted_at=submitted_at)
         task.record.task_id = task_id
         task.record.status = "queued"
         task.record.submitted_at = submitted_at
@@ -189,7 +187,10 @@ class Lifecycle:
         found: set[str] = set()
         for page in range(1, 50):
             spec = provider.list_request(
-                page, 100, start_time=lo.strftime(fmt), end_time=hi.strftime(fmt),
+                page,
+                100,
+                start_time=lo.strftime(fmt),
+                end_time=hi.strftime(fmt),
                 model_name=provider.model,
             )
             async for attempt in c.retry.idempotent():
@@ -217,7 +218,10 @@ class Lifecycle:
                     state = c.provider.parse_poll(task.task_id, *raw)
         except NotFoundError as error:
             state = TaskState(
-                task.task_id, TaskStatus.UNKNOWN, "not found", error_code=error.code,
+                task.task_id,
+                TaskStatus.UNKNOWN,
+                "not found",
+                error_code=error.code,
                 error_message=error.message,
             )
         except (AuthError, ForbiddenError) as error:
@@ -290,7 +294,9 @@ class Lifecycle:
                         c.transport.http, url, c.paths, cache_bytes=c.cache_bytes
                     )
             c.store.update(
-                task.local_id, local_path=str(got.path), video_sha256=got.sha256,
+                task.local_id,
+                local_path=str(got.path),
+                video_sha256=got.sha256,
                 video_bytes=got.size,
             )
             task.record.local_path, task.record.video_sha256 = str(got.path), got.sha256

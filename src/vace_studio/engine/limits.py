@@ -41,7 +41,8 @@ class SlidingWindowLimiter:
     async def slot(self) -> AsyncIterator[None]:
         """Wait for room, then hold a place in the window for the request made inside."""
         async with self._lock:
-            while (wait := self.delay(time.monotonic())) > 0:
+            # The wait is a computed time until the window has room, not a poll.
+            while (wait := self.delay(time.monotonic())) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
             stamp = [time.monotonic()]
             self._times.append(stamp[0])
@@ -85,8 +86,10 @@ class PollPolicy:
             return self.first_check - elapsed
         totals = sorted(total for total, _ in history)
         if len(totals) >= 3:
-            low, mid, high = _quantile(totals, 0.1), statistics.median(totals), _quantile(
-                totals, 0.9
+            low, mid, high = (
+                _quantile(totals, 0.1),
+                statistics.median(totals),
+                _quantile(totals, 0.9),
             )
         else:
             mid = totals[0] if totals else self.default_expected
@@ -102,8 +105,9 @@ class PollPolicy:
             started = elapsed - running_for
             low = max(low, started + _quantile(runs, 0.1))
             high = max(high, started + _quantile(runs, 0.9))
-        # Poll spacing inside the likely window: about 8 looks across it, within bounds.
-        dense = min(self.dense_interval, max(self.min_interval, (high - low) / 8))
+        # Poll spacing inside the likely window: about 4 looks across it, never sparser than
+        # dense_interval (so detection is never slower than a 5 s poll loop's).
+        dense = min(self.dense_interval, max(self.min_interval, (high - low) / 4))
         if elapsed < low - dense:
             delay = min(low - elapsed, self.max_interval)
         elif elapsed <= high:

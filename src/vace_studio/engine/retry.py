@@ -26,7 +26,12 @@ from tenacity import (
 
 from vace_studio.providers import ProviderError, ServerError, ThrottledError
 
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
 """Transport errors raised before any byte of the request reached the server."""
 
 

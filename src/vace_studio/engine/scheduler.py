@@ -19,7 +19,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from typing import TYPE_CHECKING
 
 from vace_studio.engine.limits import SlidingWindowLimiter
@@ -138,7 +138,9 @@ class Scheduler:
                 self._submitting = True
                 self._spawn(self._submit_one(task))
             while (
-                self._heap and self._heap[0][0] <= now and self._polls_in_flight < MAX_PARALLEL_POLLS
+                self._heap
+                and self._heap[0][0] <= now
+                and self._polls_in_flight < MAX_PARALLEL_POLLS
             ):
                 _, _, task = heapq.heappop(self._heap)
                 if task in self.active:
@@ -205,8 +207,6 @@ class Scheduler:
                 job.cancel()
         for job in [self._runner, *self._jobs]:
             if job is not None:
-                try:
+                with suppress(asyncio.CancelledError, Exception):
                     await job
-                except (asyncio.CancelledError, Exception):
-                    pass
         self._runner = None

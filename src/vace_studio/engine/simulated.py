@@ -19,7 +19,7 @@ def embedded(config: Any = None) -> Any:
     global _handle
     with _lock:
         if _handle is None:
-            from vace_studio.simulator import serve  # noqa: PLC0415 — start-up only, on demand
+            from vace_studio.simulator import serve
 
             _handle = serve(config)
             atexit.register(_handle.stop)

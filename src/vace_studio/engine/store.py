@@ -280,9 +280,9 @@ class Store:
             rows = self._db.execute(sql, args).fetchall()
         return [_from_row(row) for row in rows]
 
-    def durations(self, endpoint: str, function: str, size: str | None, *, last: int = 50) -> list[
-        tuple[float, float | None]
-    ]:
+    def durations(
+        self, endpoint: str, function: str, size: str | None, *, last: int = 50
+    ) -> list[tuple[float, float | None]]:
         """(submit→end, start→end) seconds of recent successes like this one.
 
         The scheduler learns from these when to poll: tasks of the same provider, function and

@@ -22,7 +22,7 @@ Observer = Callable[["Task"], None]
 TERMINAL = ("succeeded", "failed", "canceled", "unknown")
 
 
-class TaskFailed(Exception):
+class TaskFailed(Exception):  # noqa: N818 — names an outcome, like asyncio.CancelledError
     """A task ended without a video; ``code`` and ``message`` are the provider's, verbatim."""
 
     def __init__(self, result: Result) -> None:
@@ -57,8 +57,9 @@ class Task:
     """A request handed to the engine: waiting locally, at the provider, or finished.
 
     ``record`` is the store's row, kept current; ``status`` is one of ``waiting`` (in the local
-    queue, see ``position``), ``submitting``, ``uncertain`` (the submit's outcome is unknown and is
-    being reconciled), ``queued``, ``running``, ``succeeded``, ``failed``, ``canceled``, ``unknown``.
+    queue, see ``position``), ``submitting``, ``uncertain`` (the submit's outcome is unknown and
+    is being reconciled), ``queued``, ``running``, ``succeeded``, ``failed``, ``canceled``,
+    ``unknown``.
     """
 
     def __init__(self, client: Client, record: TaskRecord) -> None:

@@ -114,7 +114,7 @@ class Sweep:
     # -- waiting and results ---------------------------------------------------------------
     async def wait(
         self,
-        timeout: float | None = None,  # noqa: ASYNC109 -- same signature as Task.wait
+        timeout: float | None = None,
         *,
         on_progress: Callable[[SweepProgress], None] | None = None,
     ) -> list[SweepResult]:
