@@ -48,6 +48,17 @@ KERNEL_JS = """async (code) => {
   return { out, err };
 }"""
 
+# Every control in the widget must have an accessible name (a label, aria-label(ledby) or text).
+UNLABELLED_JS = """() => [...document.querySelectorAll(
+    '.vs-root input, .vs-root select, .vs-root textarea, .vs-root button, .vs-root a, .vs-root video')]
+  .filter((el) => {
+    if (el.closest('[hidden]')) return false;
+    const byId = el.id && document.querySelector(`label[for="${el.id}"]`);
+    const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || byId
+      || el.closest('label') || (el.tagName !== 'INPUT' && el.textContent.trim());
+    return !named;
+  }).map((el) => el.outerHTML.slice(0, 120))"""
+
 SAVE_JS = """async () => Promise.race([
   window.jupyterapp.commands.execute('docmanager:save'),
   new Promise((_, fail) => setTimeout(() => fail(new Error('save timed out')), 30000))])"""
@@ -137,6 +148,7 @@ def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     page.evaluate("document.querySelector('.vs-card video').play()")
     page.wait_for_function("document.querySelector('.vs-card video').currentTime > 0.5")
 
+    assert page.evaluate(UNLABELLED_JS) == []
     screenshot(page, f"{shot}-light.png")
 
     state = json.loads(kernel(page, PY_STATE))
