@@ -49,8 +49,8 @@ KERNEL_JS = """async (code) => {
 }"""
 
 # Every control in the widget must have an accessible name (a label, aria-label(ledby) or text).
-UNLABELLED_JS = """() => [...document.querySelectorAll(
-    '.vs-root input, .vs-root select, .vs-root textarea, .vs-root button, .vs-root a, .vs-root video')]
+UNLABELLED_JS = """() => [...document.querySelectorAll(['input', 'select', 'textarea', 'button',
+    'a', 'video'].map((tag) => '.vs-root ' + tag).join(', '))]
   .filter((el) => {
     if (el.closest('[hidden]')) return false;
     const byId = el.id && document.querySelector(`label[for="${el.id}"]`);

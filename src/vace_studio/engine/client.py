@@ -143,8 +143,13 @@ class Client:
         return self._tasks.get(local_id)
 
     def estimate_cost(self, request: VaceRequest | Mapping[str, Any]) -> float | None:
-        """US dollars one run of ``request`` costs (5 s of output), if the price is known."""
+        """US dollars one run of ``request`` costs (5 s of output), if the price is known.
+
+        The built-in simulator costs nothing (0.0).
+        """
         validate_request(request)
+        if self.simulated:
+            return 0.0
         price = self.provider.price_per_second
         return None if price is None else round(price * 5.0, 6)
 

@@ -264,7 +264,9 @@ class Lifecycle:
             if state.video_url and c.provider.result_ttl_seconds:
                 changes["url_expires_at"] = now + c.provider.result_ttl_seconds
             usage = changes["usage"] or {}
-            if c.provider.price_per_second is not None and "video_duration" in usage:
+            if c.simulated:
+                changes["cost"] = 0.0  # the built-in simulator charges nothing
+            elif c.provider.price_per_second is not None and "video_duration" in usage:
                 changes["cost"] = round(c.provider.price_per_second * usage["video_duration"], 6)
             task.downloading = status == "succeeded" and bool(state.video_url)
         else:
