@@ -464,17 +464,3 @@ describe("media files", () => {
     expect(f.getValue().video_url).toBe("oss://bucket/v.mp4");
   });
 });
-
-describe("image previews", () => {
-  it("shows a thumbnail for a typed image URL, and none for a path", () => {
-    const f = mount("image_reference", { onFile: () => "unused" });
-    const media = fieldEl(f, "ref_images_url");
-    const input = media.querySelector("input.vs-media-url");
-    type(input, "https://example.com/cat.png");
-    const img = media.querySelector<HTMLImageElement>("img.vs-thumb");
-    expect(img?.getAttribute("src")).toBe("https://example.com/cat.png");
-    expect(img?.getAttribute("alt")).toBe("Preview of https://example.com/cat.png");
-    type(input, "/data/cat.png");
-    expect(media.querySelector("img.vs-thumb")).toBeNull();
-  });
-});

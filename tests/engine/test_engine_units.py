@@ -138,8 +138,8 @@ async def test_limiter_never_exceeds_its_rate_in_any_window() -> None:
 def test_poll_policy_is_sparse_early_and_dense_near_the_expected_end() -> None:
     policy = PollPolicy(first_check=2, min_interval=0.5, max_interval=60, dense_interval=5)
     history = [(300.0 + i, 240.0 + i) for i in range(10)]
-    assert policy.next_delay(0.0, status="queued", running_for=None, history=history) == 2.0
-    early = policy.next_delay(2.0, status="queued", running_for=None, history=history)
+    assert policy.next_delay(0.0, status="queued", running_for=None, history=[]) == 2.0
+    early = policy.next_delay(0.0, status="queued", running_for=None, history=history)
     assert early == 60.0  # far from the end: as sparse as allowed
     near = policy.next_delay(301.0, status="running", running_for=240.0, history=history)
     assert near <= 5.0

@@ -54,7 +54,7 @@ async def test_validate_gives_pydantic_errors_by_field_and_the_cost(
     assert "must start with https://" in bad["errors"]["ref_images_url"]
 
     good, _ = await ask(studio, "validate", request=request(media.image))
-    assert good == {"id": good["id"], "ok": True, "cost": 0.5, "simulated": True}
+    assert good == {"id": good["id"], "ok": True, "cost": 0.0, "simulated": True}
     assert studio.tasks == []  # validating records nothing
 
     odd, _ = await ask(studio, "validate", request="not an object")

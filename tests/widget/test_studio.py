@@ -33,6 +33,7 @@ async def test_the_synced_state_is_small_json_without_secrets(studio: Studio) ->
     assert state["provider"] == "simulator"
     assert state["simulated"] is True
     assert state["has_key"] is False  # the simulator's built-in key is not a key
+    assert state["price_per_second"] is None  # the simulator charges nothing
     assert [t["value"] for t in state["key_targets"]] == [
         "dashscope:intl", "dashscope:cn", "modellix", "mulerouter",
     ]  # fmt: skip

@@ -194,7 +194,8 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     chip.textContent = statusLabel(card.status);
     chip.dataset.status = card.status;
     prompt.textContent = excerpt(card.request.prompt);
-    idCode.textContent = card.task_id ?? "not yet assigned";
+    idCode.textContent =
+      card.task_id ?? (UNFINISHED.has(card.status) ? "not yet assigned" : "none (never submitted)");
     copy.hidden = !card.task_id;
     copy.replaceChildren("Copy", srOnly(" task id"));
     const simulated = card.provider === "simulator";

@@ -12,7 +12,8 @@ export function clock(seconds: number): string {
 /** US dollars, with enough digits for sub-cent prices. */
 export function money(usd: number): string {
   if (usd === 0) return "$0";
-  return usd >= 0.1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+  // Two significant digits below 10 cents ($0.07, $0.035), without trailing zeros.
+  return usd >= 0.1 ? `$${usd.toFixed(2)}` : `$${Number(usd.toPrecision(2))}`;
 }
 
 /** The first line of a prompt, cut at `max` characters. */

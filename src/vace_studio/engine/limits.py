@@ -62,9 +62,11 @@ class PollPolicy:
     """When to ask a provider about a task.
 
     The idea: a VACE task takes minutes, and tasks of one provider, function and size take similar
-    times. So poll once soon after submitting (to catch an immediate failure), then sparsely until
-    the earliest time similar tasks finished, then closely while the task is most likely to end,
-    then back off gently. Without history the provider's typical time stands in for it.
+    times. So poll sparsely until the earliest time similar tasks finished, then closely while
+    the task is most likely to end, then back off gently. Without history (fewer than 3 similar
+    tasks) the provider's typical time stands in, and one early poll catches an immediate
+    failure; with history that poll is skipped, because ``max_interval`` bounds how long a
+    failure can go unseen anyway.
     """
 
     first_check: float = 2.0
@@ -82,9 +84,9 @@ class PollPolicy:
         history: Sequence[tuple[float, float | None]],
     ) -> float:
         """Seconds to wait before the next poll of a task ``elapsed`` seconds after submit."""
-        if elapsed < self.first_check:
-            return self.first_check - elapsed
         totals = sorted(total for total, _ in history)
+        if elapsed < self.first_check and len(totals) < 3:
+            return self.first_check - elapsed
         if len(totals) >= 3:
             low, mid, high = (
                 _quantile(totals, 0.1),
@@ -105,9 +107,9 @@ class PollPolicy:
             started = elapsed - running_for
             low = max(low, started + _quantile(runs, 0.1))
             high = max(high, started + _quantile(runs, 0.9))
-        # Poll spacing inside the likely window: about 4 looks across it, never sparser than
+        # Poll spacing inside the likely window: about 3 looks across it, never sparser than
         # dense_interval (so detection is never slower than a 5 s poll loop's).
-        dense = min(self.dense_interval, max(self.min_interval, (high - low) / 4))
+        dense = min(self.dense_interval, max(self.min_interval, (high - low) / 3))
         if elapsed < low - dense:
             delay = min(low - elapsed, self.max_interval)
         elif elapsed <= high:

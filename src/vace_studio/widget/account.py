@@ -64,7 +64,8 @@ def facts(client: Client, *, user_key: bool) -> dict[str, Any]:
         "simulated": simulated,
         "notice": client.settings.notice or "",
         "has_key": user_key or not simulated,
-        "price_per_second": client.provider.price_per_second,
+        # The simulator charges nothing (the engine prices its tasks at 0).
+        "price_per_second": None if simulated else client.provider.price_per_second,
     }
 
 
