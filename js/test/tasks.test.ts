@@ -189,7 +189,7 @@ describe("the task list", () => {
     for (const button of el.querySelectorAll("button:not([hidden]), a")) {
       expect(button.textContent?.trim()).not.toBe("");
     }
-    expect(text("l1", ".vs-card-cost")).toBe(" · $0.50 (simulated, not paid)");
+    expect(text("l1", ".vs-card-cost")).toBe(" · simulated, nothing paid");
   });
 });
 

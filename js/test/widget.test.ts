@@ -176,11 +176,9 @@ describe("the studio view", () => {
     type(p.querySelector("textarea"), "a dog");
     vi.advanceTimersByTime(400);
     const second = model.lastSent().content;
-    model.reply({ id: second.id, ok: true, cost: 0.5, simulated: true });
+    model.reply({ id: second.id, ok: true, cost: 0.35, simulated: false });
     await vi.advanceTimersByTimeAsync(1);
-    expect(p.querySelector(".vs-cost")?.textContent).toBe(
-      "Estimated cost: $0.50 (simulated: nothing is paid)",
-    );
+    expect(p.querySelector(".vs-cost")?.textContent).toBe("Estimated cost: $0.35");
     expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(false);
   });
 

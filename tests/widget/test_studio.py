@@ -102,6 +102,8 @@ async def test_the_queue_moving_up_costs_no_message_per_waiting_task(
     # Tasks waited behind the 2 concurrent slots and moved up, but no position ever travelled.
     assert max(positions) >= 3
     assert not any("position" in d for d in deltas)
+    # Nor does the learned typical duration, which moves with every success.
+    assert not any(set(d) == {"local_id", "expected_seconds"} for d in deltas)
     assert all(set(d) - {"local_id"} for d in deltas), "no empty deltas"
     assert not any(set(d) == {"local_id", "order"} for d in deltas)
 

@@ -198,11 +198,8 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
       card.task_id ?? (UNFINISHED.has(card.status) ? "not yet assigned" : "none (never submitted)");
     copy.hidden = !card.task_id;
     copy.replaceChildren("Copy", srOnly(" task id"));
-    const simulated = card.provider === "simulator";
-    cost.textContent =
-      card.cost !== null
-        ? ` · ${money(card.cost)}${simulated ? " (simulated, not paid)" : ""}`
-        : "";
+    if (card.provider === "simulator") cost.textContent = " · simulated, nothing paid";
+    else cost.textContent = card.cost !== null ? ` · ${money(card.cost)}` : "";
     const failedText = [card.error_code, card.error_message].filter(Boolean).join(": ");
     error.replaceChildren(
       ...(card.error_code ? [h("code", {}, card.error_code)] : []),

@@ -100,10 +100,8 @@ export function renderStudio(
     };
 
     const showCost = (value: unknown, simulated: boolean) => {
-      cost.textContent =
-        typeof value === "number"
-          ? `Estimated cost: ${money(value)}${simulated ? " (simulated: nothing is paid)" : ""}`
-          : "";
+      if (simulated) cost.textContent = "Estimated cost: nothing (simulator)";
+      else cost.textContent = typeof value === "number" ? `Estimated cost: ${money(value)}` : "";
     };
 
     const scheduleValidate = (valid: boolean) => {

@@ -237,7 +237,15 @@ class Studio(anywidget.AnyWidget):
                 continue
             if task.status == "succeeded":
                 self._expected.clear()  # one more success to learn from
-            card = cardlib.summary(task, expected_seconds=self._expected_seconds(task))
+            # The typical duration is re-read only when the status changes: the median moves with
+            # every success, and resending it to 200 waiting cards each time would dwarf the rest.
+            before = self._cards.get(local_id)
+            expected = (
+                before["expected_seconds"]
+                if before is not None and before["status"] == task.status
+                else self._expected_seconds(task)
+            )
+            card = cardlib.summary(task, expected_seconds=expected)
             self._cards[local_id] = card
             shown = cardlib.wire(card, self._order[local_id])
             change = cardlib.delta(self._sent.get(local_id), shown)
