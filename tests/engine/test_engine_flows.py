@@ -184,3 +184,19 @@ async def test_expired_task_ids_become_unknown_and_url_expiry_is_recorded(
         result = await again.wait(timeout=30)
         assert result.status == "unknown"
         await revived.aclose()
+
+
+async def test_task_observers_see_every_new_task(
+    requests_for: Any, simulator: Any, make_client: Any, media: dict[str, Path], file_server: str
+) -> None:
+    client: Client = make_client(simulator.base_url)
+    seen: list[str] = []
+    stop = client.observe_tasks(lambda task: seen.append(task.local_id))
+    request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
+    first = client.enqueue(request)
+    stop()
+    client.enqueue({**request, "seed": 5})
+    assert seen == [first.local_id]
+    for task in client.tasks:
+        await task.wait(timeout=60)
+    await client.aclose()

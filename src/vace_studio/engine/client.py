@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,8 @@ class Client:
         poll_policy, retry: timing policies; defaults suit the real services.
         uploader: your own upload for local files where the provider has none.
         simulator_config: settings for the embedded simulator (a ``SimulatorConfig``).
+        announce: log the notice that says the simulator is in use (a UI that shows it itself
+            passes ``False``); the notice stays in ``settings.notice``.
         provider_options: passed to the adapter (e.g. ``fields=`` for MuleRouter).
     """
 
@@ -78,13 +80,14 @@ class Client:
         uploader: Uploader | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         simulator_config: Any = None,
+        announce: bool = True,
         **provider_options: Any,
     ) -> None:
         settings = resolve_settings(provider, api_key=api_key, base_url=base_url, region=region)
         if settings.simulated and settings.base_url is None:
             handle = simulated.embedded(simulator_config)
             settings = replace(settings, base_url=handle.base_url)
-        if settings.notice:
+        if settings.notice and announce:
             log.warning("%s", settings.notice)
         self.settings: Settings = settings
         self.provider: Provider = make_provider(
@@ -111,6 +114,7 @@ class Client:
             limits or self.provider.limits, submit=self._life.submit, poll=self._life.poll
         )
         self._tasks: dict[str, Task] = {}
+        self._task_observers: list[Callable[[Task], None]] = []
 
     def __repr__(self) -> str:
         where = "simulator" if self.settings.simulated else self.settings.provider
@@ -282,9 +286,22 @@ class Client:
     def _spawn_reconcile(self, task: Task, started: float) -> None:
         self.scheduler._spawn(self._life.reconcile(task, started - 60.0, time.time()))
 
+    def observe_tasks(self, callback: Callable[[Task], None]) -> Callable[[], None]:
+        """Call ``callback(task)`` for every task this client starts tracking (new, resumed or
+        re-run), whoever created it; returns a function that stops it."""
+        self._task_observers.append(callback)
+        return lambda: (
+            self._task_observers.remove(callback) if callback in self._task_observers else None
+        )
+
     def _adopt(self, record: TaskRecord) -> Task:
         task = Task(self, record)
         self._tasks[record.id] = task
+        for callback in list(self._task_observers):
+            try:
+                callback(task)
+            except Exception:  # an observer's bug must not stop a submission
+                log.exception("task observer failed")
         return task
 
     # -- internals used by Task and the scheduler ------------------------------------------
