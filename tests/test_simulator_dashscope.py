@@ -1,19 +1,19 @@
 """The simulator's DashScope protocol over real HTTP: submit, poll, cancel, list, errors and
-input resolution. A copying renderer stands in for the real one (tested elsewhere)."""
+input resolution, with the real renderer behind it."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import CopyingRenderer, FileServer, make_image, make_video
+from vace_studio.simulator.render.samples import decode_video
+from vace_studio.simulator.samples import FileServer, Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 ASYNC = {"X-DashScope-Async": "enable"}
@@ -21,27 +21,8 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("ds-media")
-    return {
-        "image": make_image(root / "ref.png"),
-        "video": make_video(root / "source.mp4", seconds=0.5),
-        "sample": make_video(root / "sample.mp4", fps=30, seconds=0.2),
-    }
-
-
-@pytest.fixture(scope="module")
-def files(media: dict[str, Path]) -> Iterator[FileServer]:
-    with FileServer(media["image"].parent) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
-    config = SimulatorConfig(
-        queue_seconds=0.15, run_seconds=0.15, quotas={}, renderer=CopyingRenderer(media["sample"])
-    )
-    with serve(config) as handle:
+def sim() -> Iterator[SimulatorHandle]:
+    with serve(SimulatorConfig(queue_seconds=0.15, run_seconds=0.15, quotas={})) as handle:
         yield handle
 
 
@@ -51,13 +32,19 @@ def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
         yield c
 
 
-def outpaint(files: FileServer, media: dict[str, Path], **parameters: Any) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def video_url(file_server: FileServer, media: Samples) -> str:
+    """The sample video, served over http like a provider's input."""
+    return file_server.url(media.video)
+
+
+def outpaint(video_url: str, **parameters: Any) -> dict[str, Any]:
     return {
         "model": "wan2.1-vace-plus",
         "input": {
             "function": "video_outpainting",
             "prompt": "a wider view",
-            "video_url": files.url(media["video"]),
+            "video_url": video_url,
         },
         "parameters": {"top_scale": 1.5, **parameters},
     }
@@ -77,10 +64,8 @@ def wait(http: httpx.Client, task_id: str, timeout: float = 20) -> dict[str, Any
     raise AssertionError(f"task {task_id} did not finish")
 
 
-def test_submit_answers_a_pending_task(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    response = submit(http, outpaint(files, media))
+def test_submit_answers_a_pending_task(http: httpx.Client, video_url: str) -> None:
+    response = submit(http, outpaint(video_url))
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"output", "request_id"}
@@ -88,10 +73,8 @@ def test_submit_answers_a_pending_task(
     assert re.fullmatch(r"[0-9a-f-]{36}", body["output"]["task_id"])
 
 
-def test_a_task_goes_pending_running_succeeded(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    task_id = submit(http, outpaint(files, media, seed=1)).json()["output"]["task_id"]
+def test_a_task_goes_pending_running_succeeded(http: httpx.Client, video_url: str) -> None:
+    task_id = submit(http, outpaint(video_url, seed=1)).json()["output"]["task_id"]
     seen = [http.get(f"/api/v1/tasks/{task_id}").json()["output"]["task_status"]]
     done = wait(http, task_id)
     seen.append(done["output"]["task_status"])
@@ -107,13 +90,13 @@ def test_a_task_goes_pending_running_succeeded(
     video = http.get(output["video_url"])
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
-    assert video.content == media["sample"].read_bytes()
+    decoded = decode_video(video.content)
+    assert (decoded.codec, decoded.fps, len(decoded.frames)) == ("h264", 30, 150)
+    assert (decoded.width, decoded.height) == (320, 360)  # 320×240 with top_scale 1.5
 
 
-def test_running_is_reported_between_queue_and_end(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    task_id = submit(http, outpaint(files, media, seed=2)).json()["output"]["task_id"]
+def test_running_is_reported_between_queue_and_end(http: httpx.Client, video_url: str) -> None:
+    task_id = submit(http, outpaint(video_url, seed=2)).json()["output"]["task_id"]
     statuses = set()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -125,32 +108,24 @@ def test_running_is_reported_between_queue_and_end(
     assert statuses == {"PENDING", "RUNNING", "SUCCEEDED"}
 
 
-def test_prompt_extend_off_means_no_actual_prompt(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    task_id = submit(http, outpaint(files, media, prompt_extend=False)).json()["output"]["task_id"]
+def test_prompt_extend_off_means_no_actual_prompt(http: httpx.Client, video_url: str) -> None:
+    task_id = submit(http, outpaint(video_url, prompt_extend=False)).json()["output"]["task_id"]
     assert "actual_prompt" not in wait(http, task_id)["output"]
 
 
 @pytest.mark.parametrize("model", ["wan2.1-vace-plus", "wanx2.1-vace-plus"])
-def test_both_region_model_ids_are_accepted(
-    http: httpx.Client, files: FileServer, media: dict[str, Path], model: str
-) -> None:
-    assert submit(http, {**outpaint(files, media), "model": model}).status_code == 200
+def test_both_region_model_ids_are_accepted(http: httpx.Client, video_url: str, model: str) -> None:
+    assert submit(http, {**outpaint(video_url), "model": model}).status_code == 200
 
 
-def test_sdk_extend_prompt_key_is_ignored(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    body = outpaint(files, media)
+def test_sdk_extend_prompt_key_is_ignored(http: httpx.Client, video_url: str) -> None:
+    body = outpaint(video_url)
     body["input"]["extend_prompt"] = True
     assert submit(http, body).status_code == 200
 
 
-def test_a_long_prompt_is_truncated_like_the_service(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    body = outpaint(files, media)
+def test_a_long_prompt_is_truncated_like_the_service(http: httpx.Client, video_url: str) -> None:
+    body = outpaint(video_url)
     body["input"]["prompt"] = "x" * 900
     task_id = submit(http, body).json()["output"]["task_id"]
     assert wait(http, task_id)["output"]["orig_prompt"] == "x" * 800
@@ -165,18 +140,14 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
     return message
 
 
-def test_synchronous_calls_are_refused(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    response = http.post(SUBMIT, json=outpaint(files, media))
+def test_synchronous_calls_are_refused(http: httpx.Client, video_url: str) -> None:
+    response = http.post(SUBMIT, json=outpaint(video_url))
     message = _error(response, 403, "AccessDenied")
     assert message == "current user api does not support synchronous calls"
 
 
-def test_unknown_model_is_404(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    response = submit(http, {**outpaint(files, media), "model": "wan2.2-vace"})
+def test_unknown_model_is_404(http: httpx.Client, video_url: str) -> None:
+    response = submit(http, {**outpaint(video_url), "model": "wan2.2-vace"})
     _error(response, 404, "ModelNotFound")
 
 
@@ -185,18 +156,14 @@ def test_missing_model_and_input(http: httpx.Client) -> None:
     _error(submit(http, {"model": "wan2.1-vace-plus"}), 400, "BadRequest.EmptyInput")
 
 
-def test_invalid_request_names_field_rule_and_value(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    message = _error(submit(http, outpaint(files, media, top_scale=2.5)), 400, "InvalidParameter")
+def test_invalid_request_names_field_rule_and_value(http: httpx.Client, video_url: str) -> None:
+    message = _error(submit(http, outpaint(video_url, top_scale=2.5)), 400, "InvalidParameter")
     assert "top_scale" in message
     assert "2.5" in message
 
 
-def test_a_field_in_the_wrong_object_is_refused(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    body = outpaint(files, media)
+def test_a_field_in_the_wrong_object_is_refused(http: httpx.Client, video_url: str) -> None:
+    body = outpaint(video_url)
     body["input"]["top_scale"] = body["parameters"].pop("top_scale")
     message = _error(submit(http, body), 400, "InvalidParameter")
     assert message.startswith("top_scale: belongs in parameters")
@@ -214,10 +181,8 @@ def test_missing_key_is_invalid_api_key(sim: SimulatorHandle) -> None:
     assert _error(response, 401, "InvalidApiKey") == "No API-key provided."
 
 
-def test_unknown_key_is_refused_when_keys_are_configured(media: dict[str, Path]) -> None:
-    with serve(
-        SimulatorConfig(api_keys={"good"}, renderer=CopyingRenderer(media["sample"]))
-    ) as sim:
+def test_unknown_key_is_refused_when_keys_are_configured() -> None:
+    with serve(SimulatorConfig(api_keys={"good"})) as sim:
         bad = httpx.get(f"{sim.base_url}/api/v1/tasks/x", headers={"Authorization": "Bearer bad"})
         assert _error(bad, 401, "InvalidApiKey") == "Invalid API-key provided."
         good = httpx.get(f"{sim.base_url}/api/v1/tasks/x", headers={"Authorization": "Bearer good"})
@@ -234,24 +199,22 @@ def test_unknown_task_is_200_unknown(http: httpx.Client) -> None:
 
 
 def test_another_account_cannot_see_a_task(
-    http: httpx.Client, sim: SimulatorHandle, files: FileServer, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, video_url: str
 ) -> None:
-    task_id = submit(http, outpaint(files, media)).json()["output"]["task_id"]
+    task_id = submit(http, outpaint(video_url)).json()["output"]["task_id"]
     other = httpx.get(
         f"{sim.base_url}/api/v1/tasks/{task_id}", headers={"Authorization": "Bearer other"}
     )
     assert other.json()["output"]["task_status"] == "UNKNOWN"
 
 
-def test_cancel_only_while_pending(media: dict[str, Path], files: FileServer) -> None:
-    config = SimulatorConfig(
-        queue_seconds=30, run_seconds=0.1, quotas={}, renderer=CopyingRenderer(media["sample"])
-    )
+def test_cancel_only_while_pending(video_url: str) -> None:
+    config = SimulatorConfig(queue_seconds=30, run_seconds=0.1, quotas={})
     with (
         serve(config) as sim,
         httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer c"}) as http,
     ):
-        task_id = submit(http, outpaint(files, media)).json()["output"]["task_id"]
+        task_id = submit(http, outpaint(video_url)).json()["output"]["task_id"]
         canceled = http.post(f"/api/v1/tasks/{task_id}/cancel")
         assert canceled.status_code == 200
         assert set(canceled.json()) == {"request_id"}
@@ -262,25 +225,20 @@ def test_cancel_only_while_pending(media: dict[str, Path], files: FileServer) ->
         _error(missing, 400, "UnsupportedOperation")
 
 
-def test_a_running_task_cannot_be_canceled(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    task_id = submit(http, outpaint(files, media, seed=3)).json()["output"]["task_id"]
+def test_a_running_task_cannot_be_canceled(http: httpx.Client, video_url: str) -> None:
+    task_id = submit(http, outpaint(video_url, seed=3)).json()["output"]["task_id"]
     wait(http, task_id)
     _error(http.post(f"/api/v1/tasks/{task_id}/cancel"), 400, "UnsupportedOperation")
 
 
-def test_list_pages_and_filters(media: dict[str, Path], files: FileServer) -> None:
-    config = SimulatorConfig(
-        queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=CopyingRenderer(media["sample"])
-    )
+def test_list_pages_and_filters(video_url: str) -> None:
+    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})
     with (
         serve(config) as sim,
         httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer lister"}) as http,
     ):
         ids = [
-            submit(http, outpaint(files, media, seed=i)).json()["output"]["task_id"]
-            for i in range(3)
+            submit(http, outpaint(video_url, seed=i)).json()["output"]["task_id"] for i in range(3)
         ]
         for task_id in ids:
             wait(http, task_id)
@@ -316,13 +274,15 @@ def test_unreachable_input_fails_the_task_like_the_service(http: httpx.Client) -
     assert "https://example.com/clip.mp4" in output["message"]
 
 
-def test_a_missing_loopback_file_fails_the_task(http: httpx.Client, files: FileServer) -> None:
+def test_a_missing_loopback_file_fails_the_task(
+    http: httpx.Client, file_server: FileServer
+) -> None:
     body = {
         "model": "wan2.1-vace-plus",
         "input": {
             "function": "video_outpainting",
             "prompt": "p",
-            "video_url": files.base_url + "/no.mp4",
+            "video_url": file_server.base_url + "/no.mp4",
         },
     }
     output = wait(http, submit(http, body).json()["output"]["task_id"])["output"]
@@ -330,8 +290,8 @@ def test_a_missing_loopback_file_fails_the_task(http: httpx.Client, files: FileS
     assert "HTTP 404" in output["message"]
 
 
-def test_local_paths_and_file_urls_resolve(http: httpx.Client, media: dict[str, Path]) -> None:
-    for ref in (str(media["video"]), media["video"].as_uri()):
+def test_local_paths_and_file_urls_resolve(http: httpx.Client, media: Samples) -> None:
+    for ref in (str(media.video), media.video.as_uri()):
         body = {
             "model": "wan2.1-vace-plus",
             "input": {"function": "video_outpainting", "prompt": "local", "video_url": ref},

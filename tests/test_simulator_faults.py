@@ -5,33 +5,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from vace_studio.simulator import FaultConfig, SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import CopyingRenderer, make_video
+from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 HEADERS = {"Authorization": "Bearer fault-key", "X-DashScope-Async": "enable"}
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("fault-media")
-    return {
-        "video": make_video(root / "source.mp4", seconds=0.5),
-        "sample": make_video(root / "sample.mp4", fps=30, seconds=0.2),
-    }
-
-
-@pytest.fixture(scope="module")
-def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
-    render = CopyingRenderer(media["sample"])
-    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={}, renderer=render)
-    with serve(config) as handle:
+def sim() -> Iterator[SimulatorHandle]:
+    with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})) as handle:
         yield handle
 
 
@@ -43,16 +31,16 @@ def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
     sim.set_faults(FaultConfig())
 
 
-def body(media: dict[str, Path], seed: int = 0) -> dict[str, Any]:
+def body(media: Samples, seed: int = 0) -> dict[str, Any]:
     return {
         "model": "wan2.1-vace-plus",
-        "input": {"function": "video_outpainting", "prompt": "p", "video_url": str(media["video"])},
+        "input": {"function": "video_outpainting", "prompt": "p", "video_url": str(media.video)},
         "parameters": {"seed": seed},
     }
 
 
 def test_throttle_is_a_429_with_retry_after(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
     sim.set_faults(throttle_rate=1.0, retry_after=0.5)
     response = http.post(SUBMIT, json=body(media))
@@ -66,7 +54,7 @@ def test_throttle_is_a_429_with_retry_after(
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_in_the_provider_shape(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path], status: int
+    http: httpx.Client, sim: SimulatorHandle, media: Samples, status: int
 ) -> None:
     sim.set_faults(server_error_rate=1.0, server_error_status=status)
     response = http.post(SUBMIT, json=body(media))
@@ -78,7 +66,7 @@ def test_server_errors_in_the_provider_shape(
 
 
 def test_drop_before_creates_no_task(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
     sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
     with pytest.raises(httpx.TransportError):
@@ -89,7 +77,7 @@ def test_drop_before_creates_no_task(
 
 
 def test_drop_after_creates_the_task_but_answers_nothing(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
     sim.set_faults(drop_after_rate=1.0, routes=frozenset({"submit"}))
     with pytest.raises(httpx.TransportError):
@@ -109,9 +97,7 @@ def test_drop_after_creates_the_task_but_answers_nothing(
         time.sleep(0.05)
 
 
-def test_malformed_json_body(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
-) -> None:
+def test_malformed_json_body(http: httpx.Client, sim: SimulatorHandle, media: Samples) -> None:
     sim.set_faults(malformed_rate=1.0, routes=frozenset({"poll"}))
     task_id = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
     response = http.get(f"/api/v1/tasks/{task_id}")
@@ -123,9 +109,7 @@ def test_malformed_json_body(
     assert sim.stats().faults == {"malformed": 1}
 
 
-def test_slow_answers_are_delayed(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
-) -> None:
+def test_slow_answers_are_delayed(http: httpx.Client, sim: SimulatorHandle, media: Samples) -> None:
     sim.set_faults(slow_rate=1.0, slow_seconds=0.4, routes=frozenset({"poll"}))
     started = time.monotonic()
     assert http.get("/api/v1/tasks/anything").status_code == 200
@@ -136,7 +120,7 @@ def test_slow_answers_are_delayed(
 
 
 def test_task_failures_end_failed_with_the_service_message(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
     sim.set_faults(task_failure_rate=1.0)
     task_id = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
@@ -155,7 +139,7 @@ def test_task_failures_end_failed_with_the_service_message(
 
 
 def test_faults_target_route_kinds_and_providers(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
     sim.set_faults(server_error_rate=1.0, routes=frozenset({"poll"}))
     task_id = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
@@ -168,7 +152,7 @@ def test_faults_target_route_kinds_and_providers(
     assert http.get("/_simulator/stats").status_code == 200
 
 
-def test_download_faults(http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]) -> None:
+def test_download_faults(http: httpx.Client, sim: SimulatorHandle, media: Samples) -> None:
     task_id = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
     deadline = time.monotonic() + 10
     while (output := http.get(f"/api/v1/tasks/{task_id}").json()["output"])[
@@ -176,11 +160,12 @@ def test_download_faults(http: httpx.Client, sim: SimulatorHandle, media: dict[s
     ] != "SUCCEEDED":
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    video = http.get(output["video_url"]).content
     sim.set_faults(drop_before_rate=1.0, routes=frozenset({"download"}))
     with pytest.raises(httpx.TransportError):
         http.get(output["video_url"])
     sim.set_faults(malformed_rate=1.0, routes=frozenset({"download"}))  # not JSON: untouched
-    assert http.get(output["video_url"]).content == media["sample"].read_bytes()
+    assert http.get(output["video_url"]).content == video
 
 
 def test_faults_can_be_set_over_http_and_are_seeded(

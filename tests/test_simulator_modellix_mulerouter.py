@@ -13,50 +13,33 @@ import httpx
 import pytest
 
 from vace_studio.simulator import FaultConfig, SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import CopyingRenderer, FileServer, make_image, make_video
+from vace_studio.simulator.render.samples import decode_video
+from vace_studio.simulator.samples import FileServer, Samples, make_image
 
 MODELLIX_SUBMIT = "/api/v1/alibaba/wan2.1-vace-plus/async"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("mx-media")
-    return {
-        "image": make_image(root / "ref.png"),
-        "jpeg": make_image(root / "ref.jpg"),
-        "video": make_video(root / "source.mp4", seconds=0.5),
-        "sample": make_video(root / "sample.mp4", fps=30, seconds=0.2),
-    }
-
-
-@pytest.fixture(scope="module")
-def files(media: dict[str, Path]) -> Iterator[FileServer]:
-    with FileServer(media["image"].parent) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
-    config = SimulatorConfig(
-        queue_seconds=0.1, run_seconds=0.1, renderer=CopyingRenderer(media["sample"])
-    )
-    with serve(config) as handle:
-        yield handle
-
-
 @pytest.fixture
-def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer mx-key"}) as c:
+def http(simulator: SimulatorHandle) -> Iterator[httpx.Client]:
+    """A client of the shared simulator (Modellix and MuleRouter are unlimited by default)."""
+    headers = {"Authorization": "Bearer mx-key"}
+    with httpx.Client(base_url=simulator.base_url, headers=headers) as c:
         yield c
 
 
-def request(files: FileServer, media: dict[str, Path], **extra: Any) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def video_url(file_server: FileServer, media: Samples) -> str:
+    """The sample video, served over http like a provider's input."""
+    return file_server.url(media.video)
+
+
+def request(video_url: str, **extra: Any) -> dict[str, Any]:
     return {
         "function": "video_repainting",
         "prompt": "in watercolour",
-        "video_url": files.url(media["video"]),
+        "video_url": video_url,
         "control_condition": "depth",
         **extra,
     }
@@ -77,9 +60,9 @@ def poll_until(get: Any, done: set[str], timeout: float = 20) -> dict[str, Any]:
 
 
 def test_modellix_submit_and_poll(
-    http: httpx.Client, sim: SimulatorHandle, files: FileServer, media: dict[str, Path]
+    http: httpx.Client, simulator: SimulatorHandle, video_url: str
 ) -> None:
-    response = http.post(MODELLIX_SUBMIT, json=request(files, media))
+    response = http.post(MODELLIX_SUBMIT, json=request(video_url))
     assert response.status_code == 200
     body = response.json()
     assert body["code"] == 0
@@ -88,7 +71,10 @@ def test_modellix_submit_and_poll(
     task_id = data["task_id"]
     assert re.fullmatch(r"task-[0-9a-f]{24}", task_id)
     assert data["status"] == "pending"
-    assert data["get_result"] == {"method": "GET", "url": f"{sim.base_url}/api/v1/tasks/{task_id}"}
+    assert data["get_result"] == {
+        "method": "GET",
+        "url": f"{simulator.base_url}/api/v1/tasks/{task_id}",
+    }
     done = poll_until(lambda: http.get(f"/api/v1/tasks/{task_id}").json(), {"success", "failed"})
     assert done["code"] == 0
     result = done["data"]
@@ -100,10 +86,14 @@ def test_modellix_submit_and_poll(
     assert resource["type"] == "video"
     assert resource["format"] == "mp4"
     assert (resource["width"], resource["height"]) == (320, 240)
-    assert http.get(resource["url"]).content == media["sample"].read_bytes()
+    video = decode_video(http.get(resource["url"]).content)
+    assert (video.codec, video.fps, len(video.frames)) == ("h264", 30, 150)
+    assert (video.width, video.height) == (320, 240)
 
 
-def test_modellix_errors_are_code_and_message(http: httpx.Client, sim: SimulatorHandle) -> None:
+def test_modellix_errors_are_code_and_message(
+    http: httpx.Client, simulator: SimulatorHandle
+) -> None:
     invalid = http.post(MODELLIX_SUBMIT, json={"function": "video_repainting", "prompt": "p"})
     assert invalid.status_code == 400
     assert invalid.json()["code"] == 400
@@ -111,15 +101,13 @@ def test_modellix_errors_are_code_and_message(http: httpx.Client, sim: Simulator
     missing = http.get("/api/v1/tasks/task-0123456789abcdef01234567")
     assert missing.status_code == 404
     assert missing.json()["code"] == 404
-    anonymous = httpx.post(f"{sim.base_url}{MODELLIX_SUBMIT}", json={})
+    anonymous = httpx.post(f"{simulator.base_url}{MODELLIX_SUBMIT}", json={})
     assert anonymous.status_code == 401
     assert set(anonymous.json()) == {"code", "message"}
 
 
-def test_modellix_and_dashscope_ids_do_not_cross(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    task_id = http.post(MODELLIX_SUBMIT, json=request(files, media)).json()["data"]["task_id"]
+def test_modellix_and_dashscope_ids_do_not_cross(http: httpx.Client, video_url: str) -> None:
+    task_id = http.post(MODELLIX_SUBMIT, json=request(video_url)).json()["data"]["task_id"]
     # A DashScope-shaped id on the shared path is a DashScope poll: UNKNOWN, never this task.
     as_dashscope = http.get("/api/v1/tasks/" + task_id.replace("task-", "")).json()
     assert as_dashscope["output"]["task_status"] == "UNKNOWN"
@@ -128,9 +116,9 @@ def test_modellix_and_dashscope_ids_do_not_cross(
 
 
 def test_modellix_failed_task_reports_the_error(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
+    http: httpx.Client, file_server: FileServer
 ) -> None:
-    bad = request(files, media, video_url=files.base_url + "/missing.mp4")
+    bad = request(file_server.base_url + "/missing.mp4")
     task_id = http.post(MODELLIX_SUBMIT, json=bad).json()["data"]["task_id"]
     done = poll_until(lambda: http.get(f"/api/v1/tasks/{task_id}").json(), {"success", "failed"})
     assert done["data"]["status"] == "failed"
@@ -138,9 +126,10 @@ def test_modellix_failed_task_reports_the_error(
 
 
 def test_modellix_media_upload_serve_and_delete(
-    http: httpx.Client, media: dict[str, Path], files: FileServer
+    http: httpx.Client, media: Samples, tmp_path: Path
 ) -> None:
-    for path, kind in ((media["image"], "image/png"), (media["jpeg"], "image/jpeg")):
+    jpeg = make_image(tmp_path / "ref.jpg")
+    for path, kind in ((media.image, "image/png"), (jpeg, "image/jpeg")):
         with path.open("rb") as f:
             response = http.post("/api/v1/media/files", files={"file": (path.name, f)})
         assert response.status_code == 200, response.text
@@ -150,7 +139,12 @@ def test_modellix_media_upload_serve_and_delete(
         assert data["size"] == path.stat().st_size
         assert httpx.get(data["url"]).content == path.read_bytes()  # public, like a CDN URL
     # An uploaded image works as a task input.
-    body = {"function": "image_reference", "prompt": "p", "ref_images_url": [data["url"]]}
+    body = {
+        "function": "image_reference",
+        "prompt": "p",
+        "ref_images_url": [data["url"]],
+        "size": "960*960",  # a smaller render than the 1280*720 default
+    }
     task_id = http.post(MODELLIX_SUBMIT, json=body).json()["data"]["task_id"]
     done = poll_until(lambda: http.get(f"/api/v1/tasks/{task_id}").json(), {"success", "failed"})
     assert done["data"]["status"] == "success", done
@@ -160,16 +154,15 @@ def test_modellix_media_upload_serve_and_delete(
     assert http.delete(f"/api/v1/media/files/{data['file_id']}").status_code == 404
 
 
-def test_modellix_media_accepts_images_only(http: httpx.Client, media: dict[str, Path]) -> None:
-    with media["video"].open("rb") as f:
+def test_modellix_media_accepts_images_only(http: httpx.Client, media: Samples) -> None:
+    with media.video.open("rb") as f:
         response = http.post("/api/v1/media/files", files={"file": ("clip.mp4", f)})
     assert response.status_code == 400
     assert "Unsupported media type" in response.json()["message"]
 
 
-def test_modellix_media_is_size_capped(media: dict[str, Path]) -> None:
-    config = SimulatorConfig(max_media_bytes=1000, renderer=CopyingRenderer(media["sample"]))
-    with serve(config) as sim:
+def test_modellix_media_is_size_capped() -> None:
+    with serve(SimulatorConfig(max_media_bytes=1000)) as sim:
         response = httpx.post(
             f"{sim.base_url}/api/v1/media/files",
             headers={"Authorization": "Bearer k"},
@@ -180,15 +173,14 @@ def test_modellix_media_is_size_capped(media: dict[str, Path]) -> None:
         assert sim.stats().rejected == {"modellix:too_large": 1}
 
 
-def test_modellix_quota_when_configured_sends_retry_after(media: dict[str, Path]) -> None:
+def test_modellix_quota_when_configured_sends_retry_after(media: Samples) -> None:
     from vace_studio.simulator import QuotaConfig
 
     config = SimulatorConfig(
         queue_seconds=5,
         quotas={"modellix": QuotaConfig(max_unfinished=1)},
-        renderer=CopyingRenderer(media["sample"]),
     )
-    body = {"function": "video_outpainting", "prompt": "p", "video_url": str(media["video"])}
+    body = {"function": "video_outpainting", "prompt": "p", "video_url": str(media.video)}
     with (
         serve(config) as sim,
         httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer q"}) as http,
@@ -204,10 +196,8 @@ def test_modellix_quota_when_configured_sends_retry_after(media: dict[str, Path]
 # -- MuleRouter ----------------------------------------------------------------------------------
 
 
-def test_mulerouter_submit_is_202_with_task_info(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
-) -> None:
-    response = http.post(MULE, json={"model": "wan2.1-vace-plus", **request(files, media)})
+def test_mulerouter_submit_is_202_with_task_info(http: httpx.Client, video_url: str) -> None:
+    response = http.post(MULE, json={"model": "wan2.1-vace-plus", **request(video_url)})
     assert response.status_code == 202
     info = response.json()["task_info"]
     assert info["status"] == "pending"
@@ -223,13 +213,13 @@ def test_mulerouter_submit_is_202_with_task_info(
 
 
 def test_mulerouter_accepts_its_documented_extras_and_legacy_path(
-    http: httpx.Client, files: FileServer, media: dict[str, Path]
+    http: httpx.Client, video_url: str
 ) -> None:
     body = {
         "model": "wan2.1-vace-plus",
         "negative_prompt": "blurry",
         "safety_filter": True,
-        **request(files, media),
+        **request(video_url),
     }
     legacy = "/vendors/alibaba/v1/wan2/video/edit"
     response = http.post(legacy, json=body)
@@ -237,10 +227,8 @@ def test_mulerouter_accepts_its_documented_extras_and_legacy_path(
     assert http.get(f"{legacy}/{response.json()['task_info']['id']}").status_code == 200
 
 
-def test_mulerouter_errors(
-    http: httpx.Client, sim: SimulatorHandle, files: FileServer, media: dict[str, Path]
-) -> None:
-    no_model = http.post(MULE, json=request(files, media))
+def test_mulerouter_errors(http: httpx.Client, simulator: SimulatorHandle, video_url: str) -> None:
+    no_model = http.post(MULE, json=request(video_url))
     assert no_model.status_code == 400
     assert "model" in no_model.json()["detail"]
     invalid = http.post(
@@ -249,17 +237,17 @@ def test_mulerouter_errors(
     assert invalid.status_code == 400
     assert set(invalid.json()) == {"code", "title", "detail"}
     assert http.get(f"{MULE}/00000000-0000-0000-0000-000000000000").status_code == 404
-    assert httpx.get(f"{sim.base_url}{MULE}/x").status_code == 401
+    assert httpx.get(f"{simulator.base_url}{MULE}/x").status_code == 401
 
 
 def test_mulerouter_failed_task_has_error_object(
-    http: httpx.Client, sim: SimulatorHandle, files: FileServer, media: dict[str, Path]
+    http: httpx.Client, simulator: SimulatorHandle, video_url: str
 ) -> None:
-    sim.set_faults(task_failure_rate=1.0, providers=frozenset({"mulerouter"}))
+    simulator.set_faults(task_failure_rate=1.0, providers=frozenset({"mulerouter"}))
     try:
-        response = http.post(MULE, json={"model": "wan2.1-vace-plus", **request(files, media)})
+        response = http.post(MULE, json={"model": "wan2.1-vace-plus", **request(video_url)})
     finally:
-        sim.set_faults(FaultConfig())
+        simulator.set_faults(FaultConfig())
     task_id = response.json()["task_info"]["id"]
     done = poll_until(lambda: http.get(f"{MULE}/{task_id}").json(), {"completed", "failed"})
     error = done["task_info"]["error"]

@@ -12,28 +12,15 @@ import httpx
 import pytest
 
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import CopyingRenderer, make_image, make_video
+from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 ASYNC = {"X-DashScope-Async": "enable"}
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("oss-media")
-    return {
-        "image": make_image(root / "ref.png"),
-        "video": make_video(root / "source.mp4", seconds=0.5),
-        "sample": make_video(root / "sample.mp4", fps=30, seconds=0.2),
-    }
-
-
-@pytest.fixture(scope="module")
-def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
-    config = SimulatorConfig(
-        queue_seconds=0.1, run_seconds=0.1, quotas={}, renderer=CopyingRenderer(media["sample"])
-    )
-    with serve(config) as handle:
+def sim() -> Iterator[SimulatorHandle]:
+    with serve(SimulatorConfig(queue_seconds=0.1, run_seconds=0.1, quotas={})) as handle:
         yield handle
 
 
@@ -98,9 +85,9 @@ def test_upload_policy_shape(http: httpx.Client, sim: SimulatorHandle) -> None:
 
 
 def test_an_oss_upload_resolves_only_with_the_resolve_header(
-    http: httpx.Client, media: dict[str, Path]
+    http: httpx.Client, media: Samples
 ) -> None:
-    url = upload(http, media["video"])
+    url = upload(http, media.video)
     body = {
         "model": "wan2.1-vace-plus",
         "input": {"function": "video_outpainting", "prompt": "oss", "video_url": url},
@@ -113,9 +100,9 @@ def test_an_oss_upload_resolves_only_with_the_resolve_header(
 
 
 def test_an_upload_is_bound_to_its_model_and_account(
-    http: httpx.Client, sim: SimulatorHandle, media: dict[str, Path]
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
-    url = upload(http, media["video"], model="wanx2.1-vace-plus")
+    url = upload(http, media.video, model="wanx2.1-vace-plus")
     resolve = {**ASYNC, "X-DashScope-OssResourceResolve": "enable"}
     body = {
         "model": "wan2.1-vace-plus",
@@ -130,9 +117,7 @@ def test_an_upload_is_bound_to_its_model_and_account(
         assert wait(other, task)["output"]["task_status"] == "FAILED"
 
 
-def test_oss_form_checks_signature_key_and_overwrite(
-    http: httpx.Client, media: dict[str, Path]
-) -> None:
+def test_oss_form_checks_signature_key_and_overwrite(http: httpx.Client, media: Samples) -> None:
     data = http.get("/api/v1/uploads", params={"action": "getPolicy", "model": "m"}).json()["data"]
     form = {
         "OSSAccessKeyId": data["oss_access_key_id"],
@@ -142,7 +127,7 @@ def test_oss_form_checks_signature_key_and_overwrite(
         "x-oss-forbid-overwrite": "true",
         "success_action_status": "200",
     }
-    content = media["image"].read_bytes()
+    content = media.image.read_bytes()
 
     def post(**changes: str) -> httpx.Response:
         return httpx.post(data["upload_host"], data={**form, **changes}, files={"file": content})

@@ -5,39 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
-import av
 import httpx
 import pytest
 
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
-from vace_studio.simulator.samples import FileServer, make_image, make_mask, make_video
+from vace_studio.simulator.render.samples import decode_video
+from vace_studio.simulator.samples import FileServer, Samples
 
 dashscope = pytest.importorskip("dashscope")
 VideoSynthesis = dashscope.VideoSynthesis
 
 KEY = "sk-simulated-sdk-key"
 MODEL = "wan2.1-vace-plus"
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("sdk-media")
-    return {
-        "image": make_image(root / "ref.png"),
-        "frame": make_image(root / "frame.png", seed=3),
-        "video": make_video(root / "source.mp4"),
-        "mask": make_mask(root / "mask.png", 320, 240),
-        "clip": make_video(root / "clip.mp4", seconds=1.0),
-    }
-
-
-@pytest.fixture(scope="module")
-def files(media: dict[str, Path]) -> Iterator[FileServer]:
-    with FileServer(media["image"].parent) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +33,17 @@ def sdk_base_url(sim: SimulatorHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dashscope, "base_http_api_url", sim.base_url + "/api/v1")
 
 
-def calls(files: FileServer, media: dict[str, Path]) -> dict[str, dict[str, Any]]:
+def calls(files: FileServer, media: Samples) -> dict[str, dict[str, Any]]:
     """One SDK call per function: VACE fields through ``extra_input`` and keyword parameters."""
     url = files.url
     return {
         "image_reference": {
-            "extra_input": {"function": "image_reference", "ref_images_url": [url(media["image"])]},
+            "extra_input": {"function": "image_reference", "ref_images_url": [url(media.image)]},
             "obj_or_bg": ["obj"],
-            "size": "1280*720",
+            "size": "960*960",  # a smaller render than the 1280*720 default
         },
         "video_repainting": {
-            "extra_input": {"function": "video_repainting", "video_url": url(media["video"])},
+            "extra_input": {"function": "video_repainting", "video_url": url(media.video)},
             "control_condition": "depth",
             "strength": 0.7,
             "prompt_extend": False,
@@ -70,8 +51,8 @@ def calls(files: FileServer, media: dict[str, Path]) -> dict[str, dict[str, Any]
         "video_edit": {
             "extra_input": {
                 "function": "video_edit",
-                "video_url": url(media["video"]),
-                "mask_image_url": url(media["mask"]),
+                "video_url": url(media.video),
+                "mask_image_url": url(media.mask),
                 "mask_frame_id": 1,
             },
             "mask_type": "tracking",
@@ -80,11 +61,11 @@ def calls(files: FileServer, media: dict[str, Path]) -> dict[str, dict[str, Any]
         "video_extension": {
             # A local path in the SDK's own first_frame_url: the SDK uploads it (getPolicy, OSS
             # form post) and adds X-DashScope-OssResourceResolve by itself.
-            "first_frame_url": str(media["frame"]),
-            "extra_input": {"function": "video_extension", "first_clip_url": url(media["clip"])},
+            "first_frame_url": str(media.image),
+            "extra_input": {"function": "video_extension", "first_clip_url": url(media.clip)},
         },
         "video_outpainting": {
-            "extra_input": {"function": "video_outpainting", "video_url": url(media["video"])},
+            "extra_input": {"function": "video_outpainting", "video_url": url(media.video)},
             "top_scale": 1.5,
             "left_scale": 1.2,
             "seed": 42,
@@ -93,10 +74,10 @@ def calls(files: FileServer, media: dict[str, Path]) -> dict[str, dict[str, Any]
 
 
 def test_the_sdk_completes_every_function(
-    sim: SimulatorHandle, files: FileServer, media: dict[str, Path], tmp_path: Path
+    sim: SimulatorHandle, file_server: FileServer, media: Samples
 ) -> None:
     submitted = {}
-    for function, kwargs in calls(files, media).items():
+    for function, kwargs in calls(file_server, media).items():
         response = VideoSynthesis.async_call(
             model=MODEL, prompt=f"simulated {function}", api_key=KEY, **kwargs
         )
@@ -114,21 +95,15 @@ def test_the_sdk_completes_every_function(
         video = httpx.get(result.output.video_url)
         assert video.status_code == 200
         assert video.headers["content-type"] == "video/mp4"
-        path = tmp_path / f"{function}.mp4"
-        path.write_bytes(video.content)
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            assert stream.codec_context.name == "h264"
-            assert stream.average_rate == 30
-            frames = sum(1 for _ in container.decode(stream))
-        assert frames == 150, function
+        decoded = decode_video(video.content)
+        assert (decoded.codec, decoded.fps, len(decoded.frames)) == ("h264", 30, 150), function
 
 
-def test_sdk_fetch_cancel_and_list(files: FileServer, media: dict[str, Path]) -> None:
+def test_sdk_fetch_cancel_and_list(file_server: FileServer, media: Samples) -> None:
     with serve(SimulatorConfig(queue_seconds=30, run_seconds=1)) as slow:
         base = slow.base_url + "/api/v1"
         dashscope.base_http_api_url = base
-        kwargs = calls(files, media)["video_outpainting"]
+        kwargs = calls(file_server, media)["video_outpainting"]
         task = VideoSynthesis.async_call(model=MODEL, prompt="to cancel", api_key=KEY, **kwargs)
         fetched = VideoSynthesis.fetch(task, api_key=KEY)
         assert fetched.output.task_status == "PENDING"
@@ -142,7 +117,7 @@ def test_sdk_fetch_cancel_and_list(files: FileServer, media: dict[str, Path]) ->
         assert refused.code == "UnsupportedOperation"
 
 
-def test_sdk_sees_the_service_errors(files: FileServer, media: dict[str, Path]) -> None:
+def test_sdk_sees_the_service_errors() -> None:
     # Without extra_input the SDK sends function "video-synthesis": not a VACE function.
     plain = VideoSynthesis.async_call(model=MODEL, prompt="p", api_key=KEY)
     assert plain.status_code == HTTPStatus.BAD_REQUEST

@@ -17,7 +17,7 @@ import pytest
 
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
 from vace_studio.simulator.cli import add_cli, config_from_args, run_cli
-from vace_studio.simulator.samples import CopyingRenderer, make_image, make_video
+from vace_studio.simulator.samples import Samples, make_mask
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
@@ -25,24 +25,9 @@ HEADERS = {"Authorization": "Bearer server-key", "X-DashScope-Async": "enable"}
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("server-media")
-    return {
-        "image": make_image(root / "ref.png"),
-        "video": make_video(root / "source.mp4", seconds=0.5),
-        "sample": make_video(root / "sample.mp4", fps=30, seconds=0.2),
-    }
-
-
-@pytest.fixture(scope="module")
-def sim(media: dict[str, Path]) -> Iterator[SimulatorHandle]:
+def sim() -> Iterator[SimulatorHandle]:
     config = SimulatorConfig(
-        queue_seconds=0.05,
-        run_seconds=0.05,
-        quotas={},
-        max_body_bytes=4096,
-        max_upload_bytes=2048,
-        renderer=CopyingRenderer(media["sample"]),
+        queue_seconds=0.05, run_seconds=0.05, quotas={}, max_body_bytes=4096, max_upload_bytes=2048
     )
     with serve(config) as handle:
         yield handle
@@ -68,8 +53,8 @@ def finish(http: httpx.Client, task_id: str) -> dict[str, Any]:
 # -- lifecycle --------------------------------------------------------------------------------
 
 
-def test_serve_binds_loopback_on_a_free_port_and_stops_cleanly(media: dict[str, Path]) -> None:
-    handle = serve(SimulatorConfig(renderer=CopyingRenderer(media["sample"])))
+def test_serve_binds_loopback_on_a_free_port_and_stops_cleanly() -> None:
+    handle = serve()
     assert handle.host == "127.0.0.1"
     assert handle.port > 0
     assert handle.base_url == f"http://127.0.0.1:{handle.port}"
@@ -89,11 +74,11 @@ def test_a_busy_port_is_an_error(sim: SimulatorHandle) -> None:
         serve(port=sim.port)
 
 
-def test_introspection_counts_and_resets(sim: SimulatorHandle, media: dict[str, Path]) -> None:
+def test_introspection_counts_and_resets(sim: SimulatorHandle, media: Samples) -> None:
     sim.reset()
     with httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
         for _ in range(2):
-            answer = http.post(SUBMIT, json=outpaint(str(media["video"])))
+            answer = http.post(SUBMIT, json=outpaint(str(media.video)))
             task_id = answer.json()["output"]["task_id"]
         finish(http, task_id)
         stats = http.get("/_simulator/stats").json()
@@ -114,10 +99,10 @@ def test_introspection_counts_and_resets(sim: SimulatorHandle, media: dict[str, 
     sim.reset()
 
 
-def test_identical_tasks_render_once(media: dict[str, Path]) -> None:
+def test_identical_tasks_render_once(media: Samples) -> None:
     """The real renderer behind a content-addressed cache: five identical tasks, one render."""
     with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})) as real:
-        flat = {"function": "video_outpainting", "prompt": "once", "video_url": str(media["video"])}
+        flat = {"function": "video_outpainting", "prompt": "once", "video_url": str(media.video)}
         with httpx.Client(base_url=real.base_url, headers={"Authorization": "Bearer k"}) as http:
             answers = [
                 http.post(MULE, json={"model": "wan2.1-vace-plus", **flat}) for _ in range(5)
@@ -139,17 +124,28 @@ def test_identical_tasks_render_once(media: dict[str, Path]) -> None:
         assert len(videos) == 1
 
 
-def test_an_unusable_input_fails_with_the_renderer_message(media: dict[str, Path]) -> None:
-    with (
-        serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})) as real,
-        httpx.Client(base_url=real.base_url, headers=HEADERS) as http,
-    ):
-        # An image where a video belongs: the renderer cannot decode it.
-        task_id = http.post(SUBMIT, json=outpaint(str(media["image"]))).json()["output"]["task_id"]
-        output = finish(http, task_id)
-        assert output["task_status"] == "FAILED"
-        assert output["code"] == "InvalidParameter"
-        assert "video_url" in output["message"]
+def test_unusable_inputs_fail_with_the_renderer_message(
+    sim: SimulatorHandle, media: Samples, tmp_path: Path
+) -> None:
+    # An image where a video belongs: the renderer cannot decode it.
+    undecodable = outpaint(str(media.image))
+    # A 640×480 mask for a 320×240 video: the renderer refuses to guess how it lines up.
+    mismatched = {
+        "model": "wan2.1-vace-plus",
+        "input": {
+            "function": "video_edit",
+            "prompt": "p",
+            "video_url": str(media.video),
+            "mask_image_url": str(make_mask(tmp_path / "big-mask.png", 640, 480)),
+        },
+    }
+    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+        for body, field in ((undecodable, "video_url"), (mismatched, "mask_image_url")):
+            output = finish(http, http.post(SUBMIT, json=body).json()["output"]["task_id"])
+            assert output["task_status"] == "FAILED"
+            assert output["code"] == "InvalidParameter"
+            assert field in output["message"], output["message"]
+            assert "video_url" not in output
 
 
 # -- CLI --------------------------------------------------------------------------------------
@@ -224,7 +220,7 @@ def test_no_path_traversal(sim: SimulatorHandle, target: str) -> None:
     assert raw_get(sim, target) in (400, 403, 404, 405)
 
 
-def test_only_its_own_files_are_served(sim: SimulatorHandle, media: dict[str, Path]) -> None:
+def test_only_its_own_files_are_served(sim: SimulatorHandle) -> None:
     forged = f"{sim.base_url}/results/{'a' * 40}/x.mp4?Expires=9999999999&Signature=abc"
     assert httpx.get(forged).status_code == 403
     assert httpx.get(f"{sim.base_url}/media/file-{'0' * 24}/ref.png").status_code == 404
@@ -266,15 +262,14 @@ def test_uploads_are_capped_oss_style(sim: SimulatorHandle) -> None:
     assert b"<Code>EntityTooLarge</Code>" in response.content
 
 
-def test_local_files_can_be_refused(media: dict[str, Path]) -> None:
+def test_local_files_can_be_refused(media: Samples) -> None:
     config = SimulatorConfig(
         queue_seconds=0.05,
         run_seconds=0.05,
         allow_local_files=False,
-        renderer=CopyingRenderer(media["sample"]),
     )
     with serve(config) as strict, httpx.Client(base_url=strict.base_url, headers=HEADERS) as http:
-        task_id = http.post(SUBMIT, json=outpaint(str(media["video"]))).json()["output"]["task_id"]
+        task_id = http.post(SUBMIT, json=outpaint(str(media.video))).json()["output"]["task_id"]
         output = finish(http, task_id)
         assert output["task_status"] == "FAILED"
         assert "not allowed" in output["message"]

@@ -41,6 +41,8 @@ export class RequestError extends Error {
     readonly errors: Record<string, string> = {},
     /** A provider's or the kernel's error code, verbatim. */
     readonly code?: string,
+    /** The whole answer, for kind-specific details (e.g. `problems` with their fix helpers). */
+    readonly detail: Message = {},
   ) {
     super(message);
   }
@@ -118,7 +120,7 @@ export function createChannel(model: ChannelModel, options: ChannelOptions = {})
         : {};
       const text = typeof msg.error === "string" ? msg.error : `${entry.kind} failed`;
       const code = typeof msg.code === "string" ? msg.code : undefined;
-      return entry.reject(new RequestError(text, entry.kind, msg.id, "error", errors, code));
+      return entry.reject(new RequestError(text, entry.kind, msg.id, "error", errors, code, msg));
     }
     if (typeof msg.kind === "string") {
       for (const handler of pushHandlers.get(msg.kind) ?? []) handler(msg, buffers);

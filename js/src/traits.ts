@@ -22,10 +22,14 @@ export interface StudioTraits {
   has_key: boolean;
   price_per_second: number | null;
   key_targets: KeyTarget[];
+  /** Function → the request fields its form preview depends on (Python: `PREVIEW_FIELDS`). */
+  preview_fields: Record<string, string[]>;
+  /** Group id of the sweep the Gallery shows first ("" for none). */
+  sweep_id: string;
 }
 
-/** Header facts: the traits minus the schema. */
-export type ProviderFacts = Omit<StudioTraits, "schema">;
+/** Header facts: the provider traits. */
+export type ProviderFacts = Omit<StudioTraits, "schema" | "preview_fields" | "sweep_id">;
 
 export const FACT_NAMES: (keyof ProviderFacts)[] = [
   "provider",
@@ -60,6 +64,8 @@ export interface TaskCard {
   downloading: boolean;
   /** The kernel holds the MP4 (the `video` message can fetch it). */
   has_video: boolean;
+  /** The kernel can send the source video the request names (`video` with `source: true`). */
+  has_source?: boolean;
   video_url: string | null;
   url_expires_at: number | null;
   cost: number | null;
@@ -70,3 +76,90 @@ export interface TaskCard {
 export type CardDelta = Partial<TaskCard> & { local_id: string };
 
 export const UNFINISHED = new Set(["waiting", "submitting", "uncertain", "queued", "running"]);
+
+/** What a sweep's overall state is (Python: `SweepProgress.to_json()`). */
+export interface SweepProgress {
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  active: number;
+  downloading: number;
+  waiting: number;
+  elapsed: number;
+  /** Seconds until all are done, at the kernel time of the message; null while unknown. */
+  eta: number | null;
+  cost: number;
+  fraction: number;
+  text: string;
+}
+
+/** One cell of a sweep's gallery (Python: `widget/gallery.py` `cell_json`). */
+export interface GalleryCell {
+  index: number;
+  labels: Record<string, unknown>;
+  /** null for a cell that was never queued (status "missing"). */
+  local_id: string | null;
+  task_id: string | null;
+  status: string;
+  has_video: boolean;
+  has_source: boolean;
+  video_url: string | null;
+  url_expires_at: number | null;
+  request: Record<string, unknown>;
+  error_code: string | null;
+  error_message: string | null;
+  cost: number | null;
+}
+
+/** A sweep as the Gallery shows it (the `gallery` answer). */
+export interface GallerySweep {
+  group_id: string;
+  name: string | null;
+  created_at: number;
+  /** The varied fields, in grid order (the last varies fastest). */
+  fields: string[];
+  values: Record<string, unknown[]>;
+  estimate: { text?: string } | null;
+  /** Frame rate of the results, for frame stepping. */
+  fps: number;
+  progress: SweepProgress;
+  /** Kernel clock when the answer was made (the ETA counts from here). */
+  now: number;
+  cells: GalleryCell[];
+}
+
+/** One sweep in the Gallery's list (the `sweeps` answer; Python: `sweep_rows`). */
+export interface SweepRow {
+  group_id: string;
+  name: string | null;
+  created_at: number;
+  fields: string[];
+  cells: number | null;
+  done: number;
+  succeeded: number;
+}
+
+/** One task of the History table (Python: `widget/history.py`). */
+export interface HistoryRow {
+  id: string;
+  task_id: string | null;
+  group_id: string | null;
+  labels: Record<string, unknown>;
+  function: string;
+  prompt: string | null;
+  request: Record<string, unknown>;
+  provider: string;
+  region: string | null;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  submitted_at: number | null;
+  finished_at: number | null;
+  total_seconds: number | null;
+  usage: Record<string, unknown> | null;
+  cost: number | null;
+  local_path: string | null;
+  video_exists: boolean;
+}

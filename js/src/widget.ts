@@ -1,6 +1,9 @@
 // anywidget entry point (Python: `Studio._esm` = static/widget.js, built from this file).
 // Reads the synced traits (schema and provider facts, see traits.ts); everything else goes through
 // custom messages (messages.ts), so no bytes and no secrets ever sit in widget state.
+// Three views: Create (forms and task cards), Gallery (a sweep's results) and History (the store);
+// the last two are built the first time they are opened, so a studio that never shows them costs
+// nothing for them.
 
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { h } from "./form/dom";
@@ -8,8 +11,12 @@ import { SchemaError } from "./form/schema";
 import { createChannel } from "./messages";
 import css from "./styles.css?raw";
 import { FACT_NAMES, type ProviderFacts, type StudioTraits } from "./traits";
+import { createGallery, type GalleryHandle } from "./ui/gallery";
+import galleryCss from "./ui/gallery.css?raw";
 import { createHeader } from "./ui/header";
+import { createHistory, type HistoryHandle } from "./ui/history";
 import { renderStudio, type StudioHandle, type StudioState } from "./ui/studio";
+import { createTabs } from "./ui/tabs";
 import { createTaskList } from "./ui/tasks";
 import tasksCss from "./ui/tasks.css?raw";
 
@@ -43,12 +50,14 @@ function readFacts(model: AnyModel<StudioTraits>): ProviderFacts {
   };
 }
 
+let viewCounter = 0;
+
 function render({ model, el }: RenderProps<StudioTraits>): () => void {
   const started = performance.now();
   const channel = createChannel(model);
   // CSS travels inside the bundle (no separate _css file to keep in sync); a <style> per view also
   // works when the host renders widgets inside a shadow root.
-  const style = h("style", {}, css, tasksCss);
+  const style = h("style", {}, css, tasksCss, galleryCss);
   const root = h("div", { class: "vs-root", "data-version": version });
   root.addEventListener("keydown", keepKeysInWidget);
   el.append(style, root);
@@ -59,12 +68,67 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
 
   const formsHost = h("div", { class: "vs-forms-host" });
   let studio: StudioHandle | null = null;
+  const edit = (fn: string, request: Record<string, unknown>) => {
+    views.select("create");
+    studio?.edit(fn, request);
+  };
   const tasks = createTaskList({
     channel,
     titleOf: (fn) => studio?.titles.get(fn) ?? fn,
-    onEdit: (card) => studio?.edit(card.function, card.request),
+    onEdit: (card) => edit(card.function, card.request),
   });
-  root.append(header.el, formsHost, tasks.el);
+
+  const galleryHost = h("div", { class: "vs-gallery-host" });
+  const historyHost = h("div", { class: "vs-history-host" });
+  let gallery: GalleryHandle | null = null;
+  let history: HistoryHandle | null = null;
+  let requested = ""; // the sweep last asked for, so a trait change and a push show it once
+  const showSweep = (groupId: string) => {
+    if (!gallery) {
+      gallery = createGallery({ channel, onEdit: edit });
+      galleryHost.append(gallery.el);
+    } else if (groupId === requested) return;
+    requested = groupId;
+    void gallery.show(groupId || undefined);
+  };
+  const views = createTabs(
+    `vsv${++viewCounter}`,
+    [
+      { key: "create", label: "Create", panel: h("div", {}, formsHost, tasks.el) },
+      { key: "gallery", label: "Gallery", panel: galleryHost },
+      { key: "history", label: "History", panel: historyHost },
+    ],
+    (key) => {
+      if (key === "gallery" && !gallery) showSweep(model.get("sweep_id") ?? "");
+      if (key === "history") {
+        if (!history) {
+          history = createHistory({
+            channel,
+            onEdit: edit,
+            onOpenSweep: (groupId) => {
+              views.select("gallery");
+              showSweep(groupId);
+            },
+          });
+          historyHost.append(history.el);
+        }
+        void history.load(0);
+      }
+    },
+  );
+  views.el.classList.add("vs-views");
+  root.append(header.el, views.el);
+
+  // Python started a sweep (`studio.sweep`): show its gallery.
+  const stopShow = channel.onPush("show", (msg) => {
+    if (msg.view !== "gallery") return;
+    views.select("gallery");
+    showSweep(typeof msg.group_id === "string" ? msg.group_id : "");
+  });
+  const onSweepId = () => {
+    if (gallery) showSweep(model.get("sweep_id") ?? "");
+  };
+  model.on("change:sweep_id", onSweepId);
 
   const draw = () => {
     const kept: StudioState = studio?.snapshot() ?? {};
@@ -78,7 +142,9 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
       return;
     }
     try {
-      studio = renderStudio(formsHost, schema, channel, kept);
+      studio = renderStudio(formsHost, schema, channel, kept, {
+        previewFields: model.get("preview_fields") ?? {},
+      });
     } catch (error) {
       if (!(error instanceof SchemaError)) throw error;
       formsHost.replaceChildren(
@@ -92,6 +158,10 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   root.dataset.renderMs = (performance.now() - started).toFixed(1);
 
   return () => {
+    stopShow();
+    model.off("change:sweep_id", onSweepId);
+    gallery?.destroy();
+    history?.destroy();
     model.off("change:schema", draw);
     for (const name of FACT_NAMES) model.off(`change:${name}`, onFacts);
     studio?.destroy();

@@ -71,13 +71,26 @@ describe.each(Object.entries(SCHEMAS))("forms from the %s schema", (_name, schem
   const onFile = async () => "/kernel/uploads/file";
   for (const fn of listFunctions(schema)) {
     describe(fn.name, () => {
+      // A list paired with another list (x-pairs-with) is edited inside that list's rows.
+      const paired = (x: FieldSpec) =>
+        x.pairsWith !== undefined &&
+        x.node.kind === "array" &&
+        fn.fields.find((y) => y.name === x.pairsWith)?.node.kind === "array";
+
       it("renders one control per property, of the right type", () => {
         const f = mount(fn.name, { onFile }, schema);
         const names = [...f.el.querySelectorAll(".vs-field")].map((el) =>
           el.getAttribute("data-field"),
         );
-        expect(names.sort()).toEqual(fn.fields.map((x) => x.name).sort());
-        for (const field of fn.fields) expectControlFor(fieldEl(f, field.name), field);
+        const own = fn.fields.filter((x) => !paired(x));
+        expect(names.sort()).toEqual(own.map((x) => x.name).sort());
+        for (const field of own) expectControlFor(fieldEl(f, field.name), field);
+        for (const field of fn.fields.filter(paired)) {
+          const host = fieldEl(f, field.pairsWith ?? "");
+          for (const row of host.querySelectorAll(".vs-item")) {
+            expect(row.querySelector(".vs-pair .vs-pair-label")?.textContent).toBe(field.title);
+          }
+        }
       });
 
       it("labels every control and links help text", () => {
@@ -87,7 +100,7 @@ describe.each(Object.entries(SCHEMAS))("forms from the %s schema", (_name, schem
           expect(id, input.outerHTML).toBeTruthy();
           expect(f.el.querySelector(`label[for="${id}"]`), input.outerHTML).not.toBeNull();
         }
-        for (const field of fn.fields) {
+        for (const field of fn.fields.filter((x) => !paired(x))) {
           const el = fieldEl(f, field.name);
           expect(el.querySelector(".vs-label")?.textContent).toContain(field.title);
           if (field.description) {
@@ -375,14 +388,69 @@ describe("lists", () => {
     expect(f.validate()).toEqual({});
   });
 
-  it("uses chips for a list of small enums", () => {
+  it("edits a paired list (a role per image) inside the rows of the list it pairs with", () => {
     const f = mount("image_reference");
-    click(add(f, "obj_or_bg"));
-    const bg = [...fieldEl(f, "obj_or_bg").querySelectorAll("label.vs-chip")].find(
-      (l) => l.textContent === "bg",
+    const refs = fieldEl(f, "ref_images_url");
+    const chips = (row: number) =>
+      [...(items(f, "ref_images_url")[row]?.querySelectorAll("label.vs-chip") ?? [])].map(
+        (l) => l as HTMLElement,
+      );
+    expect(chips(0).map((c) => c.textContent)).toEqual(["obj", "bg"]);
+    type(refs.querySelector("input.vs-media-url"), "https://x/a.png");
+    expect(f.getValue()).toMatchObject({ ref_images_url: ["https://x/a.png"], obj_or_bg: ["obj"] });
+    click(add(f, "ref_images_url"));
+    click(chips(1)[1]); // the second image is the background
+    expect(f.getValue().obj_or_bg).toEqual(["obj", "bg"]);
+    const remove = items(f, "ref_images_url")[0]?.querySelector<HTMLButtonElement>(".vs-remove");
+    click(remove);
+    expect(f.getValue().obj_or_bg).toEqual(["bg"]); // the role left with its image
+    // The paired list's errors show under the list it pairs with.
+    type(items(f, "ref_images_url")[0]?.querySelector("input.vs-media-url"), "https://x/b.png");
+    f.setErrors({ obj_or_bg: "may mark at most one image as the background" });
+    expect(errorOf(f, "ref_images_url")).toContain("at most one image");
+  });
+
+  it("fills empty slots, then new rows, with files dropped on a list", async () => {
+    const taken: string[] = [];
+    const f = mount("image_reference", {
+      onFile: async (_field, index, file) => {
+        taken.push(`${index}:${file.name}`);
+        return `/k/${file.name}`;
+      },
+    });
+    const list = fieldEl(f, "ref_images_url").querySelector(".vs-array") as HTMLElement;
+    const event = new Event("drop", { bubbles: true, cancelable: true });
+    const file = (name: string) => new File([new Uint8Array([1])], name, { type: "image/png" });
+    Object.defineProperty(event, "dataTransfer", {
+      value: { files: [file("a.png"), file("b.png")] },
+    });
+    list.dispatchEvent(event);
+    for (let i = 0; i < 5; i++) await flush();
+    expect(taken).toEqual(["0:a.png", "1:b.png"]);
+    expect(f.getValue()).toMatchObject({
+      ref_images_url: ["/k/a.png", "/k/b.png"],
+      obj_or_bg: ["obj", "obj"],
+    });
+    expect(items(f, "ref_images_url").length).toBe(2);
+  });
+
+  it("shows the kernel's repair helper next to a media problem", () => {
+    const f = mount("video_edit");
+    f.setErrors(
+      { mask_image_url: "mask_image_url: must be pure black and white" },
+      {
+        mask_image_url: [
+          { fix: "binarize_mask", call: "vace_studio.media.binarize_mask('/m.png')" },
+        ],
+      },
     );
-    click(bg);
-    expect(f.getValue().obj_or_bg).toEqual(["bg"]);
+    const hint = fieldEl(f, "mask_image_url").querySelector(".vs-fix");
+    expect(hint?.getAttribute("data-fix")).toBe("binarize_mask");
+    expect(hint?.querySelector("code")?.textContent).toBe(
+      "vace_studio.media.binarize_mask('/m.png')",
+    );
+    type(fieldEl(f, "mask_image_url").querySelector("input.vs-media-url"), "/other.png");
+    expect(fieldEl(f, "mask_image_url").querySelector(".vs-fix")).toBeNull();
   });
 });
 

@@ -102,7 +102,7 @@ describe("fetchVideo", () => {
     model.reply({ id: model.lastSent().content.id, ok: true, last: true, etag: "b" }, [
       new ArrayBuffer(2),
     ]);
-    await expect(got).rejects.toThrow("the video changed while loading");
+    await expect(got).rejects.toThrow("the file changed while loading");
   });
 });
 

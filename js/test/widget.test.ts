@@ -49,8 +49,10 @@ function mount(schema: unknown = SCHEMA) {
   return { model, el };
 }
 
-const tabs = (el: Element) => [...el.querySelectorAll<HTMLButtonElement>("[role=tab]")];
-const panel = (el: Element) => el.querySelector<HTMLElement>("[role=tabpanel]:not([hidden])");
+// The function tabs live inside the Create view (itself a tab of the views).
+const tabs = (el: Element) => [...el.querySelectorAll<HTMLButtonElement>(".vs-forms [role=tab]")];
+const panel = (el: Element) =>
+  el.querySelector<HTMLElement>(".vs-forms [role=tabpanel]:not([hidden])");
 
 describe("the studio view", () => {
   it("renders a tab per function, styles and a task area", () => {
@@ -65,13 +67,15 @@ describe("the studio view", () => {
     expect(el.querySelector("style")?.textContent).toContain("--jp-layout-color1");
     expect(el.querySelector(".vs-root")?.getAttribute("data-version")).toBe(version);
     expect(el.querySelector("[data-slot=tasks]")?.textContent).toContain("No tasks yet");
-    expect(el.querySelectorAll("[role=tabpanel]").length).toBe(5);
+    expect(el.querySelectorAll(".vs-forms [role=tabpanel]").length).toBe(5);
+    const views = [...el.querySelectorAll(".vs-views > [role=tablist] > [role=tab]")];
+    expect(views.map((t) => t.textContent)).toEqual(["Create", "Gallery", "History"]);
     expect(panel(el)?.querySelector("form")?.dataset.function).toBe("image_reference");
   });
 
   it("switches tabs with arrow keys, Home and End (roving tabindex)", () => {
     const { el } = mount();
-    const list = el.querySelector("[role=tablist]") as HTMLElement;
+    const list = el.querySelector(".vs-forms [role=tablist]") as HTMLElement;
     const key = (k: string) =>
       list.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
     key("ArrowRight");
@@ -168,7 +172,8 @@ describe("the studio view", () => {
       errors: { obj_or_bg: "needed for 2 images" },
     });
     await vi.advanceTimersByTimeAsync(1);
-    expect(p.querySelector('[data-field="obj_or_bg"] .vs-error')?.textContent).toBe(
+    // A role per image is edited in the images' rows: its error shows there.
+    expect(p.querySelector('[data-field="ref_images_url"] .vs-error')?.textContent).toBe(
       "needed for 2 images",
     );
     expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(true);

@@ -142,6 +142,31 @@ def write_png(path: Path, size: tuple[int, int] = (640, 480)) -> Path:
     return path
 
 
+EXPERIMENTS_SETUP = """\
+from pathlib import Path
+from vace_studio import Studio
+from vace_studio.simulator import SimulatorConfig
+from vace_studio.simulator.samples import make_mask, make_video
+
+source = make_video(Path("source.mp4").resolve(), 320, 240, seconds=1.0)
+mask = make_mask(Path("mask.png").resolve(), 320, 240, extent=0.25)
+studio = Studio(simulator_config=SimulatorConfig(queue_seconds=0.05, run_seconds=0.2))
+studio"""
+
+
+def write_experiments_notebook(root: Path) -> Path:
+    """A notebook that shows a Studio on a fast simulator, with a source video and a mask."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}  # fmt: skip
+    nb.cells = [nbformat.v4.new_code_cell(EXPERIMENTS_SETUP)]
+    path = root / "experiments.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[Any]:
     with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.15)) as handle:
@@ -196,6 +221,7 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]
     for name in ("quickstart.ipynb", "quickstart-nb7.ipynb"):
         shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root / name)
     write_png(root / "kite.png")
+    write_experiments_notebook(root)
     (fresh / "config" / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )

@@ -15,49 +15,14 @@ import json
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from conftest import Lab
+
 pytestmark = pytest.mark.browser
-
-# Waits for the notebook's context and a connected, idle kernel before running (e2e.md gotcha 1),
-# and never lets a JupyterLab promise hang the test.
-RUN_ALL_JS = """async () => {
-  const nb = window.jupyterapp.shell.currentWidget;
-  await nb.context.ready; await nb.sessionContext.ready;
-  const k = nb.sessionContext.session.kernel;
-  for (let i = 0; i < 300 && !(k.status === 'idle' && k.connectionStatus === 'connected'); i++)
-    await new Promise(r => setTimeout(r, 100));
-  return await Promise.race([
-    window.jupyterapp.commands.execute('notebook:run-all-cells'),
-    new Promise((_, fail) => setTimeout(() => fail(new Error('run-all timed out')), 60000))]);
-}"""
-
-# Runs code in the notebook's kernel and returns its stdout (for Python-side assertions).
-KERNEL_JS = """async (code) => {
-  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-  const future = kernel.requestExecute({ code, store_history: false });
-  let out = '', err = '';
-  future.onIOPub = (msg) => {
-    if (msg.header.msg_type === 'stream') out += msg.content.text;
-    if (msg.header.msg_type === 'error') err += msg.content.ename + ': ' + msg.content.evalue;
-  };
-  await Promise.race([future.done,
-    new Promise((_, fail) => setTimeout(() => fail(new Error('kernel timed out')), 30000))]);
-  return { out, err };
-}"""
-
-# Every control in the widget must have an accessible name (a label, aria-label(ledby) or text).
-UNLABELLED_JS = """() => [...document.querySelectorAll(['input', 'select', 'textarea', 'button',
-    'a', 'video'].map((tag) => '.vs-root ' + tag).join(', '))]
-  .filter((el) => {
-    if (el.closest('[hidden]')) return false;
-    const byId = el.id && document.querySelector(`label[for="${el.id}"]`);
-    const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || byId
-      || el.closest('label') || (el.tagName !== 'INPUT' && el.textContent.trim());
-    return !named;
-  }).map((el) => el.outerHTML.slice(0, 120))"""
 
 SAVE_JS = """async () => Promise.race([
   window.jupyterapp.commands.execute('docmanager:save'),
@@ -75,21 +40,7 @@ print(json.dumps({
 """
 
 
-def kernel(page: Any, code: str) -> str:
-    answer = page.evaluate(KERNEL_JS, code)
-    assert not answer["err"], answer["err"]
-    return str(answer["out"])
-
-
-def open_notebook(page: Any, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function(
-        "window.jupyterapp?.shell?.currentWidget?.sessionContext !== undefined", timeout=60_000
-    )
-    assert page.evaluate(RUN_ALL_JS) is True
-
-
-def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
+def studio_flow(lab: Lab, page: Any, image: Path, shot: str) -> dict[str, Any]:
     """The user's path through the widget, up to a playing result; returns the Python state."""
     from playwright.sync_api import expect
 
@@ -99,7 +50,7 @@ def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     render_ms = float(root.get_attribute("data-render-ms") or "nan")
 
     form = root.locator('form[data-function="image_reference"]')
-    submit = root.locator("[role=tabpanel]:not([hidden]) .vs-submit")
+    submit = root.locator(".vs-forms [role=tabpanel]:not([hidden]) .vs-submit")
     expect(submit).to_be_disabled()
     form.get_by_role("textbox", name="Prompt", exact=True).fill("a red kite over the sea")
 
@@ -120,7 +71,7 @@ def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     )
     expect(refs.locator("img.vs-thumb")).to_have_count(1)
     expect(refs.locator(".vs-error")).to_have_text("")
-    expect(root.locator("[role=tabpanel]:not([hidden]) .vs-cost")).to_contain_text("Estimated cost")
+    expect(root.locator(".vs-forms [role=tabpanel]:not([hidden]) .vs-cost")).to_contain_text("Estimated cost")
     expect(submit).to_be_enabled()
     submit.click()
 
@@ -148,30 +99,12 @@ def studio_flow(page: Any, image: Path, shot: str) -> dict[str, Any]:
     page.evaluate("document.querySelector('.vs-card video').play()")
     page.wait_for_function("document.querySelector('.vs-card video').currentTime > 0.5")
 
-    assert page.evaluate(UNLABELLED_JS) == []
-    screenshot(page, f"{shot}-light.png")
+    assert lab.unlabelled(page) == []
+    lab.screenshot(page, f"{shot}-light.png")
 
-    state = json.loads(kernel(page, PY_STATE))
+    state = json.loads(lab.kernel(page, PY_STATE))
     state["render_ms"] = render_ms
     return state
-
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def screenshot(page: Any, name: str) -> None:
-    """The whole widget: JupyterLab scrolls inside its own panels, so an element taller than the
-    viewport comes out clipped (e2e.md gotcha 12); a tall viewport holds all of it."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    size = page.viewport_size
-    page.set_viewport_size({"width": 1280, "height": 2600})
-    try:
-        root = page.locator(".vs-root")
-        root.scroll_into_view_if_needed()
-        page.wait_for_timeout(400)  # layout, theme variables, a decoded video frame
-        root.screenshot(path=str(ARTIFACTS / name))
-    finally:
-        page.set_viewport_size(size)
 
 
 def check_python_side(state: dict[str, Any]) -> None:
@@ -190,12 +123,12 @@ def check_python_side(state: dict[str, Any]) -> None:
     assert state["tasks"] == ["succeeded"]
 
 
-def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any) -> None:
+def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any, lab: Lab) -> None:
     page = browser_context.new_page()
     started = time.monotonic()
     try:
-        open_notebook(page, jupyter.page("lab/tree/quickstart.ipynb"))
-        state = studio_flow(page, jupyter.root / "kite.png", "jupyterlab")
+        lab.open_notebook(page, jupyter.page("lab/tree/quickstart.ipynb"))
+        state = studio_flow(lab, page, jupyter.root / "kite.png", "jupyterlab")
         check_python_side(state)
 
         # The third cell, run again, shows the result to the user too (Ctrl+Enter: in place).
@@ -211,7 +144,7 @@ def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any) -> None:
             " {theme: 'JupyterLab Dark'})"
         )
         page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
-        screenshot(page, "jupyterlab-dark.png")
+        lab.screenshot(page, "jupyterlab-dark.png")
         page.evaluate(
             "() => window.jupyterapp.commands.execute('apputils:change-theme',"
             " {theme: 'JupyterLab Light'})"
@@ -228,7 +161,7 @@ def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any) -> None:
         expect(header.locator("input.vs-key-input")).to_have_value("")
         expect(header.locator(".vs-banner")).to_be_hidden()
         facts = json.loads(
-            kernel(page, "import json; print(json.dumps([studio.provider, studio.has_key]))")
+            lab.kernel(page, "import json; print(json.dumps([studio.provider, studio.has_key]))")
         )
         assert facts == ["dashscope", True]
         assert page.evaluate(SAVE_JS) is None or True
@@ -253,12 +186,12 @@ def check_saved_notebook(text: str, key: str) -> None:
     assert len(text) < 200_000, f"the saved notebook is {len(text)} bytes"
 
 
-def test_quickstart_in_notebook7(jupyter: Any, browser_context: Any) -> None:
+def test_quickstart_in_notebook7(jupyter: Any, browser_context: Any, lab: Lab) -> None:
     page = browser_context.new_page()
     started = time.monotonic()
     try:
-        open_notebook(page, jupyter.page("notebooks/quickstart-nb7.ipynb"))
-        state = studio_flow(page, jupyter.root / "kite.png", "notebook7")
+        lab.open_notebook(page, jupyter.page("notebooks/quickstart-nb7.ipynb"))
+        state = studio_flow(lab, page, jupyter.root / "kite.png", "notebook7")
         check_python_side(state)
         print(f"\nnotebook 7 flow: {time.monotonic() - started:.1f} s")
     finally:

@@ -10,9 +10,19 @@ export interface FieldView {
   control: Control;
   /** Shows (or clears) the message under the field and marks the control invalid. */
   showError(message: string | null): void;
+  /** Shows the Python helpers that repair the field's media (or clears them). */
+  showFixes(fixes: FixHint[]): void;
   /** Touched optional fields can be reset; untouched ones show their default as "not sent". */
   setTouched(touched: boolean): void;
   focus(): void;
+}
+
+/** A repair the kernel suggests for a media problem (`vace_studio.media.FIXES`). */
+export interface FixHint {
+  /** The helper's name, e.g. "binarize_mask". */
+  fix: string;
+  /** The Python line to run, e.g. `vace_studio.media.binarize_mask('/…/mask.png')`. */
+  call: string;
 }
 
 export interface FieldWiring {
@@ -20,6 +30,7 @@ export interface FieldWiring {
   onInput(value: unknown): void;
   onReset(): void;
   upload?: ControlContext["upload"];
+  companion?: ControlContext["companion"];
 }
 
 export function renderField(field: FieldSpec, baseId: string, wiring: FieldWiring): FieldView {
@@ -36,6 +47,7 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
     fallback: field.default,
     onInput: wiring.onInput,
     upload: wiring.upload,
+    companion: wiring.companion,
   });
 
   const title: (Node | string)[] = [field.title];
@@ -75,6 +87,7 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
   if (reset) head.append(reset);
 
   const error = h("div", { id: errorId, class: "vs-error", "aria-live": "polite" });
+  const fixes = h("div", { class: "vs-fixes" });
   const el = h(
     "div",
     { class: "vs-field", "data-field": field.name, "data-kind": field.node.kind },
@@ -82,6 +95,7 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
     control.inline ? null : control.el,
     field.description ? h("div", { id: helpId, class: "vs-help" }, field.description) : null,
     error,
+    fixes,
   );
 
   const inputs = () => el.querySelectorAll<HTMLElement>("input:not([type=file]), select, textarea");
@@ -95,6 +109,31 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
         if (message) input.setAttribute("aria-invalid", "true");
         else input.removeAttribute("aria-invalid");
       }
+    },
+    showFixes(list) {
+      fixes.replaceChildren(
+        ...list.map((hint) => {
+          const copy = h("button", { type: "button", class: "vs-link-button vs-copy-fix" }, "Copy");
+          copy.setAttribute("aria-label", `Copy the Python line that runs ${hint.fix}`);
+          copy.addEventListener("click", async () => {
+            try {
+              await navigator.clipboard.writeText(hint.call);
+              copy.textContent = "Copied";
+            } catch {
+              copy.textContent = "Select the line and copy it";
+            }
+          });
+          return h(
+            "div",
+            { class: "vs-fix", "data-fix": hint.fix },
+            h("span", { class: "vs-fix-chip" }, `Fix: ${hint.fix}`),
+            " ",
+            h("code", { class: "vs-fix-call" }, hint.call),
+            " ",
+            copy,
+          );
+        }),
+      );
     },
     setTouched(touched) {
       el.classList.toggle("vs-touched", touched);

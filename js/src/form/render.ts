@@ -3,12 +3,13 @@
 
 import { createControl } from "./controls";
 import { h } from "./dom";
-import { type FieldView, renderField } from "./field";
+import { type FieldView, type FixHint, renderField } from "./field";
 import { type FieldSpec, type FunctionSpec, functionSpec } from "./schema";
 import { isBlank, validateField } from "./validate";
 
 export type RequestValue = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
+export type FieldFixes = Record<string, FixHint[]>;
 
 export interface FormOptions {
   /** Initial values; each one counts as set by the user (it will be sent). */
@@ -37,8 +38,11 @@ export interface FormHandle {
   /** The request: the discriminator plus the fields the user set (untouched optional fields omitted). */
   getValue(): RequestValue;
   setValue(value: RequestValue): void;
-  /** Shows authoritative (kernel) errors, by field name; unknown names go to the form's error box. */
-  setErrors(errors: FieldErrors): void;
+  /**
+   * Shows authoritative (kernel) errors, by field name; unknown names go to the form's error box.
+   * `fixes` are the Python helpers that repair a field's media, shown under its error.
+   */
+  setErrors(errors: FieldErrors, fixes?: FieldFixes): void;
   /** Shows every client-side error (also on untouched fields) and returns them. */
   validate(): FieldErrors;
   /** No client-side error and no upload in flight (kernel errors are not re-checked here). */
@@ -72,11 +76,28 @@ export function renderForm(
   const prefix = options.idPrefix ?? `vs${++formCounter}-${spec.name}`;
   const fields = [...spec.fields].sort((a, b) => layoutRank(a) - layoutRank(b));
   const byName = new Map(fields.map((f) => [f.name, f]));
+  // A list paired with another list (`x-pairs-with`) is edited inside that list's rows: its
+  // "companion". It has no frame of its own; its errors show under the list it pairs with.
+  const companionOf = new Map<string, FieldSpec>();
+  const hostOf = new Map<string, FieldSpec>();
+  for (const field of fields) {
+    const host = field.pairsWith ? byName.get(field.pairsWith) : undefined;
+    if (
+      host &&
+      host.node.kind === "array" &&
+      field.node.kind === "array" &&
+      !companionOf.has(host.name)
+    ) {
+      companionOf.set(host.name, field);
+      hostOf.set(field.name, host);
+    }
+  }
 
   const values = new Map<string, unknown>(); // only what the user set
   const shown = new Set<string>(); // fields whose client-side errors are visible
   const pending = new Map<string, string>(); // "field#index" → file name being uploaded
   let server: FieldErrors = {};
+  let fixes: FieldFixes = {};
   const views = new Map<string, FieldView>();
 
   const formErrors = h("ul", { class: "vs-form-errors", role: "alert", hidden: true });
@@ -110,11 +131,22 @@ export function renderForm(
     return `${field.title} needs one entry per item of ${other.title} (got ${mine.length} for ${theirs.length})`;
   };
 
+  const errorOf = (field: FieldSpec): string | null => {
+    const client = shown.has(field.name) ? clientError(field) : null;
+    return client ?? server[field.name] ?? null;
+  };
+
   const refresh = (field: FieldSpec) => {
+    const host = hostOf.get(field.name);
+    if (host) return refresh(host);
     const view = views.get(field.name);
     if (!view) return;
-    const client = shown.has(field.name) ? clientError(field) : null;
-    view.showError(client ?? server[field.name] ?? null);
+    const companion = companionOf.get(field.name);
+    view.showError(errorOf(field) ?? (companion ? errorOf(companion) : null));
+    view.showFixes([
+      ...(fixes[field.name] ?? []),
+      ...(companion ? (fixes[companion.name] ?? []) : []),
+    ]);
     view.setTouched(values.has(field.name));
   };
 
@@ -182,28 +214,56 @@ export function renderForm(
     }
   };
 
+  const forget = (name: string) => {
+    delete server[name]; // the kernel's verdict was about the old value
+    delete fixes[name];
+  };
+
   for (const field of fields) {
+    if (hostOf.has(field.name)) continue; // edited inside its host list
+    const companion = companionOf.get(field.name);
     const view = renderField(field, `${prefix}-${field.name}`, {
       makeControl: createControl,
       onInput(value) {
         setUserValue(field, value);
         shown.add(field.name); // instant validation once the user has touched the field
-        delete server[field.name]; // the kernel's verdict was about the old value
+        forget(field.name);
         // Every field, not just this one: a paired list's error depends on this value too.
         for (const f of fields) refresh(f);
         refreshFormErrors();
         changed();
       },
       onReset() {
-        values.delete(field.name);
-        shown.delete(field.name);
-        delete server[field.name];
+        for (const f of companion ? [field, companion] : [field]) {
+          values.delete(f.name);
+          shown.delete(f.name);
+          forget(f.name);
+        }
         view.control.set(undefined);
         refresh(field);
         changed();
         view.focus();
       },
       upload: options.onFile ? (file, index = 0) => upload(field, index, file) : undefined,
+      companion: companion && {
+        node: companion.node.kind === "array" ? companion.node.items : companion.node,
+        label: companion.title,
+        value: () => {
+          const v = values.get(companion.name);
+          return Array.isArray(v) ? v : undefined;
+        },
+        // A new row starts with the companion's first choice (for roles: "obj", a subject).
+        fallback:
+          companion.node.kind === "array" && companion.node.items.kind === "enum"
+            ? companion.node.items.options[0]
+            : undefined,
+        onInput(list) {
+          // Only stored here: the host list's onInput, which follows at once, refreshes.
+          setUserValue(companion, list);
+          shown.add(companion.name);
+          forget(companion.name);
+        },
+      },
     });
     view.control.set(undefined);
     views.set(field.name, view);
@@ -218,20 +278,28 @@ export function renderForm(
       values.clear();
       shown.clear();
       server = {};
+      fixes = {};
+      // Every value first: a list's control reads its companion's value when it is set.
       for (const field of fields) {
-        const v = value[field.name];
-        setUserValue(field, v);
+        setUserValue(field, value[field.name]);
         if (values.has(field.name)) shown.add(field.name);
+      }
+      for (const field of fields) {
         views.get(field.name)?.control.set(values.get(field.name));
         refresh(field);
       }
       refreshFormErrors();
     },
-    setErrors(errors) {
+    setErrors(errors, fixHints = {}) {
       server = {};
+      fixes = {};
       for (const [key, message] of Object.entries(errors)) {
         const name = byName.has(baseName(key)) ? baseName(key) : key;
         server[name] = server[name] ? `${server[name]}; ${message}` : message;
+      }
+      for (const [key, list] of Object.entries(fixHints)) {
+        const name = byName.has(baseName(key)) ? baseName(key) : key;
+        fixes[name] = [...(fixes[name] ?? []), ...list];
       }
       for (const field of fields) refresh(field);
       refreshFormErrors();
@@ -244,7 +312,8 @@ export function renderForm(
     isValid,
     problems: errorsNow,
     focus(name) {
-      views.get(baseName(name))?.focus();
+      const base = baseName(name);
+      views.get(hostOf.get(base)?.name ?? base)?.focus();
     },
     destroy() {
       for (const view of views.values()) view.control.destroy?.();

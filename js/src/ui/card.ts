@@ -12,6 +12,8 @@ export interface CardActions {
   edit(card: TaskCard): void;
   /** Fetches the MP4 from the kernel as a Blob URL (for the download link). */
   download(card: TaskCard): Promise<string>;
+  /** The A/B view of this result against its source video (shown inside the card). */
+  compare?(card: TaskCard, onClose: () => void): { el: HTMLElement; destroy(): void };
 }
 
 export interface CardContext {
@@ -95,10 +97,42 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
   const retry = h("button", { type: "button", class: "vs-button vs-retry" }, "Retry");
   const edit = h("button", { type: "button", class: "vs-button vs-edit" }, "Edit as new");
   const download = h("a", { class: "vs-button vs-download", href: "#" }, "Download MP4");
-  const actions = h("div", { class: "vs-card-actions" }, cancel, retry, edit, download);
+  const compare = h(
+    "button",
+    { type: "button", class: "vs-button vs-compare-source", "aria-expanded": "false" },
+    "Compare with source",
+  );
+  const actions = h("div", { class: "vs-card-actions" }, cancel, retry, edit, download, compare);
 
   const media = h("div", { class: "vs-card-media" });
-  const el = h("li", { class: "vs-card" }, head, idLine, error, trouble, note, media, actions);
+  const abHost = h("div", { class: "vs-card-ab" });
+  const el = h(
+    "li",
+    { class: "vs-card" },
+    head,
+    idLine,
+    error,
+    trouble,
+    note,
+    media,
+    abHost,
+    actions,
+  );
+  let ab: { el: HTMLElement; destroy(): void } | null = null;
+  const closeAb = () => {
+    ab?.destroy();
+    ab = null;
+    compare.setAttribute("aria-expanded", "false");
+    compare.textContent = "Compare with source";
+  };
+  compare.addEventListener("click", () => {
+    if (ab) return closeAb();
+    if (!ctx.actions.compare) return;
+    ab = ctx.actions.compare(card, closeAb);
+    abHost.replaceChildren(ab.el);
+    compare.setAttribute("aria-expanded", "true");
+    compare.textContent = "Close A/B";
+  });
 
   const runAction = async (button: HTMLButtonElement, work: () => Promise<string>) => {
     button.disabled = true;
@@ -213,6 +247,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     retry.hidden = !RETRYABLE.has(card.status);
     download.hidden = card.status !== "succeeded" || (!card.has_video && !card.video_url);
     download.setAttribute("download", `vace-${card.task_id ?? card.local_id}.mp4`);
+    compare.hidden = !(ctx.actions.compare && card.status === "succeeded" && card.has_source);
     ensureVideo();
     if (video) ctx.loader.update(video, videoSource(card));
     tick();
@@ -224,6 +259,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     update,
     tick,
     destroy() {
+      closeAb();
       if (video) ctx.loader.detach(video);
       if (downloadUrl) URL.revokeObjectURL(downloadUrl);
       el.remove();

@@ -1,13 +1,16 @@
 // The forms: one tab per function (generated from the schema), each with a Submit button that is
-// enabled only while the request is valid, the estimated cost, and a status line. Talks to the
-// kernel only through the Channel. The task cards live in tasks.ts.
+// enabled only while the request is valid, the estimated cost, a status line, and (for functions
+// the kernel can draw) a preview beside the form. Talks to the kernel only through the Channel.
+// The task cards live in tasks.ts.
 
 import { h } from "../form/dom";
-import { type FormHandle, type RequestValue, renderForm } from "../form/render";
+import type { FixHint } from "../form/field";
+import { type FieldFixes, type FormHandle, type RequestValue, renderForm } from "../form/render";
 import { listFunctions } from "../form/schema";
 import { type Channel, RequestError } from "../messages";
 import { uploadFile } from "../upload";
 import { money } from "./format";
+import { createPreview, type PreviewHandle } from "./preview";
 import { createTabs } from "./tabs";
 
 export interface StudioState {
@@ -27,6 +30,26 @@ export interface StudioHandle {
   destroy(): void;
 }
 
+export interface StudioOptions {
+  /** Function → the fields its preview depends on (the `preview_fields` trait). */
+  previewFields?: Record<string, string[]>;
+}
+
+/** The repair helpers in a failed answer's `problems`, by field. */
+export function fixesOf(error: unknown): FieldFixes {
+  const problems = error instanceof RequestError ? error.detail.problems : undefined;
+  const out: FieldFixes = {};
+  if (!Array.isArray(problems)) return out;
+  for (const p of problems as Record<string, unknown>[]) {
+    if (typeof p.fix !== "string" || typeof p.call !== "string" || typeof p.field !== "string") {
+      continue;
+    }
+    const hint: FixHint = { fix: p.fix, call: p.call };
+    out[p.field] = [...(out[p.field] ?? []), hint];
+  }
+  return out;
+}
+
 const SUBMIT_TIMEOUT_MS = 60_000;
 const VALIDATE_TIMEOUT_MS = 10_000;
 const VALIDATE_DEBOUNCE_MS = 400;
@@ -38,12 +61,14 @@ export function renderStudio(
   schema: unknown,
   channel: Channel,
   previous: StudioState = {},
+  options: StudioOptions = {},
 ): StudioHandle {
   const prefix = `vs${++studioCounter}`;
   const functions = listFunctions(schema);
   const forms = new Map<string, FormHandle>();
   const revalidate = new Map<string, () => void>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  const previews: PreviewHandle[] = [];
 
   const tabs = functions.map((fn) => {
     const status = h("span", { class: "vs-status", role: "status" });
@@ -92,7 +117,7 @@ export function renderStudio(
           if (seq !== validateSeq || !(error instanceof RequestError)) return;
           if (Object.keys(error.errors).length > 0) {
             kernelSaysInvalid = true;
-            form.setErrors(error.errors);
+            form.setErrors(error.errors, fixesOf(error));
           }
           cost.textContent = "";
           gate();
@@ -117,17 +142,34 @@ export function renderStudio(
       timers.add(debounce);
     };
 
+    const watched = options.previewFields?.[fn.name] ?? [];
+    const preview =
+      watched.length > 0
+        ? createPreview({
+            channel,
+            fields: watched,
+            mediaFields: fn.fields
+              .filter((f) => watched.includes(f.name) && f.node.kind === "string" && f.node.media)
+              .map((f) => f.name),
+          })
+        : null;
+    if (preview) previews.push(preview);
+
     const form = renderForm(schema, fn.name, {
       idPrefix: `${prefix}-${fn.name}`,
       value: previous.values?.[fn.name],
       onFile: (field, index, file) => uploadFile(channel, field, index, file),
-      onChange(_value, valid) {
+      onChange(value, valid) {
         status.textContent = "";
         scheduleValidate(valid);
+        preview?.changed(value, form.problems());
       },
     });
     forms.set(fn.name, form);
-    revalidate.set(fn.name, () => scheduleValidate(form.isValid()));
+    revalidate.set(fn.name, () => {
+      scheduleValidate(form.isValid());
+      preview?.changed(form.getValue(), form.problems());
+    });
 
     submit.addEventListener("click", async () => {
       // A validate still queued or in flight would only repeat what the submit answer says.
@@ -154,7 +196,7 @@ export function renderStudio(
         status.textContent = submitFailure(error);
         if (error instanceof RequestError && Object.keys(error.errors).length > 0) {
           kernelSaysInvalid = true;
-          form.setErrors(error.errors);
+          form.setErrors(error.errors, fixesOf(error));
           form.focus(Object.keys(error.errors)[0] ?? "");
         }
       } finally {
@@ -165,8 +207,17 @@ export function renderStudio(
 
     gate();
     if (previous.values?.[fn.name]) scheduleValidate(form.isValid());
+    preview?.changed(form.getValue(), form.problems());
     const actions = h("div", { class: "vs-actions" }, submit, cost, hint, status);
-    return { key: fn.name, label: fn.title, panel: h("div", {}, form.el, actions) };
+    const body = preview
+      ? h(
+          "div",
+          { class: "vs-form-row" },
+          h("div", { class: "vs-form-main" }, form.el, actions),
+          preview.el,
+        )
+      : h("div", {}, form.el, actions);
+    return { key: fn.name, label: fn.title, panel: body };
   });
 
   const tabView = createTabs(prefix, tabs);
@@ -193,6 +244,7 @@ export function renderStudio(
     },
     destroy() {
       for (const timer of timers) clearTimeout(timer);
+      for (const preview of previews) preview.destroy();
       for (const form of forms.values()) form.destroy();
       el.remove();
     },

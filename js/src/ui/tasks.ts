@@ -9,6 +9,7 @@ import { h } from "../form/dom";
 import type { Channel, Message } from "../messages";
 import { type CardDelta, type TaskCard, UNFINISHED } from "../traits";
 import { type CardActions, type CardView, createCard } from "./card";
+import { createCompare } from "./compare";
 import { fetchVideo, VideoLoader, type VideoLoaderOptions } from "./videos";
 
 export interface TaskListOptions {
@@ -66,6 +67,21 @@ export function createTaskList(options: TaskListOptions): TaskListHandle {
     edit: (card) => options.onEdit(card),
     async download(card) {
       return URL.createObjectURL(await fetchVideo(channel, card.local_id));
+    },
+    compare(card, onClose) {
+      return createCompare({
+        a: {
+          label: "source video",
+          load: async (signal) =>
+            URL.createObjectURL(await fetchVideo(channel, card.local_id, { signal, source: true })),
+        },
+        b: {
+          label: "result",
+          load: async (signal) =>
+            URL.createObjectURL(await fetchVideo(channel, card.local_id, { signal })),
+        },
+        onClose,
+      });
     },
   };
 

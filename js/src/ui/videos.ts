@@ -63,10 +63,14 @@ const defaultObserver: ObserverFactory | undefined =
     : // rootMargin: start loading just before a card scrolls into view.
       (callback) => new IntersectionObserver(callback, { rootMargin: "200px 0px" });
 
-/** Fetches a task's MP4 from the kernel, chunk by chunk, as one Blob. */
-export async function fetchVideo(
+/**
+ * Fetches a file from the kernel chunk by chunk (`kind` answers `{size, offset, last, etag, mime}`
+ * plus one buffer per request, see widget/videos.py) and returns it as one Blob.
+ */
+export async function fetchChunks(
   channel: Channel,
-  localId: string,
+  kind: string,
+  payload: Record<string, unknown>,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<Blob> {
   const parts: Uint8Array<ArrayBuffer>[] = [];
@@ -75,13 +79,13 @@ export async function fetchVideo(
   let mime = "video/mp4";
   for (;;) {
     const { msg, buffers } = await channel.request(
-      "video",
-      { local_id: localId, offset },
+      kind,
+      { ...payload, offset },
       { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal },
     );
     const part = buffers[0];
-    if (!part) throw new Error("the kernel sent no video data");
-    if (etag !== undefined && msg.etag !== etag) throw new Error("the video changed while loading");
+    if (!part) throw new Error("the kernel sent no data");
+    if (etag !== undefined && msg.etag !== etag) throw new Error("the file changed while loading");
     etag = msg.etag;
     if (typeof msg.mime === "string") mime = msg.mime;
     parts.push(new Uint8Array(part.buffer as ArrayBuffer, part.byteOffset, part.byteLength));
@@ -90,6 +94,17 @@ export async function fetchVideo(
     if (part.byteLength === 0) throw new Error("the kernel sent an empty chunk before the end");
   }
   return new Blob(parts, { type: mime });
+}
+
+/** Fetches a task's MP4 (or with `source`, the source video its request names) as one Blob. */
+export function fetchVideo(
+  channel: Channel,
+  localId: string,
+  options: { signal?: AbortSignal; timeoutMs?: number; source?: boolean } = {},
+): Promise<Blob> {
+  const payload: Record<string, unknown> = { local_id: localId };
+  if (options.source) payload.source = true;
+  return fetchChunks(channel, "video", payload, options);
 }
 
 export class VideoLoader {

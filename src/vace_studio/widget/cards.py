@@ -6,7 +6,7 @@ Three shapes, all plain JSON:
   timings, URLs, the local video path, error, cost and the request.
 * :func:`result` — the subset of a succeeded task that ``Studio.results`` lists.
 * :func:`wire` — what the browser gets: the summary without the kernel's file path (the browser
-  only needs to know a video exists) and with ``order`` instead of ``position``, so that a task
+  only needs to know a video exists, and whether its source video can be compared with it) and with ``order`` instead of ``position``, so that a task
   leaving the local queue does not cost one message per task behind it: the browser ranks the
   waiting cards by ``order`` itself.
 
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vace_studio.engine import Task
+from vace_studio.widget.videos import source_ref
 
 Card = dict[str, Any]
 
@@ -96,6 +97,8 @@ def wire(card: Card, order: int) -> Card:
     """The browser's card: no kernel paths, and ``order`` to rank waiting tasks by."""
     out = {k: v for k, v in card.items() if k not in ("position", "local_path", "tags")}
     out["has_video"] = has_video(card)
+    # A/B: the source video the result was made from, when the kernel can send it.
+    out["has_source"] = source_ref(card["request"]) is not None
     out["order"] = order
     return out
 

@@ -7,7 +7,8 @@ Messages without an ``id`` are never requests and are ignored. Slow work (cancel
 asyncio task and answers when done.
 
 Kinds: ``hello``, ``validate``, ``submit``, ``upload``, ``cancel``, ``retry``, ``video``,
-``set_key``.
+``set_key`` (the forms and task cards); ``preview`` (a form's picture); ``sweeps``, ``gallery``,
+``history``, ``rerun``, ``export``, ``file`` (the Gallery and History views).
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from vace_studio.engine import UploadError
+from vace_studio import experiments
+from vace_studio.engine import TaskRecord, UploadError
 from vace_studio.requests import InvalidRequest
-from vace_studio.widget import account
+from vace_studio.widget import account, previews
+from vace_studio.widget import history as history_view
 from vace_studio.widget.file_uploads import UploadRefusedError
-from vace_studio.widget.videos import VideoUnavailableError, read_chunk
+from vace_studio.widget.gallery import UnknownSweepError
+from vace_studio.widget.history import HistoryRequestError
+from vace_studio.widget.videos import VideoUnavailableError, read_chunk, source_path
 
 if TYPE_CHECKING:
     from vace_studio.engine import Task
@@ -42,11 +47,22 @@ class MessageError(Exception):
         self.code = code
 
 
-def failure(error: BaseException) -> dict[str, Any]:
-    """The ``ok: false`` fields for ``error``: pydantic problems by field, codes kept."""
+def failure(error: BaseException, content: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``ok: false`` fields for ``error``: pydantic problems by field (and each problem
+    with its repair helper, if any), codes kept."""
     if isinstance(error, InvalidRequest):
-        return {"error": str(error), "code": "invalid_request", "errors": error.by_field()}
-    if isinstance(error, MessageError | VideoUnavailableError):
+        request = content.get("request") if content else None
+        return {
+            "error": str(error),
+            "code": "invalid_request",
+            "errors": error.by_field(),
+            "problems": previews.problems_json(
+                error.problems, request if isinstance(request, Mapping) else None
+            ),
+        }
+    if isinstance(
+        error, MessageError | VideoUnavailableError | HistoryRequestError | UnknownSweepError
+    ):
         return {"error": str(error), "code": error.code}
     if isinstance(error, UploadRefusedError | UploadError | account.KeyRefusedError):
         return {"error": str(error), "code": type(error).__name__}
@@ -67,6 +83,13 @@ class Messages:
             "retry": self.retry,
             "video": self.video,
             "set_key": self.set_key,
+            "preview": self.preview,
+            "sweeps": self.sweeps,
+            "gallery": self.gallery,
+            "history": self.history,
+            "rerun": self.rerun,
+            "export": self.export,
+            "file": self.file,
         }
         self._running: set[asyncio.Task[None]] = set()
 
@@ -85,24 +108,26 @@ class Messages:
         try:
             reply = handler(content, buffers)
         except Exception as error:
-            self._fail(request_id, kind, error)
+            self._fail(request_id, content, error)
             return
         if inspect.isawaitable(reply):
-            job = asyncio.ensure_future(self._finish(request_id, str(kind), reply))
+            job = asyncio.ensure_future(self._finish(request_id, content, reply))
             self._running.add(job)
             job.add_done_callback(self._running.discard)
         else:
             self._reply(request_id, reply)
 
-    async def _finish(self, request_id: str, kind: str, reply: Awaitable[Reply]) -> None:
+    async def _finish(
+        self, request_id: str, content: Mapping[str, Any], reply: Awaitable[Reply]
+    ) -> None:
         try:
             done = await reply
         except Exception as error:
-            self._fail(request_id, kind, error)
+            self._fail(request_id, content, error)
             return
         self._reply(request_id, done)
 
-    def _fail(self, request_id: str, kind: str | None, error: Exception) -> None:
+    def _fail(self, request_id: str, content: Mapping[str, Any], error: Exception) -> None:
         expected = (
             InvalidRequest,
             MessageError,
@@ -110,10 +135,12 @@ class Messages:
             UploadRefusedError,
             UploadError,
             account.KeyRefusedError,
+            HistoryRequestError,
+            UnknownSweepError,
         )
         if not isinstance(error, expected):
-            log.warning("widget message %r failed", kind, exc_info=True)
-        self._answer(request_id, failure(error))
+            log.warning("widget message %r failed", content.get("kind"), exc_info=True)
+        self._answer(request_id, failure(error, content))
 
     def _reply(self, request_id: str, reply: Reply) -> None:
         fields, buffers = reply if isinstance(reply, tuple) else (reply, [])
@@ -172,15 +199,89 @@ class Messages:
     def upload(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
         return self.studio._uploads.receive(content, buffers)
 
-    def video(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
-        task = self._task(content)
+    def _record(self, content: Mapping[str, Any]) -> TaskRecord:
+        """A task of this studio, or any task in its store (the Gallery and History show those
+        of earlier kernels too)."""
+        local_id = content.get("local_id")
+        task = self.studio._tasks.get(local_id) if isinstance(local_id, str) else None
+        if task is not None:
+            return task.record
+        record = self.studio.client.store.get(local_id) if isinstance(local_id, str) else None
+        if record is None:
+            raise MessageError("unknown_task", f"no task {local_id!r} in this studio's store")
+        return record
+
+    @staticmethod
+    def _offset(content: Mapping[str, Any]) -> int:
         offset = content.get("offset", 0)
         if not isinstance(offset, int) or isinstance(offset, bool):
             raise MessageError("bad_message", f"offset: expected a whole number (got {offset!r})")
-        info, data = read_chunk(task.record.local_path, offset, self.studio.video_chunk_bytes)
+        return offset
+
+    def video(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply | Awaitable[Reply]:
+        """A chunk of a task's result video, or with ``source: true`` of its source video."""
+        record = self._record(content)
+        offset = self._offset(content)
+        if content.get("source") is True:
+            return self._source_chunk(record, offset)
+        info, data = read_chunk(record.local_path, offset, self.studio.video_chunk_bytes)
+        return info, [data]
+
+    async def _source_chunk(self, record: TaskRecord, offset: int) -> Reply:
+        path = await source_path(self.studio.client, record.request, self.studio._sources)
+        info, data = read_chunk(path, offset, self.studio.video_chunk_bytes)
         return info, [data]
 
     def set_key(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
         target = account.target_of(content.get("provider"))
         self.studio._use_key(content.get("key"), target)
         return {"has_key": self.studio.has_key, "provider": self.studio.provider}
+
+    # -- previews, gallery and history -----------------------------------------------------
+    async def preview(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """The form's preview PNGs (one buffer each) and their facts; ``previews: []`` when the
+        request's inputs give nothing to show (e.g. remote files, which are not downloaded)."""
+        request = self._request(content)
+        entries, pngs = await asyncio.to_thread(previews.previews, request)
+        return {"previews": entries}, pngs
+
+    def sweeps(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """Every sweep in the store, newest first, and the one the studio shows first."""
+        return {"sweeps": self.studio._feed.rows(), "current": self.studio.sweep_id}
+
+    def gallery(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        group_id = content.get("group_id")
+        if not isinstance(group_id, str) or not group_id:
+            raise MessageError("bad_message", "gallery: group_id must be a sweep's group id")
+        return {"sweep": self.studio._feed.gallery(group_id)}
+
+    def history(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        return history_view.page(self.studio.client.store, content)
+
+    def rerun(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """A task of the store queued again through the studio's client (a new card follows)."""
+        record = self._record(content)
+        task = experiments.rerun(self.studio.client, record.id)
+        self.studio.track(task)
+        return {"local_id": task.local_id}
+
+    async def export(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """A run (a sweep, or tasks) as a folder or a zip under ``<home>/exports/``."""
+        run, label = history_view.export_run_of(content)
+        as_zip = content.get("zip") is True
+        client = self.studio.client
+        target = history_view.export_target(client.paths.home, label)
+        path = await asyncio.to_thread(
+            experiments.export_run, run, target, zip=as_zip, store=client.store
+        )
+        download = self.studio._offer_download(path) if as_zip else None
+        return {"path": str(path), "zip": as_zip, "download": download}
+
+    def file(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """A chunk of an exported zip, named by the ``download`` id its export answered."""
+        download = content.get("download")
+        path = self.studio._downloads.get(download) if isinstance(download, str) else None
+        if path is None:
+            raise MessageError("unknown_download", f"no export {download!r} to download here")
+        info, data = read_chunk(path, self._offset(content), self.studio.video_chunk_bytes)
+        return info, [data]

@@ -9,30 +9,36 @@ What crosses the comm, and why (details in ``docs/how-it-works.md``):
 * the API key arrives in one custom message and goes into the client; no trait ever holds it.
 
 ``cards`` and ``results`` are Python-side traits (not synced): notebook code can read and observe
-them, and saved notebooks do not grow with every task.
+them, and saved notebooks do not grow with every task. Every task the client runs appears in the
+studio, whoever created it (``client.enqueue``, a sweep, a re-run): ``Client.observe_tasks``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
+import secrets
 import statistics
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
+import vace_studio.experiments as experiments
 from vace_studio.engine import Client, Task
+from vace_studio.experiments import Sweep
+from vace_studio.experiments.plan import Confirm
 from vace_studio.requests import VaceRequest, request_schema
 from vace_studio.widget import account
 from vace_studio.widget import cards as cardlib
 from vace_studio.widget.file_uploads import FileUploads
+from vace_studio.widget.gallery import SweepFeed
 from vace_studio.widget.messages import Messages
+from vace_studio.widget.previews import PREVIEW_FIELDS
 from vace_studio.widget.throttle import Throttle
 from vace_studio.widget.videos import CHUNK_BYTES
 
@@ -88,6 +94,15 @@ class Studio(anywidget.AnyWidget):
     """list of dict. The providers a key typed into the header can be used with
     (``value``, ``label``, ``provider``, ``region``, ``env``)."""
 
+    preview_fields = traitlets.Dict().tag(sync=True)
+    """dict, default: ``widget.previews.PREVIEW_FIELDS``. Function → the request fields its
+    form preview depends on; the browser asks for a new preview only when one of them changes."""
+
+    sweep_id = traitlets.Unicode("").tag(sync=True)
+    """str, default ``""``. The group id of the sweep the Gallery shows first: set by
+    :meth:`sweep`; set it to any sweep in the store (``vace_studio.experiments.sweep_rows()``)
+    to show that one."""
+
     cards = traitlets.List(traitlets.Dict())
     """list of dict, default ``[]``; Python-side only. One summary per task, newest first: ids,
     ``status``, local queue ``position``, timings (Unix seconds), ``video_url``, ``local_path``,
@@ -106,8 +121,9 @@ class Studio(anywidget.AnyWidget):
         self, client: Client | None = None, *, resume: bool = True, **client_options: Any
     ) -> None:
         if client is None:
-            with _banner_replaces_notice():
-                client = Client(**client_options)
+            # The banner says the simulator is in use; the same words logged as a red stderr
+            # block above the widget would read like an error.
+            client = Client(**client_options, announce=False)
         self.client: Client = client
         self._clients: list[Client] = [self.client]
         self._secrets: list[str] = []  # keys typed in the header: scrubbed from error texts
@@ -126,14 +142,18 @@ class Studio(anywidget.AnyWidget):
         self._messages = Messages(self)
         self._resuming: asyncio.Future[None] | None = None
         self._loop = _running_loop()  # the notebook's loop, where the engine's tasks run
+        self._feed = SweepFeed(self)
+        self._sources: dict[str, Path] = {}  # source video URL → its copy in the video cache
+        self._downloads: dict[str, Path] = {}  # download id → an exported zip
+        self._stop_observing: list[Callable[[], None]] = []
         super().__init__(
             schema=request_schema(),
             key_targets=account.KEY_TARGETS,
+            preview_fields=PREVIEW_FIELDS,
             **account.facts(self.client, user_key=False),
         )
         self.on_msg(self._on_msg)
-        for task in self.client.tasks:
-            self.track(task)
+        self._adopt_client(self.client)
         if resume:
             self._start_resume()
 
@@ -156,8 +176,49 @@ class Studio(anywidget.AnyWidget):
         self.track(task)
         return task
 
+    def sweep(
+        self,
+        base: VaceRequest | Mapping[str, Any],
+        *,
+        grid: Mapping[str, Sequence[Any]] | None = None,
+        confirm: Confirm = None,
+        confirm_above: float = experiments.DEFAULT_CONFIRM_ABOVE,
+        price_per_second: float | None = None,
+        name: str | None = None,
+        **fields: Sequence[Any],
+    ) -> Sweep:
+        """Run ``base`` for every combination of the given field values, and show it.
+
+            s = studio.sweep(base, prompt=["a cat", "a dog"], seed=[1, 2])
+
+        The same arguments as :func:`vace_studio.sweep` (every cell validated first; above
+        ``confirm_above`` dollars it runs only with ``confirm``); the studio then shows its
+        progress and ETA, opens its gallery, and its tasks appear as cards. Returns the
+        :class:`~vace_studio.Sweep` (``await s.wait()``, ``s.to_dataframe()``).
+        """
+        started = experiments.sweep(
+            self.client,
+            base,
+            grid=grid,
+            confirm=confirm,
+            confirm_above=confirm_above,
+            price_per_second=price_per_second,
+            name=name,
+            **fields,
+        )
+        self._feed.follow(started)
+        self.sweep_id = started.group_id
+        self.send({"kind": "show", "view": "gallery", "group_id": started.group_id})
+        return started
+
+    def history(self, **filters: Any) -> Any:
+        """The store's tasks as a pandas DataFrame (:func:`vace_studio.history` on this
+        studio's store): ``studio.history(status="failed")``."""
+        return experiments.history(store=self.client.store, **filters)
+
     def track(self, task: Task) -> None:
-        """Show a task submitted elsewhere (e.g. ``client.enqueue``) in the studio as well."""
+        """Show a task submitted elsewhere in the studio as well. Tasks of the studio's client
+        appear by themselves; this is for tasks of another client."""
         if task.local_id in self._tasks:
             return
         self._tasks[task.local_id] = task
@@ -167,9 +228,11 @@ class Studio(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop updating and close the widget (the tasks themselves keep running)."""
-        for stop in self._unsubscribe.values():
+        for stop in [*self._unsubscribe.values(), *self._stop_observing]:
             stop()
         self._unsubscribe.clear()
+        self._stop_observing.clear()
+        self._feed.close()
         self._throttle.close()
         self._uploads.close()
         super().close()
@@ -182,9 +245,22 @@ class Studio(anywidget.AnyWidget):
         if client is not self.client:
             self.client = client
             self._clients.append(client)
+            self._adopt_client(client)
         with self.hold_sync():
             for name, value in account.facts(self.client, user_key=True).items():
                 setattr(self, name, value)
+
+    def _adopt_client(self, client: Client) -> None:
+        """Show the client's tasks: those it has, and every one it starts tracking later."""
+        for task in client.tasks:
+            self.track(task)
+        self._stop_observing.append(client.observe_tasks(self.track))
+
+    def _offer_download(self, path: Path) -> str:
+        """An id the browser may fetch ``path`` by (the ``file`` message), never the path."""
+        download = secrets.token_hex(8)
+        self._downloads[download] = path
+        return download
 
     # -- task changes → cards → deltas -----------------------------------------------------
     def _on_task(self, task: Task) -> None:
@@ -289,22 +365,6 @@ class Studio(anywidget.AnyWidget):
             return
         for task in resumed:
             self.track(task)
-
-
-@contextlib.contextmanager
-def _banner_replaces_notice() -> Iterator[None]:
-    """Drop the notice ``Client.__init__`` logs ("No API key found…, the simulator…"): the
-    widget shows it as its banner, and the same words again as a red stderr block above the
-    widget read like an error."""
-
-    def keep(record: logging.LogRecord) -> bool:
-        return not (record.module == "client" and record.funcName == "__init__")
-
-    log.addFilter(keep)
-    try:
-        yield
-    finally:
-        log.removeFilter(keep)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -1,16 +1,29 @@
-"""Result videos sent to the browser on request, in chunks, as binary buffers.
+"""Videos (and exported runs) sent to the browser on request, in chunks, as binary buffers.
 
 The browser asks ``video {local_id, offset}`` and gets ``{size, offset, last, etag, mime}`` plus
 one buffer of at most :data:`CHUNK_BYTES`; it asks again from the next offset until ``last``, then
 builds a Blob URL. Pulling chunk by chunk keeps every message under Jupyter's websocket limits
-and lets the browser stop half-way (a card scrolled away). Only files the engine recorded for one
-of the studio's tasks are ever read: the browser names a task, never a path.
+and lets the browser stop half-way (a card scrolled away). Only files the engine recorded for a
+task are ever read: the browser names a task (its result, or with ``source: true`` the source
+video its request names), never a path. An ``http(s)`` source is fetched into the engine's
+video cache first (:func:`source_path`), so it plays even when the browser cannot reach it.
 """
 
 from __future__ import annotations
 
+import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from vace_studio.engine.downloads import download_video
+from vace_studio.requests.media import is_local
+
+if TYPE_CHECKING:
+    from vace_studio.engine import Client
+
+SOURCE_FIELD = "video_url"
+"""The request field holding the video a result was made from (A/B: source vs result)."""
 
 CHUNK_BYTES = 4 * 1024 * 1024 - 64 * 1024
 """Bytes of video per message: with the JSON header the message stays within 4 MiB."""
@@ -27,7 +40,7 @@ class VideoUnavailableError(LookupError):
 def read_chunk(
     path: str | Path | None, offset: int, chunk_bytes: int = CHUNK_BYTES
 ) -> tuple[dict[str, Any], bytes]:
-    """The answer fields and the bytes of one chunk of the video at ``path``."""
+    """The answer fields and the bytes of one chunk of the file at ``path``."""
     if not path:
         raise VideoUnavailableError("no_video", "this task has no downloaded video (yet)")
     video = Path(path)
@@ -51,7 +64,43 @@ def read_chunk(
         "last": offset + len(data) >= size,
         # Cache files are named by content hash: the browser checks every chunk came from the
         # same file, in case the cache replaced it between two requests.
-        "etag": video.name,
-        "mime": "video/mp4",
+        "etag": f"{video.name}:{size}",
+        "mime": mimetypes.guess_type(video.name)[0] or "video/mp4",
     }
     return info, data
+
+
+def source_ref(request: Mapping[str, Any]) -> str | None:
+    """The source video a request names, if the kernel can read it (a local file that exists,
+    or an ``http(s)`` URL); ``oss://`` references live in the provider's storage only."""
+    ref = request.get(SOURCE_FIELD)
+    if not isinstance(ref, str) or not ref:
+        return None
+    if ref.lower().startswith(("http://", "https://")):
+        return ref
+    if is_local(ref) and Path(ref).is_file():
+        return ref
+    return None
+
+
+async def source_path(client: Client, request: Mapping[str, Any], fetched: dict[str, Path]) -> Path:
+    """Where the source video of ``request`` is on this machine; an ``http(s)`` source is
+    streamed into the client's video cache once (``fetched`` remembers it by URL)."""
+    ref = source_ref(request)
+    if ref is None:
+        raise VideoUnavailableError(
+            "no_source", "this task's request names no source video this kernel can read"
+        )
+    if not ref.lower().startswith(("http://", "https://")):
+        return Path(ref)
+    known = fetched.get(ref)
+    if known is not None and known.is_file():
+        return known
+    try:
+        got = await download_video(client.transport.http, ref, client.paths)
+    except Exception as error:
+        raise VideoUnavailableError(
+            "source_unreachable", f"the source video could not be fetched: {error}"
+        ) from None
+    fetched[ref] = got.path
+    return got.path

@@ -1,6 +1,9 @@
 // A list editor: one item control per entry, with add/remove buttons that honour minItems/maxItems.
 // Item controls come from the same factory as top-level fields, so a list of media gets pickers and
-// a list of enums gets chips, without this module knowing either.
+// a list of enums gets chips, without this module knowing either. A companion list (ctx.companion,
+// e.g. one role per reference image) gets its item control inside each row, so adding, removing
+// or dropping an item keeps both lists the same length. Files dropped on the list (not on a slot)
+// fill its empty slots, then new rows.
 
 import { h, srOnly } from "../dom";
 import type { Control, ControlContext, ControlFactory } from "./types";
@@ -11,6 +14,7 @@ interface Item {
   row: HTMLLIElement;
   number: HTMLSpanElement;
   remove: HTMLButtonElement;
+  pair?: { control: Control; value: unknown };
 }
 
 export function createArray(ctx: ControlContext, makeItem: ControlFactory): Control {
@@ -35,7 +39,13 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
   let items: Item[] = [];
   let serial = 0; // ids stay unique after removals, so labels never point at the wrong input
 
-  const emit = () => ctx.onInput(items.map((item) => item.value));
+  const companion = ctx.companion;
+  const emit = () => {
+    if (companion) {
+      companion.onInput(items.length > 0 ? items.map((item) => item.pair?.value) : undefined);
+    }
+    ctx.onInput(items.map((item) => item.value));
+  };
 
   const refresh = () => {
     items.forEach((item, i) => {
@@ -47,7 +57,36 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
     add.title = add.disabled ? `${ctx.label} allows at most ${maxItems}` : "";
   };
 
-  const makeRow = (value: unknown): Item => {
+  const makePair = (item: Item, id: string, value: unknown) => {
+    if (!companion) return null;
+    const labelId = `${id}-pair-label`;
+    const pair = { value, control: undefined as unknown as Control };
+    pair.control = makeItem({
+      ...ctx,
+      id: `${id}-pair`,
+      labelId,
+      label: `${companion.label} for ${ctx.label} item`,
+      node: companion.node,
+      required: true,
+      fallback: undefined,
+      companion: undefined,
+      upload: undefined,
+      onInput(v) {
+        pair.value = v;
+        emit();
+      },
+    });
+    pair.control.set(value);
+    item.pair = pair;
+    return h(
+      "div",
+      { class: "vs-pair" },
+      h("span", { id: labelId, class: "vs-pair-label" }, companion.label),
+      pair.control.el,
+    );
+  };
+
+  const makeRow = (value: unknown, pairValue: unknown = companion?.fallback): Item => {
     const id = `${ctx.id}-${serial++}`;
     const labelId = `${id}-label`;
     const item = { value } as Item;
@@ -84,7 +123,15 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
       const next = items[at] ?? items[at - 1];
       (next ? next.remove : add).focus();
     });
-    item.row = h("li", { class: "vs-item" }, label, item.control.el, item.remove);
+    const pair = makePair(item, id, pairValue);
+    item.row = h(
+      "li",
+      { class: pair ? "vs-item vs-has-pair" : "vs-item" },
+      label,
+      item.control.el,
+      pair,
+      item.remove,
+    );
     return item;
   };
 
@@ -100,10 +147,53 @@ export function createArray(ctx: ControlContext, makeItem: ControlFactory): Cont
 
   const rebuild = (values: unknown[]) => {
     for (const item of items) item.control.destroy?.();
-    items = values.map(makeRow);
+    const pairs = companion?.value() ?? [];
+    items = values.map((v, i) => makeRow(v, pairs[i] ?? companion?.fallback));
     list.replaceChildren(...items.map((item) => item.row));
     refresh();
   };
+
+  // Files dropped on the list: each fills the next empty slot, else a new row (up to maxItems).
+  if (ctx.upload && itemNode.kind === "string" && itemNode.media) {
+    const kind = itemNode.media;
+    root.append(
+      h(
+        "div",
+        { class: "vs-drop-hint" },
+        `Drop ${kind === "image" ? "images" : "videos"} on this list to add them`,
+      ),
+    );
+    root.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      root.classList.add("vs-dragover");
+    });
+    root.addEventListener("dragleave", () => root.classList.remove("vs-dragover"));
+    root.addEventListener("drop", (event) => {
+      event.preventDefault();
+      root.classList.remove("vs-dragover");
+      const files = [...(event.dataTransfer?.files ?? [])];
+      let added = false;
+      const claimed = new Set<Item>();
+      for (const file of files) {
+        let item = items.find(
+          (it) => !claimed.has(it) && (it.value === undefined || it.value === ""),
+        );
+        if (!item) {
+          if (items.length >= maxItems) break;
+          item = makeRow(undefined);
+          items.push(item);
+          list.append(item.row);
+          added = true;
+        }
+        claimed.add(item);
+        item.control.take?.(file);
+      }
+      if (added) {
+        refresh();
+        emit();
+      }
+    });
+  }
 
   return {
     el: root,

@@ -143,13 +143,16 @@ export function createMedia(ctx: ControlContext): Control {
     picker.value = ""; // so picking the same file again still fires "change"
     if (file) void take(file);
   });
+  control.take = (file) => void take(file);
   root.addEventListener("dragover", (event) => {
     event.preventDefault(); // required for "drop" to fire
+    event.stopPropagation();
     root.classList.add("vs-dragover");
   });
   root.addEventListener("dragleave", () => root.classList.remove("vs-dragover"));
   root.addEventListener("drop", (event) => {
     event.preventDefault(); // otherwise the browser navigates to the dropped file
+    event.stopPropagation(); // this slot takes it; a surrounding list must not add a row too
     root.classList.remove("vs-dragover");
     const file = event.dataTransfer?.files?.[0];
     if (file) void take(file);

@@ -23,6 +23,24 @@ export interface ControlContext {
    * it was refused). `index` is the position inside a list field; lists fill it in for their items.
    */
   upload?: (file: File, index?: number) => Promise<string | undefined>;
+  /**
+   * For a list: another list that needs one entry per item of this one (`x-pairs-with`, e.g. a
+   * role per reference image). Its item controls are shown inside this list's rows, so the two can
+   * never disagree on length; `onInput` receives its whole list before this list's own onInput.
+   */
+  companion?: Companion;
+}
+
+export interface Companion {
+  /** The companion list's item schema. */
+  node: NodeSpec;
+  /** Its field title. */
+  label: string;
+  /** Its current list (may be undefined or shorter than this list). */
+  value(): unknown[] | undefined;
+  /** The value a new row starts with. */
+  fallback: unknown;
+  onInput(values: unknown[] | undefined): void;
 }
 
 export interface Control {
@@ -33,6 +51,8 @@ export interface Control {
   labelTarget: boolean;
   /** True for a checkbox, which sits before its label. */
   inline?: boolean;
+  /** Media controls: take a dropped or picked file (lists hand files to their rows). */
+  take?(file: File): void;
   destroy?(): void;
 }
 

@@ -1,0 +1,167 @@
+// A form's preview: what the parameters do to the inputs, drawn by the kernel (the mask and its
+// expansion over the chosen frame, the outpainting canvas, the control condition over a few frames).
+//
+// The kernel names the fields each function's preview depends on (`preview_fields`); a new preview
+// is asked for only when one of them changed and none of them has a client-side error. Requests
+// are debounced, and at most one is in flight per form: changes made meanwhile are folded into one
+// request sent when the answer arrives, so dragging a slider never queues a backlog of renders.
+
+import { h } from "../form/dom";
+import type { FieldErrors, RequestValue } from "../form/render";
+import { type Channel, RequestError } from "../messages";
+
+export interface PreviewOptions {
+  channel: Channel;
+  /** The fields the preview depends on. */
+  fields: string[];
+  /** Those of them that hold media: without any of these set there is nothing to draw. */
+  mediaFields: string[];
+  debounceMs?: number;
+  timeoutMs?: number;
+}
+
+export interface PreviewHandle {
+  el: HTMLElement;
+  /** The form changed; `problems` are its client-side errors by field. */
+  changed(value: RequestValue, problems: FieldErrors): void;
+  /** Requests sent so far (for tests and the benchmark). */
+  readonly asked: number;
+  destroy(): void;
+}
+
+const HINT = "Choose the source files (on the kernel's machine) to see a preview here.";
+
+export function createPreview(options: PreviewOptions): PreviewHandle {
+  const { channel, fields } = options;
+  const debounceMs = options.debounceMs ?? 300;
+  const pictures = h("div", { class: "vs-preview-pictures" });
+  const note = h("p", { class: "vs-help vs-preview-note", "aria-live": "polite" }, HINT);
+  const el = h(
+    "aside",
+    { class: "vs-preview-panel", "aria-label": "Preview", "data-state": "empty" },
+    h("h4", { class: "vs-preview-title" }, "Preview"),
+    pictures,
+    note,
+  );
+  let wanted = ""; // key of the latest valid value
+  let shown = ""; // key of what is on screen (or being fetched)
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight = false;
+  let next: { key: string; value: RequestValue } | null = null;
+  let urls: string[] = [];
+  let asked = 0;
+  let destroyed = false;
+
+  const setState = (state: string) => {
+    el.dataset.state = state;
+  };
+
+  const render = (entries: Record<string, unknown>[], buffers: DataView[]) => {
+    for (const url of urls) URL.revokeObjectURL(url);
+    urls = [];
+    pictures.replaceChildren(
+      ...entries.map((entry, i) => {
+        const part = buffers[i];
+        const caption = String(entry.caption ?? "");
+        const figure = h("figure", {
+          class: "vs-preview-figure",
+          "data-preview": String(entry.preview ?? ""),
+        });
+        figure.dataset.facts = JSON.stringify(entry);
+        if (part) {
+          const bytes = new Uint8Array(
+            part.buffer as ArrayBuffer,
+            part.byteOffset,
+            part.byteLength,
+          );
+          const url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
+          urls.push(url);
+          figure.append(
+            h("img", {
+              src: url,
+              alt: caption || "Preview",
+              class: "vs-preview-img",
+              width: Number(entry.width) || undefined,
+              height: Number(entry.height) || undefined,
+            }),
+          );
+        }
+        figure.append(h("figcaption", {}, caption));
+        return figure;
+      }),
+    );
+    note.textContent =
+      entries.length === 0 ? "No preview for these inputs (remote files are not downloaded)." : "";
+  };
+
+  const ask = async (key: string, value: RequestValue) => {
+    if (inFlight) {
+      next = { key, value };
+      return;
+    }
+    inFlight = true;
+    shown = key;
+    asked++;
+    setState("loading");
+    try {
+      const { msg, buffers } = await channel.request(
+        "preview",
+        { request: value },
+        { timeoutMs: options.timeoutMs ?? 30_000 },
+      );
+      if (destroyed) return;
+      if (key === wanted) {
+        render(
+          Array.isArray(msg.previews) ? (msg.previews as Record<string, unknown>[]) : [],
+          buffers,
+        );
+        setState("shown");
+      }
+    } catch (error) {
+      if (destroyed || key !== wanted) return;
+      pictures.replaceChildren();
+      note.textContent =
+        error instanceof RequestError && Object.keys(error.errors).length > 0
+          ? "No preview until the fields marked in red are fixed."
+          : `No preview: ${error instanceof Error ? error.message : String(error)}`;
+      setState("failed");
+    } finally {
+      inFlight = false;
+      const pending = next;
+      next = null;
+      if (!destroyed && pending && pending.key === wanted && pending.key !== shown) {
+        void ask(pending.key, pending.value);
+      }
+    }
+  };
+
+  return {
+    el,
+    get asked() {
+      return asked;
+    },
+    changed(value, problems) {
+      const relevant = Object.fromEntries(fields.map((f) => [f, value[f]]));
+      const key = JSON.stringify({ function: value.function, ...relevant });
+      if (!options.mediaFields.some((f) => value[f] !== undefined)) {
+        wanted = key;
+        if (timer !== undefined) clearTimeout(timer);
+        pictures.replaceChildren();
+        note.textContent = HINT;
+        setState("empty");
+        return;
+      }
+      if (fields.some((f) => problems[f] !== undefined)) return; // wait for a valid value
+      if (key === wanted) return;
+      wanted = key;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => void ask(key, value), debounceMs);
+    },
+    destroy() {
+      destroyed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      for (const url of urls) URL.revokeObjectURL(url);
+      el.remove();
+    },
+  };
+}
