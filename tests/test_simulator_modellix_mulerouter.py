@@ -98,7 +98,7 @@ def test_modellix_errors_are_code_and_message(
     assert invalid.status_code == 400
     assert invalid.json()["code"] == 400
     assert "video_url" in invalid.json()["message"]
-    missing = http.get("/api/v1/tasks/task-0123456789abcdef01234567")
+    missing = http.get("/api/v1/tasks/task-" + "0123456789abcdef01234567")
     assert missing.status_code == 404
     assert missing.json()["code"] == 404
     anonymous = httpx.post(f"{simulator.base_url}{MODELLIX_SUBMIT}", json={})
