@@ -319,3 +319,94 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             yield context
         finally:
             context.close()
+
+
+# -- driving JupyterLab from a test ----------------------------------------------------------
+# Waits for the notebook's context and a connected, idle kernel before running (e2e.md gotcha 1),
+# and never lets a JupyterLab promise hang the test.
+RUN_ALL_JS = """async () => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  await nb.context.ready; await nb.sessionContext.ready;
+  const k = nb.sessionContext.session.kernel;
+  for (let i = 0; i < 300 && !(k.status === 'idle' && k.connectionStatus === 'connected'); i++)
+    await new Promise(r => setTimeout(r, 100));
+  return await Promise.race([
+    window.jupyterapp.commands.execute('notebook:run-all-cells'),
+    new Promise((_, fail) => setTimeout(() => fail(new Error('run-all timed out')), 60000))]);
+}"""
+
+# Runs code in the notebook's kernel and returns its stdout (for Python-side assertions).
+KERNEL_JS = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({ code, store_history: false });
+  let out = '', err = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') out += msg.content.text;
+    if (msg.header.msg_type === 'error') err += msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await Promise.race([future.done,
+    new Promise((_, fail) => setTimeout(() => fail(new Error('kernel timed out')), 30000))]);
+  return { out, err };
+}"""
+
+# Every control in the widget must have an accessible name (a label, aria-label(ledby) or text).
+UNLABELLED_JS = """() => [...document.querySelectorAll(['input', 'select', 'textarea', 'button',
+    'a', 'video'].map((tag) => '.vs-root ' + tag).join(', '))]
+  .filter((el) => {
+    if (el.closest('[hidden]')) return false;
+    const byId = el.id && document.querySelector(`label[for="${el.id}"]`);
+    const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || byId
+      || el.closest('label') || (el.tagName !== 'INPUT' && el.textContent.trim());
+    return !named;
+  }).map((el) => el.outerHTML.slice(0, 120))"""
+
+THEME_JS = """(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})"""
+
+
+class Lab:
+    """What the browser tests do to JupyterLab: open and run a notebook, run code in its kernel,
+    switch the theme, check accessible names, and take screenshots into ``test-artifacts/``."""
+
+    artifacts = ARTIFACTS
+
+    def open_notebook(self, page: Any, url: str) -> None:
+        page.goto(url)
+        page.wait_for_function(
+            "window.jupyterapp?.shell?.currentWidget?.sessionContext !== undefined",
+            timeout=60_000,
+        )
+        assert page.evaluate(RUN_ALL_JS) is True
+
+    def kernel(self, page: Any, code: str) -> str:
+        answer = page.evaluate(KERNEL_JS, code)
+        assert not answer["err"], answer["err"]
+        return str(answer["out"])
+
+    def unlabelled(self, page: Any) -> list[str]:
+        return list(page.evaluate(UNLABELLED_JS))
+
+    def theme(self, page: Any, dark: bool) -> None:
+        page.evaluate(THEME_JS, "JupyterLab Dark" if dark else "JupyterLab Light")
+        page.wait_for_function(
+            f"document.body.dataset.jpThemeLight === '{'false' if dark else 'true'}'"
+        )
+
+    def screenshot(self, page: Any, name: str, selector: str = ".vs-root") -> Path:
+        """The element whole: JupyterLab scrolls inside its own panels, so an element taller than
+        the viewport comes out clipped (e2e.md gotcha 12); a tall viewport holds all of it."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        size = page.viewport_size
+        page.set_viewport_size({"width": 1280, "height": 2600})
+        try:
+            target = page.locator(selector).first
+            target.scroll_into_view_if_needed()
+            page.wait_for_timeout(400)  # layout, theme variables, a decoded video frame
+            target.screenshot(path=str(ARTIFACTS / name))
+        finally:
+            page.set_viewport_size(size)
+        return ARTIFACTS / name
+
+
+@pytest.fixture
+def lab() -> Lab:
+    return Lab()

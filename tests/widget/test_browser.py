@@ -15,12 +15,9 @@ import json
 import secrets
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
-
-if TYPE_CHECKING:
-    from conftest import Lab
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +37,7 @@ print(json.dumps({
 """
 
 
-def studio_flow(lab: Lab, page: Any, image: Path, shot: str) -> dict[str, Any]:
+def studio_flow(lab: Any, page: Any, image: Path, shot: str) -> dict[str, Any]:
     """The user's path through the widget, up to a playing result; returns the Python state."""
     from playwright.sync_api import expect
 
@@ -50,7 +47,8 @@ def studio_flow(lab: Lab, page: Any, image: Path, shot: str) -> dict[str, Any]:
     render_ms = float(root.get_attribute("data-render-ms") or "nan")
 
     form = root.locator('form[data-function="image_reference"]')
-    submit = root.locator(".vs-forms [role=tabpanel]:not([hidden]) .vs-submit")
+    shown = root.locator(".vs-forms [role=tabpanel]:not([hidden])")
+    submit = shown.locator(".vs-submit")
     expect(submit).to_be_disabled()
     form.get_by_role("textbox", name="Prompt", exact=True).fill("a red kite over the sea")
 
@@ -71,7 +69,7 @@ def studio_flow(lab: Lab, page: Any, image: Path, shot: str) -> dict[str, Any]:
     )
     expect(refs.locator("img.vs-thumb")).to_have_count(1)
     expect(refs.locator(".vs-error")).to_have_text("")
-    expect(root.locator(".vs-forms [role=tabpanel]:not([hidden]) .vs-cost")).to_contain_text("Estimated cost")
+    expect(shown.locator(".vs-cost")).to_contain_text("Estimated cost")
     expect(submit).to_be_enabled()
     submit.click()
 
@@ -123,7 +121,7 @@ def check_python_side(state: dict[str, Any]) -> None:
     assert state["tasks"] == ["succeeded"]
 
 
-def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any, lab: Lab) -> None:
+def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any, lab: Any) -> None:
     page = browser_context.new_page()
     started = time.monotonic()
     try:
@@ -139,16 +137,9 @@ def test_quickstart_in_jupyterlab(jupyter: Any, browser_context: Any, lab: Lab) 
         page.keyboard.press("Control+Enter")
         expect(cell.locator(".jp-OutputArea-output").first).to_contain_text("succeeded")
 
-        page.evaluate(
-            "() => window.jupyterapp.commands.execute('apputils:change-theme',"
-            " {theme: 'JupyterLab Dark'})"
-        )
-        page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
+        lab.theme(page, dark=True)
         lab.screenshot(page, "jupyterlab-dark.png")
-        page.evaluate(
-            "() => window.jupyterapp.commands.execute('apputils:change-theme',"
-            " {theme: 'JupyterLab Light'})"
-        )
+        lab.theme(page, dark=False)
 
         # The key: typed once, kept by the kernel, found nowhere in the saved notebook.
         key = f"sk-e2e-{secrets.token_hex(12)}"
@@ -186,7 +177,7 @@ def check_saved_notebook(text: str, key: str) -> None:
     assert len(text) < 200_000, f"the saved notebook is {len(text)} bytes"
 
 
-def test_quickstart_in_notebook7(jupyter: Any, browser_context: Any, lab: Lab) -> None:
+def test_quickstart_in_notebook7(jupyter: Any, browser_context: Any, lab: Any) -> None:
     page = browser_context.new_page()
     started = time.monotonic()
     try:

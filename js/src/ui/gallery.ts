@@ -42,6 +42,10 @@ export function labelText(labels: Record<string, unknown>, fields: string[]): st
   return names.map((name) => `${name}=${describe(labels[name])}`).join(" · ") || "no varied fields";
 }
 
+function rowLabel(row: SweepRow, done: number): string {
+  return `${row.name ?? row.group_id} · ${done}/${row.cells ?? "?"} done · ${row.fields.join(" × ")}`;
+}
+
 function progressText(p: SweepProgress, etaLeft: number | null): string {
   const parts = [`${p.done}/${p.total} done`];
   if (p.failed) parts.push(`${p.failed} failed`);
@@ -104,6 +108,9 @@ export function createGallery(options: GalleryOptions): GalleryHandle {
   const showProgress = () => {
     if (!progress) return;
     const p = progress.value;
+    // The sweep list was read once: keep the shown sweep's entry current.
+    const option = select.selectedOptions[0];
+    if (option?.dataset.row) option.textContent = rowLabel(JSON.parse(option.dataset.row), p.done);
     const left = p.eta === null ? null : p.eta - (kernelNow() - progress.at);
     bar.value = p.fraction;
     barText.textContent = progressText(p, left);
@@ -259,13 +266,12 @@ export function createGallery(options: GalleryOptions): GalleryHandle {
       const rows = (msg.sweeps ?? []) as SweepRow[];
       const current = typeof msg.current === "string" ? msg.current : "";
       select.replaceChildren(
-        ...rows.map((row) =>
-          h(
-            "option",
-            { value: row.group_id },
-            `${row.name ?? row.group_id} · ${row.done}/${row.cells ?? "?"} done · ${row.fields.join(" × ")}`,
-          ),
-        ),
+        ...rows.map((row) => {
+          const option = h("option", { value: row.group_id });
+          option.textContent = rowLabel(row, row.done);
+          option.dataset.row = JSON.stringify(row);
+          return option;
+        }),
       );
       const wanted = groupId || sweep?.group_id || current || rows[0]?.group_id;
       if (!wanted) {
