@@ -135,3 +135,6 @@ export function click(el: Element | null | undefined): void {
 }
 
 export const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The `n`-th item from the end (ES2020 has no Array.prototype.at). */
+export const last = <T>(items: T[], n = 1): T | undefined => items[items.length - n];

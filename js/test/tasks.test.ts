@@ -193,6 +193,37 @@ describe("the task list", () => {
   });
 });
 
+describe("source vs result", () => {
+  it("offers an A/B view of a result against its source video", async () => {
+    vi.spyOn(URL, "createObjectURL").mockImplementation(() => "blob:test/v");
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+    mount();
+    const done = { status: "succeeded", has_video: true, finished_at: 1005 };
+    snapshot([
+      card({ local_id: "a", ...done, has_source: true }),
+      card({ local_id: "b", ...done }),
+    ]);
+    await flush();
+    const button = (id: string) =>
+      cardEl(id)?.querySelector<HTMLButtonElement>(".vs-compare-source");
+    expect(button("b")?.hidden).toBe(true); // nothing to compare with
+    expect(button("a")?.hidden).toBe(false);
+    click(button("a"));
+    expect(cardEl("a")?.querySelector(".vs-compare .vs-ab-tag-a")?.textContent).toBe(
+      "A · source video",
+    );
+    const asked = model.sent.filter((m) => m.content.kind === "video").map((m) => m.content);
+    expect(asked.map((c) => [c.local_id, c.source ?? false])).toEqual([
+      ["a", true],
+      ["a", false],
+    ]);
+    expect(button("a")?.textContent).toBe("Close A/B");
+    click(button("a"));
+    expect(cardEl("a")?.querySelector(".vs-compare")).toBeNull();
+    vi.restoreAllMocks();
+  });
+});
+
 describe("formatting", () => {
   it("formats clocks and money", () => {
     expect([clock(7), clock(83), clock(3723), clock(-2)]).toEqual([

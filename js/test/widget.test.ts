@@ -286,6 +286,20 @@ describe("the studio view", () => {
     expect(seen).toEqual(["s", "Enter", "Escape"]);
   });
 
+  it("opens the gallery when Python starts a sweep, and the history on demand", () => {
+    const { el, model } = mount();
+    const view = (key: string) =>
+      el.querySelector(`.vs-views > [role=tablist] > [data-key="${key}"]`);
+    expect(view("create")?.getAttribute("aria-selected")).toBe("true");
+    expect(model.sent.map((m) => m.content.kind)).toEqual(["hello"]); // nothing built yet
+    model.reply({ kind: "show", view: "gallery", group_id: "sweep-1" });
+    expect(view("gallery")?.getAttribute("aria-selected")).toBe("true");
+    expect(el.querySelector(".vs-gallery")).not.toBeNull();
+    expect(model.lastSent().content.kind).toBe("sweeps");
+    click(view("history"));
+    expect(model.lastSent().content).toMatchObject({ kind: "history", offset: 0 });
+  });
+
   it("cleans up: listeners removed, DOM emptied", () => {
     const { el, model } = mount();
     expect(model.listeners("msg:custom")).toBe(1);

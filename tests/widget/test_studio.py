@@ -147,12 +147,18 @@ async def test_submit_rejects_an_invalid_request_before_anything_is_recorded(
     assert studio.client.history() == []
 
 
-async def test_track_shows_a_task_submitted_through_the_client(studio: Studio, media: Any) -> None:
-    task = studio.client.enqueue(request(media.image))
-    studio.track(task)
-    studio.track(task)  # twice is once
+async def test_tasks_submitted_through_the_client_appear_by_themselves(
+    studio: Studio, media: Any
+) -> None:
+    task = studio.client.enqueue(request(media.image))  # Client.observe_tasks tells the studio
+    assert studio.tasks == [task]
+    studio.track(task)  # tracking it again changes nothing
     assert studio.tasks == [task]
     await task.wait(30)
+    studio.close()
+    later = studio.client.enqueue(request(media.image))
+    assert later not in studio.tasks  # a closed studio stops listening
+    await later.wait(30)
 
 
 async def test_messages_from_another_thread_are_handled_on_the_notebook_loop(

@@ -53,7 +53,7 @@ function progressText(p: SweepProgress, etaLeft: number | null): string {
   if (p.downloading) parts.push(`${p.downloading} downloading`);
   if (p.waiting) parts.push(`${p.waiting} waiting`);
   if (p.done < p.total) {
-    parts.push(etaLeft === null ? "ETA unknown" : `ETA ${clock(Math.max(0, etaLeft))}`);
+    parts.push(etaLeft === null ? "ETA unknown" : `ETA ${clock(Math.max(0, Math.ceil(etaLeft)))}`);
   } else parts.push(`took ${clock(p.elapsed)}`);
   return parts.join(" · ");
 }

@@ -10,6 +10,7 @@ import { h } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
 import type { HistoryRow } from "../traits";
 import { clock, excerpt, money, statusLabel } from "./format";
+import { labelText } from "./gallery";
 import { fetchChunks } from "./videos";
 
 export interface HistoryOptions {
@@ -187,7 +188,14 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
       { class: "vs-history-row", "data-local-id": row.id, "data-status": row.status },
       h("td", {}, when(row.created_at)),
       h("td", {}, row.function),
-      h("td", {}, open),
+      h(
+        "td",
+        {},
+        open,
+        Object.keys(row.labels).length > 0
+          ? h("span", { class: "vs-row-labels" }, labelText(row.labels, []))
+          : null,
+      ),
       h("td", {}, row.provider),
       h("td", {}, chip),
       h("td", {}, row.total_seconds === null ? "" : clock(row.total_seconds)),

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createChannel } from "../src/messages";
+import type { HistoryRow } from "../src/traits";
+import { createHistory, type HistoryHandle } from "../src/ui/history";
+import { click, FakeModel, last } from "./helpers";
+
+let model: FakeModel<Record<string, unknown>>;
+let history: HistoryHandle | undefined;
+const edits: string[] = [];
+const sweeps: string[] = [];
+
+beforeEach(() => {
+  model = new FakeModel({});
+  edits.length = 0;
+  sweeps.length = 0;
+  vi.spyOn(URL, "createObjectURL").mockImplementation(() => "blob:test/zip");
+  vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+});
+afterEach(() => {
+  history?.destroy();
+  history = undefined;
+  vi.restoreAllMocks();
+  document.body.replaceChildren();
+});
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+const sent = (kind: string) => model.sent.filter((m) => m.content.kind === kind);
+const answer = (kind: string, fields: Record<string, unknown>, buffers: unknown[] = []) => {
+  const request = last(sent(kind));
+  if (!request) throw new Error(`no ${kind} sent`);
+  model.reply({ id: request.content.id, ok: true, ...fields }, buffers);
+};
+
+const row = (id: string, extra: Partial<HistoryRow> = {}): HistoryRow => ({
+  id,
+  task_id: `t-${id}`,
+  group_id: null,
+  labels: {},
+  function: "image_reference",
+  prompt: `prompt ${id}`,
+  request: { function: "image_reference", prompt: `prompt ${id}` },
+  provider: "simulator",
+  region: null,
+  status: "succeeded",
+  error_code: null,
+  error_message: null,
+  created_at: 1_790_000_000,
+  submitted_at: 1_790_000_001,
+  finished_at: 1_790_000_009,
+  total_seconds: 8,
+  usage: { video_duration: 5 },
+  cost: 0,
+  local_path: "/home/v.mp4",
+  video_exists: true,
+  ...extra,
+});
+
+async function mount(rows: HistoryRow[], total = rows.length) {
+  const channel = createChannel(model, { idPrefix: "h" });
+  history = createHistory({
+    channel,
+    onEdit: (fn) => edits.push(fn),
+    onOpenSweep: (id) => sweeps.push(id),
+    pageSize: 2,
+  });
+  document.body.append(history.el);
+  const loaded = history.load(0);
+  answer("history", {
+    rows,
+    total,
+    offset: 0,
+    facets: {
+      status: ["failed", "succeeded"],
+      function: ["image_reference"],
+      provider: ["simulator"],
+    },
+  });
+  await loaded;
+  return history.el;
+}
+
+describe("the history", () => {
+  it("shows a page newest first, with filters and paging", async () => {
+    const el = await mount([row("b"), row("a", { status: "failed", error_code: "E" })], 5);
+    expect(sent("history")[0]?.content).toMatchObject({ offset: 0, limit: 2 });
+    const rows = [...el.querySelectorAll<HTMLElement>(".vs-history-row")];
+    expect(rows.map((r) => r.dataset.localId)).toEqual(["b", "a"]);
+    expect(rows[0]?.textContent).toContain("0:08");
+    expect(el.querySelector(".vs-history-summary")?.textContent).toBe(
+      "Tasks 1–2 of 5, newest first",
+    );
+    const status = el.querySelector<HTMLSelectElement>('.vs-filter[data-filter="status"]');
+    expect([...(status?.options ?? [])].map((o) => o.value)).toEqual(["", "failed", "succeeded"]);
+    expect(el.querySelector<HTMLButtonElement>(".vs-newer")?.disabled).toBe(true);
+
+    click(el.querySelector(".vs-older"));
+    expect(last(sent("history"))?.content).toMatchObject({ offset: 2, limit: 2 });
+    if (status) {
+      status.value = "failed";
+      status.dispatchEvent(new Event("change"));
+    }
+    expect(last(sent("history"))?.content).toMatchObject({ status: "failed", offset: 0 });
+  });
+
+  it("opens a row's details, re-runs, edits and exports", async () => {
+    const el = await mount([row("b", { group_id: "sweep-9", labels: { seed: 2 } })]);
+    click(el.querySelector(".vs-row-open"));
+    const details = el.querySelector(".vs-history-details");
+    expect(details?.textContent).toContain("/home/v.mp4");
+    expect(details?.textContent).toContain('{"seed":2}');
+    click(details?.querySelector(".vs-edit"));
+    expect(edits).toEqual(["image_reference"]);
+    click(details?.querySelector(".vs-open-sweep"));
+    expect(sweeps).toEqual(["sweep-9"]);
+
+    click(el.querySelector(".vs-rerun"));
+    expect(sent("rerun")[0]?.content.local_id).toBe("b");
+    answer("rerun", { local_id: "new" });
+    await flush();
+    expect(el.querySelector(".vs-history-status")?.textContent).toContain("Queued again as new");
+
+    const zip = el.querySelector<HTMLInputElement>(".vs-export-zip");
+    if (zip) zip.checked = true;
+    click(details?.querySelector(".vs-export-sweep"));
+    expect(sent("export")[0]?.content).toMatchObject({ group_id: "sweep-9", zip: true });
+    answer("export", { path: "/home/exports/sweep-9.zip", zip: true, download: "d1" });
+    await flush();
+    const status = el.querySelector(".vs-history-status");
+    expect(status?.textContent).toContain("Exported to /home/exports/sweep-9.zip");
+    const link = status?.querySelector<HTMLAnchorElement>(".vs-download-export");
+    link?.dispatchEvent(new MouseEvent("click", { cancelable: true }));
+    await flush();
+    expect(sent("file")[0]?.content).toMatchObject({ download: "d1", offset: 0 });
+    answer("file", { size: 2, offset: 0, last: true, etag: "x", mime: "application/zip" }, [
+      new DataView(new Uint8Array([80, 75]).buffer),
+    ]);
+    await flush();
+    expect(link?.getAttribute("href")).toBe("blob:test/zip");
+    expect(link?.getAttribute("download")).toBe("sweep-9.zip");
+  });
+
+  it("shows the kernel's refusal", async () => {
+    const channel = createChannel(model, { idPrefix: "x" });
+    history = createHistory({ channel, onEdit: () => {}, onOpenSweep: () => {} });
+    const loaded = history.load(0);
+    const request = last(sent("history"));
+    model.reply({ id: request?.content.id, ok: false, error: "limit: expected a whole number" });
+    await loaded;
+    expect(history.el.querySelector(".vs-history-status")?.textContent).toContain("limit:");
+  });
+});
