@@ -122,6 +122,28 @@ describe("VideoLoader", () => {
     expect(loader.objectUrl(el)).toBe("blob:test/1");
   });
 
+  it("with settleMs, loads only once scrolling pauses", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const io = fakeObserver();
+      const loader = new VideoLoader(channel, { observer: io.factory, settleMs: 200 });
+      const [a, b] = videos(2) as [HTMLVideoElement, HTMLVideoElement];
+      loader.attach(a, source("a"));
+      loader.attach(b, source("b"));
+      io.show(a);
+      vi.advanceTimersByTime(150);
+      io.hide(a); // scrolled past before it settled: never fetched
+      io.show(b);
+      vi.advanceTimersByTime(150);
+      expect(videoRequests()).toEqual([]);
+      vi.advanceTimersByTime(60);
+      expect(videoRequests().map((m) => m.content.local_id)).toEqual(["b"]);
+      loader.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("with 200 results, never holds more than 8 videos, however they scroll", async () => {
     const io = fakeObserver();
     const loader = new VideoLoader(channel, { observer: io.factory });

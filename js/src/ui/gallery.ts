@@ -36,6 +36,9 @@ export interface GalleryHandle {
   destroy(): void;
 }
 
+/** Beyond this many values of the second field, cells flow instead of forming a table. */
+const MAX_TABLE_COLUMNS = 4;
+
 /** `prompt="a cat" · seed=2`: a cell's labels, short. */
 export function labelText(labels: Record<string, unknown>, fields: string[]): string {
   const names = fields.length > 0 ? fields : Object.keys(labels);
@@ -62,7 +65,25 @@ export function createGallery(options: GalleryOptions): GalleryHandle {
   const { channel } = options;
   let offset = 0; // kernel clock minus browser clock
   const kernelNow = () => Date.now() / 1000 + offset;
-  const loader = new VideoLoader(channel, { now: kernelNow, ...options.video });
+  // settleMs: a cell must stay on screen a moment before its video loads, so scrolling past 200
+  // cells does not fetch and decode each one (the benchmark's scroll hitches came from that).
+  const loader = new VideoLoader(channel, {
+    now: kernelNow,
+    settleMs: 200,
+    // Stills for the visible cells beyond the cap of loaded videos.
+    poster: async (source, signal) => {
+      const { msg, buffers } = await channel.request(
+        "poster",
+        { local_id: source.localId },
+        { signal, timeoutMs: 30_000 },
+      );
+      const part = buffers[0];
+      if (!part) return null;
+      const bytes = new Uint8Array(part.buffer as ArrayBuffer, part.byteOffset, part.byteLength);
+      return URL.createObjectURL(new Blob([bytes], { type: String(msg.mime ?? "image/jpeg") }));
+    },
+    ...options.video,
+  });
   let player = new SyncPlayer({ onChange: (s) => transport.update(s) });
   const transport = createTransport(() => player, "every result in the gallery");
 
@@ -192,9 +213,11 @@ export function createGallery(options: GalleryOptions): GalleryHandle {
   };
 
   const layout = (s: GallerySweep) => {
-    // Two varied fields read best as a table: rows by the first, columns by the second.
+    // Two varied fields read best as a table: rows by the first, columns by the second; with
+    // more than a few columns a table would be wider than a notebook, so cells just flow.
     const [rowField, colField] = s.fields;
-    const columns = s.fields.length === 2 && colField ? (s.values[colField]?.length ?? 0) : 0;
+    const across = s.fields.length === 2 && colField ? (s.values[colField]?.length ?? 0) : 0;
+    const columns = across <= MAX_TABLE_COLUMNS ? across : 0;
     grid.replaceChildren();
     grid.classList.toggle("vs-gallery-table", columns > 0);
     grid.style.setProperty("--columns", String(columns || 1));

@@ -3,7 +3,9 @@
 // A card's <video> gets a source only while it is (nearly) on screen, and at most `maxLoaded`
 // videos hold a source at once: with 200 results, decoding 200 MP4s would stall the page and keep
 // hundreds of MB of Blobs alive. When a new one scrolls in and the cap is reached, the video that
-// left the screen longest ago is unloaded (its Blob URL revoked); it loads again when it returns.
+// left the screen longest ago is unloaded (its Blob URL revoked, its frame kept as the poster); it
+// loads again when it returns. A gallery also asks the kernel for stills of the visible videos the
+// cap keeps waiting (`poster`), and waits for scrolling to pause before loading (`settleMs`).
 //
 // Where the bytes come from: a public https result URL is played directly while it is valid (no
 // kernel traffic); otherwise, or when that fails, the kernel sends the MP4 over the widget's comm
@@ -11,6 +13,9 @@
 // kernel's host or the provider (JupyterHub, VS Code remote, Colab, an expired URL).
 
 import type { Channel } from "../messages";
+import { fetchVideo } from "./chunks";
+
+export { fetchChunks, fetchVideo } from "./chunks";
 
 export interface VideoSource {
   localId: string;
@@ -39,6 +44,18 @@ export interface VideoLoaderOptions {
   now?: () => number;
   observer?: ObserverFactory;
   chunkTimeoutMs?: number;
+  /**
+   * Milliseconds without any video entering or leaving the screen before one loads (default 0):
+   * loads wait until scrolling pauses. A gallery sets it, so scrolling past 200 cells does not
+   * fetch, start and tear down a player for every cell it passes (each costs main-thread time,
+   * which showed as scroll hitches in benchmarks/bench_gallery.py).
+   */
+  settleMs?: number;
+  /**
+   * Fetches a still of a video the cap keeps from loading (a URL the loader then owns), so a
+   * visible cell never stays a black box. Asked at most two at a time, once scrolling pauses.
+   */
+  poster?: (source: VideoSource, signal: AbortSignal) => Promise<string | null>;
 }
 
 interface Entry {
@@ -51,6 +68,8 @@ interface Entry {
   directFailed: boolean;
   onState?: (state: VideoState, message?: string) => void;
   abort: AbortController | null;
+  /** "asked" while a poster is being fetched, then its Blob URL ("none" if there is none). */
+  poster: string | null;
 }
 
 export const MAX_LOADED = 8;
@@ -63,48 +82,31 @@ const defaultObserver: ObserverFactory | undefined =
     : // rootMargin: start loading just before a card scrolls into view.
       (callback) => new IntersectionObserver(callback, { rootMargin: "200px 0px" });
 
+const POSTER_WIDTH = 192;
+
 /**
- * Fetches a file from the kernel chunk by chunk (`kind` answers `{size, offset, last, etag, mime}`
- * plus one buffer per request, see widget/videos.py) and returns it as one Blob.
+ * Keeps the frame on screen as the video's poster before its source is dropped, so an unloaded
+ * video shows a still instead of a black box (a small JPEG, a few KB). Cross-origin frames cannot
+ * be read back (a tainted canvas): those simply get no poster.
  */
-export async function fetchChunks(
-  channel: Channel,
-  kind: string,
-  payload: Record<string, unknown>,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<Blob> {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  let offset = 0;
-  let etag: unknown;
-  let mime = "video/mp4";
-  for (;;) {
-    const { msg, buffers } = await channel.request(
-      kind,
-      { ...payload, offset },
-      { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal },
-    );
-    const part = buffers[0];
-    if (!part) throw new Error("the kernel sent no data");
-    if (etag !== undefined && msg.etag !== etag) throw new Error("the file changed while loading");
-    etag = msg.etag;
-    if (typeof msg.mime === "string") mime = msg.mime;
-    parts.push(new Uint8Array(part.buffer as ArrayBuffer, part.byteOffset, part.byteLength));
-    offset += part.byteLength;
-    if (msg.last === true) break;
-    if (part.byteLength === 0) throw new Error("the kernel sent an empty chunk before the end");
+export function keepPoster(el: HTMLVideoElement): void {
+  if (el.readyState < 2 || !el.videoWidth || !el.videoHeight) return;
+  try {
+    const canvas = document.createElement("canvas");
+    canvas.width = POSTER_WIDTH;
+    canvas.height = Math.max(1, Math.round((POSTER_WIDTH * el.videoHeight) / el.videoWidth));
+    const context = canvas.getContext("2d");
+    if (!context) return;
+    context.drawImage(el, 0, 0, canvas.width, canvas.height);
+    el.poster = canvas.toDataURL("image/jpeg", 0.7);
+  } catch {
+    // A tainted canvas (a cross-origin URL) or no 2D canvas: no poster.
   }
-  return new Blob(parts, { type: mime });
 }
 
-/** Fetches a task's MP4 (or with `source`, the source video its request names) as one Blob. */
-export function fetchVideo(
-  channel: Channel,
-  localId: string,
-  options: { signal?: AbortSignal; timeoutMs?: number; source?: boolean } = {},
-): Promise<Blob> {
-  const payload: Record<string, unknown> = { local_id: localId };
-  if (options.source) payload.source = true;
-  return fetchChunks(channel, "video", payload, options);
+function dropPoster(entry: Entry): void {
+  if (entry.poster?.startsWith("blob:")) URL.revokeObjectURL(entry.poster);
+  entry.poster = null;
 }
 
 export class VideoLoader {
@@ -114,7 +116,14 @@ export class VideoLoader {
   private readonly entries = new Map<HTMLVideoElement, Entry>();
   private readonly observer: ObserverLike | null;
   private readonly chunkTimeoutMs: number;
+  private readonly settleMs: number;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** performance.now() of the last time a video entered or left the screen. */
+  private lastChange = Number.NEGATIVE_INFINITY;
   private tick = 0;
+  private readonly fetchPoster: VideoLoaderOptions["poster"];
+  private readonly posterAbort = new AbortController();
+  private postersInFlight = 0;
   /** Most sources held at once since creation (what the benchmark reports). */
   peakLoaded = 0;
 
@@ -126,6 +135,8 @@ export class VideoLoader {
     this.maxConcurrent = options.maxConcurrent ?? 2;
     this.now = options.now ?? (() => Date.now() / 1000);
     this.chunkTimeoutMs = options.chunkTimeoutMs ?? 60_000;
+    this.settleMs = options.settleMs ?? 0;
+    this.fetchPoster = options.poster;
     const factory = options.observer ?? defaultObserver;
     this.observer = factory ? factory((entries) => this.onIntersect(entries)) : null;
   }
@@ -146,6 +157,7 @@ export class VideoLoader {
       directFailed: false,
       onState,
       abort: null,
+      poster: null,
     };
     this.entries.set(el, entry);
     el.addEventListener("error", () => this.onMediaError(entry));
@@ -167,6 +179,7 @@ export class VideoLoader {
     if (!entry) return;
     this.observer?.unobserve(el);
     this.unload(entry);
+    dropPoster(entry);
     this.entries.delete(el);
     this.pump();
   }
@@ -184,8 +197,13 @@ export class VideoLoader {
   }
 
   destroy(): void {
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.observer?.disconnect();
-    for (const entry of this.entries.values()) this.unload(entry);
+    this.posterAbort.abort();
+    for (const entry of this.entries.values()) {
+      this.unload(entry);
+      dropPoster(entry);
+    }
     this.entries.clear();
   }
 
@@ -205,6 +223,7 @@ export class VideoLoader {
     for (const change of changes) {
       const entry = this.entries.get(change.target as HTMLVideoElement);
       if (!entry) continue;
+      if (entry.visible !== change.isIntersecting) this.lastChange = performance.now();
       entry.visible = change.isIntersecting;
       entry.lastSeen = this.tick;
     }
@@ -214,12 +233,56 @@ export class VideoLoader {
   private pump(): void {
     let loading = 0;
     for (const e of this.entries.values()) if (e.state === "loading") loading++;
+    const wait = this.lastChange + this.settleMs - performance.now();
+    let settling = false;
     for (const entry of this.entries.values()) {
       if (!entry.visible || entry.state !== "idle" || !this.available(entry)) continue;
+      if (wait > 0) {
+        settling = true; // still scrolling: look again once it pauses
+        break;
+      }
       if (loading >= this.maxConcurrent) break;
       if (this.loadedCount >= this.maxLoaded && !this.evictOne()) break;
       loading++;
       void this.load(entry);
+    }
+    if (!settling) this.askPosters();
+    if (settling && this.settleTimer === null) {
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = null;
+        this.pump();
+      }, wait + 1);
+    }
+  }
+
+  /** Stills for the visible videos the cap keeps waiting (only with a `poster` option). */
+  private askPosters(): void {
+    const fetchPoster = this.fetchPoster;
+    if (!fetchPoster) return;
+    for (const entry of this.entries.values()) {
+      if (this.postersInFlight >= 2) return;
+      if (!entry.visible || entry.state !== "idle" || entry.poster !== null || entry.el.poster) {
+        continue;
+      }
+      if (!entry.source.hasVideo) continue;
+      entry.poster = "asked";
+      this.postersInFlight++;
+      fetchPoster(entry.source, this.posterAbort.signal)
+        .then((url) => {
+          if (!this.entries.has(entry.el)) {
+            if (url?.startsWith("blob:")) URL.revokeObjectURL(url);
+            return;
+          }
+          entry.poster = url ?? "none";
+          if (url && !entry.el.poster) entry.el.poster = url;
+        })
+        .catch(() => {
+          entry.poster = "none";
+        })
+        .finally(() => {
+          this.postersInFlight--;
+          this.pump();
+        });
     }
   }
 
@@ -288,6 +351,7 @@ export class VideoLoader {
     entry.abort = null;
     if (entry.el.getAttribute("src") !== null) {
       entry.el.pause();
+      keepPoster(entry.el);
       entry.el.removeAttribute("src");
       entry.el.load(); // releases the decoder and the buffered data
     }

@@ -8,7 +8,7 @@ asyncio task and answers when done.
 
 Kinds: ``hello``, ``validate``, ``submit``, ``upload``, ``cancel``, ``retry``, ``video``,
 ``set_key`` (the forms and task cards); ``preview`` (a form's picture); ``sweeps``, ``gallery``,
-``history``, ``rerun``, ``export``, ``file`` (the Gallery and History views).
+``poster``, ``history``, ``rerun``, ``export``, ``file`` (the Gallery and History views).
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ from vace_studio.widget import history as history_view
 from vace_studio.widget.file_uploads import UploadRefusedError
 from vace_studio.widget.gallery import UnknownSweepError
 from vace_studio.widget.history import HistoryRequestError
-from vace_studio.widget.videos import VideoUnavailableError, read_chunk, source_path
+from vace_studio.widget.videos import (
+    VideoUnavailableError,
+    poster_jpeg,
+    read_chunk,
+    source_path,
+)
 
 if TYPE_CHECKING:
     from vace_studio.engine import Task
@@ -82,6 +87,7 @@ class Messages:
             "cancel": self.cancel,
             "retry": self.retry,
             "video": self.video,
+            "poster": self.poster,
             "set_key": self.set_key,
             "preview": self.preview,
             "sweeps": self.sweeps,
@@ -226,6 +232,12 @@ class Messages:
             return self._source_chunk(record, offset)
         info, data = read_chunk(record.local_path, offset, self.studio.video_chunk_bytes)
         return info, [data]
+
+    async def poster(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """A still of a task's result as a small JPEG (one buffer): a gallery cell's poster."""
+        record = self._record(content)
+        jpeg, width, height = await asyncio.to_thread(poster_jpeg, record.local_path)
+        return {"mime": "image/jpeg", "width": width, "height": height}, [jpeg]
 
     async def _source_chunk(self, record: TaskRecord, offset: int) -> Reply:
         path = await source_path(self.studio.client, record.request, self.studio._sources)

@@ -11,12 +11,16 @@ video cache first (:func:`source_path`), so it plays even when the browser canno
 
 from __future__ import annotations
 
+import io
 import mimetypes
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PIL import Image
+
 from vace_studio.engine.downloads import download_video
+from vace_studio.media import ProbeError, thumbnail
 from vace_studio.requests.media import is_local
 
 if TYPE_CHECKING:
@@ -104,3 +108,22 @@ async def source_path(client: Client, request: Mapping[str, Any], fetched: dict[
         ) from None
     fetched[ref] = got.path
     return got.path
+
+
+POSTER_WIDTH = 320
+"""Pixels across a gallery cell's still (cells are 160–300 px wide)."""
+
+
+def poster_jpeg(path: str | Path | None, *, max_width: int = POSTER_WIDTH) -> tuple[bytes, int, int]:
+    """The first frame of the video at ``path`` as a small JPEG (a few KB): what a gallery cell
+    shows while the cap on loaded videos keeps its video waiting."""
+    if not path or not Path(path).is_file():
+        raise VideoUnavailableError("no_video", "this task has no downloaded video (yet)")
+    try:
+        still = thumbnail(path, max_width=max_width)
+    except ProbeError as error:
+        raise VideoUnavailableError("unreadable", f"no still: {error.reason}") from None
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(still.png)) as image:
+        image.convert("RGB").save(out, "JPEG", quality=75)
+    return out.getvalue(), still.width, still.height
