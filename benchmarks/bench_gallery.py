@@ -10,7 +10,8 @@ grid with ``--columns`` seeds, ``video`` with a small H.264 clip). Then, in the 
    2 400 px/s, a brisk wheel). Every frame's duration is recorded (``requestAnimationFrame``
    timestamps): median, p95, the worst, and how many took longer than 50 ms (a visible hitch).
    While scrolling, the number of ``<video>`` elements holding a source is sampled every frame
-   (target: at most 8, the loader's cap) and the bytes of live Blob URLs are tracked.
+   (target: at most 8, the loader's cap) and the bytes of live Blob URLs are tracked. Visible
+   cells beyond the cap get a still from the kernel (``poster``, a JPEG of a few KB): counted.
 2. **Play**: the videos on screen play in sync for two seconds; frame times again, and the
    spread of their ``currentTime`` (the sync target is 0.1 s).
 3. **Memory**: Chromium's own counters (CDP ``Performance.getMetrics``): JS heap, DOM nodes,
@@ -33,12 +34,13 @@ from typing import Any
 
 from benchmarks.bench_widget import small_mp4
 from benchmarks.common import machine
+from vace_studio.widget.videos import poster_jpeg
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "src" / "vace_studio" / "static" / "widget.js"
 TARGETS = {"videos_at_once": 8, "scroll_frame_ms_p95": 50.0, "play_spread_s": 0.1}
 
-HARNESS_JS = """async ({ bundle, schema, mp4, sweep }) => {
+HARNESS_JS = """async ({ bundle, schema, mp4, jpeg, sweep }) => {
   // Blob bytes alive, by URL: what the gallery holds in video memory outside the JS heap.
   const sizes = new Map();
   const create = URL.createObjectURL.bind(URL), revoke = URL.revokeObjectURL.bind(URL);
@@ -50,7 +52,8 @@ HARNESS_JS = """async ({ bundle, schema, mp4, sweep }) => {
   const url = URL.createObjectURL(new Blob([bundle], { type: 'text/javascript' }));
   const widget = (await import(url)).default;
   const video = Uint8Array.from(atob(mp4), (c) => c.charCodeAt(0));
-  let served = 0;
+  const still = Uint8Array.from(atob(jpeg), (c) => c.charCodeAt(0));
+  let served = 0, posters = 0;
   const handlers = new Map();
   const emit = (event, ...args) => (handlers.get(event) || []).forEach((h) => h(...args));
   const traits = { schema, provider: 'simulator', region: 'intl', endpoint: '', simulated: true,
@@ -68,6 +71,11 @@ HARNESS_JS = """async ({ bundle, schema, mp4, sweep }) => {
         cells: sweep.cells.length, done: sweep.cells.length, succeeded: sweep.cells.length }] };
       if (msg.kind === 'gallery')
         answer = { ...answer, sweep: { ...sweep, now: Date.now() / 1000 } };
+      if (msg.kind === 'poster') {
+        posters++;
+        answer = { ...answer, mime: 'image/jpeg', width: 320, height: 180 };
+        buffers = [new DataView(still.buffer)];
+      }
       if (msg.kind === 'video') {
         served++;
         answer = { ...answer, size: video.length, offset: 0, last: true, etag: 'e',
@@ -123,7 +131,7 @@ HARNESS_JS = """async ({ bundle, schema, mp4, sweep }) => {
   }
   const times = onScreen().map((v) => v.currentTime);
   const playing = onScreen().filter((v) => !v.paused).length;
-  return { cells, frames, playFrames, peak, peakBlob, blobNow: blobBytes(), served,
+  return { cells, frames, playFrames, peak, peakBlob, blobNow: blobBytes(), served, posters,
            loadedNow: loaded(), times, playing, scrollSeconds,
            scrollHeight: document.documentElement.scrollHeight };
 }"""
@@ -167,6 +175,11 @@ def run(cells: int, columns: int, folder: Path, screenshot: Path | None = None) 
 
     from vace_studio.requests import request_schema
 
+    video = small_mp4()
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as clip:
+        clip.write(video)
+        clip.flush()
+        still, _, _ = poster_jpeg(clip.name)  # what the kernel answers to `poster`
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update",
@@ -186,7 +199,8 @@ def run(cells: int, columns: int, folder: Path, screenshot: Path | None = None) 
             {
                 "bundle": BUNDLE.read_text(),
                 "schema": request_schema(),
-                "mp4": base64.b64encode(small_mp4()).decode(),
+                "mp4": base64.b64encode(video).decode(),
+                "jpeg": base64.b64encode(still).decode(),
                 "sweep": sweep_of(cells, columns),
             },
         )
@@ -211,6 +225,7 @@ def run(cells: int, columns: int, folder: Path, screenshot: Path | None = None) 
         "videos_at_once": got["peak"],
         "videos_loaded_at_end": got["loadedNow"],
         "video_fetches": got["served"],
+        "poster_fetches": got["posters"],
         "blob_mb_peak": round(got["peakBlob"] / 2**20, 2),
         "play": {
             **_stats(got["playFrames"]),

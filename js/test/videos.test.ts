@@ -144,6 +144,29 @@ describe("VideoLoader", () => {
     }
   });
 
+  it("asks for stills of the visible videos the cap keeps waiting", async () => {
+    const io = fakeObserver();
+    const asked: string[] = [];
+    const loader = new VideoLoader(channel, {
+      observer: io.factory,
+      maxLoaded: 1,
+      poster: async (s) => {
+        asked.push(s.localId);
+        return `blob:poster/${s.localId}`;
+      },
+    });
+    const els = videos(4);
+    for (const [i, el] of els.entries()) loader.attach(el, source(`t${i}`));
+    io.show(...els);
+    await flush();
+    expect(videoRequests().map((m) => m.content.local_id)).toEqual(["t0"]);
+    expect(asked).toEqual(["t1", "t2", "t3"]); // two at a time, then the third
+    expect((els[1] as HTMLVideoElement).poster).toBe("blob:poster/t1");
+    loader.detach(els[1] as HTMLVideoElement);
+    expect(URL.revokeObjectURL).toHaveBeenCalledWith("blob:poster/t1");
+    loader.destroy();
+  });
+
   it("with 200 results, never holds more than 8 videos, however they scroll", async () => {
     const io = fakeObserver();
     const loader = new VideoLoader(channel, { observer: io.factory });

@@ -66,6 +66,10 @@ async def test_a_sweep_shows_its_tasks_progress_and_gallery(
 
     again, _ = await ask(studio, "gallery", group_id=sweep.group_id)
     assert all(c["has_video"] for c in again["sweep"]["cells"])
+    poster, (jpeg,) = await ask(studio, "poster", local_id=sweep.tasks[0].local_id)
+    assert poster["mime"] == "image/jpeg"
+    assert jpeg.startswith(b"\xff\xd8")
+    assert len(jpeg) < 40_000
     assert again["sweep"]["fps"] > 0
     listed, _ = await ask(studio, "sweeps")
     assert listed["current"] == sweep.group_id

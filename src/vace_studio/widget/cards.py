@@ -6,9 +6,9 @@ Three shapes, all plain JSON:
   timings, URLs, the local video path, error, cost and the request.
 * :func:`result` — the subset of a succeeded task that ``Studio.results`` lists.
 * :func:`wire` — what the browser gets: the summary without the kernel's file path (the browser
-  only needs to know a video exists, and whether its source video can be compared with it) and with ``order`` instead of ``position``, so that a task
-  leaving the local queue does not cost one message per task behind it: the browser ranks the
-  waiting cards by ``order`` itself.
+  only needs to know a video exists, and whether its source video can be compared with it) and
+  with ``order`` instead of ``position``, so that a task leaving the local queue does not cost
+  one message per task behind it: the browser ranks the waiting cards by ``order`` itself.
 
 :func:`delta` is what travels on each change: the fields that differ, plus ``local_id``.
 """

@@ -114,7 +114,9 @@ POSTER_WIDTH = 320
 """Pixels across a gallery cell's still (cells are 160–300 px wide)."""
 
 
-def poster_jpeg(path: str | Path | None, *, max_width: int = POSTER_WIDTH) -> tuple[bytes, int, int]:
+def poster_jpeg(
+    path: str | Path | None, *, max_width: int = POSTER_WIDTH
+) -> tuple[bytes, int, int]:
     """The first frame of the video at ``path`` as a small JPEG (a few KB): what a gallery cell
     shows while the cap on loaded videos keeps its video waiting."""
     if not path or not Path(path).is_file():
