@@ -237,7 +237,6 @@ def run(cells: int, columns: int, folder: Path, screenshot: Path | None = None) 
             "js_heap_used_mb": round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
             "js_heap_total_mb": round(metrics.get("JSHeapTotalSize", 0) / 2**20, 1),
             "dom_nodes": int(metrics.get("Nodes", 0)),
-            "media_players": int(metrics.get("MediaKeySessions", 0) or 0),
         },
     }
 

@@ -367,8 +367,6 @@ class Lab:
     """What the browser tests do to JupyterLab: open and run a notebook, run code in its kernel,
     switch the theme, check accessible names, and take screenshots into ``test-artifacts/``."""
 
-    artifacts = ARTIFACTS
-
     def open_notebook(self, page: Any, url: str) -> None:
         page.goto(url)
         page.wait_for_function(

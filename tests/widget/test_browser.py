@@ -47,6 +47,8 @@ def studio_flow(lab: Any, page: Any, image: Path, shot: str) -> dict[str, Any]:
     render_ms = float(root.get_attribute("data-render-ms") or "nan")
 
     form = root.locator('form[data-function="image_reference"]')
+    # One form at a time: a hidden panel stays hidden whatever display the CSS gives it.
+    expect(root.locator(".vs-forms [role=tabpanel]:visible")).to_have_count(1)
     shown = root.locator(".vs-forms [role=tabpanel]:not([hidden])")
     submit = shown.locator(".vs-submit")
     expect(submit).to_be_disabled()

@@ -171,6 +171,9 @@ def test_gallery_plays_a_sweep_in_sync_and_wipes_a_b(
         history.locator(".vs-rerun").first.click()
         expect(history.locator(".vs-history-status")).to_contain_text("Queued again")
         lab.screenshot(page, "history-light.png", ".vs-history")
+        lab.theme(page, dark=True)
+        lab.screenshot(page, "history-dark.png", ".vs-history")
+        lab.theme(page, dark=False)
         state = json.loads(
             lab.kernel(page, "import json; print(json.dumps([len(studio.tasks), s.group_id]))")
         )
@@ -206,6 +209,9 @@ def test_media_inputs_show_thumbnails_chips_and_previews(
         expect(chips.locator("input[type=radio]").first).to_be_checked()  # "obj"
         form.get_by_role("textbox", name="Prompt", exact=True).fill("a red kite, dropped in")
         lab.screenshot(page, "media-reference-light.png", 'form[data-function="image_reference"]')
+        lab.theme(page, dark=True)
+        lab.screenshot(page, "media-reference-dark.png", 'form[data-function="image_reference"]')
+        lab.theme(page, dark=False)
         submit = root.locator(".vs-forms [role=tabpanel]:not([hidden]) .vs-submit")
         expect(submit).to_be_enabled()
         submit.click()

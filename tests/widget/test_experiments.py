@@ -179,6 +179,11 @@ async def test_a_mask_preview_changes_with_expand_ratio(
     assert outpaint["previews"][0]["output_size"][0] > outpaint["previews"][0]["video_size"][0]
     remote, _ = await ask(studio, "preview", request={**edit, "video_url": "https://x/v.mp4"})
     assert remote["previews"] == []
+    thumb, (jpeg,) = await ask(studio, "thumbnail", ref=str(samples.video))
+    assert (thumb["mime"], thumb["width"]) == ("image/jpeg", 320)
+    assert jpeg.startswith(b"\xff\xd8")
+    url, _ = await ask(studio, "thumbnail", ref="https://example.com/cat.png")
+    assert url["code"] == "not_local"  # the browser shows URLs itself
     bad, _ = await ask(studio, "preview", request={**edit, "expand_ratio": 3})
     assert bad["ok"] is False
     assert set(bad["errors"]) == {"expand_ratio"}

@@ -31,6 +31,7 @@ export interface FieldWiring {
   onReset(): void;
   upload?: ControlContext["upload"];
   companion?: ControlContext["companion"];
+  thumbnail?: ControlContext["thumbnail"];
 }
 
 export function renderField(field: FieldSpec, baseId: string, wiring: FieldWiring): FieldView {
@@ -48,6 +49,7 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
     onInput: wiring.onInput,
     upload: wiring.upload,
     companion: wiring.companion,
+    thumbnail: wiring.thumbnail,
   });
 
   const title: (Node | string)[] = [field.title];

@@ -26,6 +26,8 @@ export interface FormOptions {
     index: number,
     file: File,
   ) => Promise<string | undefined> | string | undefined;
+  /** A picture of a kernel-side file a media field names (a URL the form then owns), or null. */
+  onThumbnail?: (ref: string) => Promise<string | null>;
   /** Initial server-side errors, as for setErrors. */
   errors?: FieldErrors;
   /** Prefix of element ids; defaults to a per-page counter so several widget views never clash. */
@@ -245,6 +247,7 @@ export function renderForm(
         view.focus();
       },
       upload: options.onFile ? (file, index = 0) => upload(field, index, file) : undefined,
+      thumbnail: options.onThumbnail,
       companion: companion && {
         node: companion.node.kind === "array" ? companion.node.items : companion.node,
         label: companion.title,

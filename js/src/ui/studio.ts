@@ -159,6 +159,7 @@ export function renderStudio(
       idPrefix: `${prefix}-${fn.name}`,
       value: previous.values?.[fn.name],
       onFile: (field, index, file) => uploadFile(channel, field, index, file),
+      onThumbnail: (ref) => kernelThumbnail(channel, ref),
       onChange(value, valid) {
         status.textContent = "";
         scheduleValidate(valid);
@@ -249,6 +250,15 @@ export function renderStudio(
       el.remove();
     },
   };
+}
+
+/** A small picture of a file on the kernel's machine, as a Blob URL (null when there is none). */
+async function kernelThumbnail(channel: Channel, ref: string): Promise<string | null> {
+  const { msg, buffers } = await channel.request("thumbnail", { ref }, { timeoutMs: 15_000 });
+  const part = buffers[0];
+  if (!part) return null;
+  const bytes = new Uint8Array(part.buffer as ArrayBuffer, part.byteOffset, part.byteLength);
+  return URL.createObjectURL(new Blob([bytes], { type: String(msg.mime ?? "image/jpeg") }));
 }
 
 function submitFailure(error: unknown): string {

@@ -164,7 +164,12 @@ class SweepFeed:
 
     def _measure(self, tasks: list[Task], started: float) -> dict[str, Any]:
         slots = self.studio.client.scheduler.limits.max_concurrent
-        return measure(tasks, started=started, slots=slots).to_json()
+        progress = measure(tasks, started=started, slots=slots).to_json()
+        ends = [t.record.finished_at for t in tasks if t.record.finished_at is not None]
+        if progress["done"] == progress["total"] and ends:
+            # A finished sweep took until its last task ended, not until it was looked at.
+            progress["elapsed"] = round(max(ends) - started, 3)
+        return progress
 
     def _watch(self, group_id: str, tasks: list[Task], started: float) -> None:
         if group_id in self._watched:

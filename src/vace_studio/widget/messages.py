@@ -7,8 +7,9 @@ Messages without an ``id`` are never requests and are ignored. Slow work (cancel
 asyncio task and answers when done.
 
 Kinds: ``hello``, ``validate``, ``submit``, ``upload``, ``cancel``, ``retry``, ``video``,
-``set_key`` (the forms and task cards); ``preview`` (a form's picture); ``sweeps``, ``gallery``,
-``poster``, ``history``, ``rerun``, ``export``, ``file`` (the Gallery and History views).
+``set_key`` (the forms and task cards); ``preview``, ``thumbnail`` (a form's pictures);
+``sweeps``, ``gallery``, ``poster``, ``history``, ``rerun``, ``export``, ``file`` (the Gallery
+and History views).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from vace_studio.widget.videos import (
     poster_jpeg,
     read_chunk,
     source_path,
+    thumbnail_jpeg,
 )
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ class Messages:
             "retry": self.retry,
             "video": self.video,
             "poster": self.poster,
+            "thumbnail": self.thumbnail,
             "set_key": self.set_key,
             "preview": self.preview,
             "sweeps": self.sweeps,
@@ -237,6 +240,14 @@ class Messages:
         """A still of a task's result as a small JPEG (one buffer): a gallery cell's poster."""
         record = self._record(content)
         jpeg, width, height = await asyncio.to_thread(poster_jpeg, record.local_path)
+        return {"mime": "image/jpeg", "width": width, "height": height}, [jpeg]
+
+    async def thumbnail(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """A small JPEG of the local file a form field names (one buffer)."""
+        ref = content.get("ref")
+        if not isinstance(ref, str) or not ref:
+            raise MessageError("bad_message", "thumbnail: ref must be a file path")
+        jpeg, width, height = await asyncio.to_thread(thumbnail_jpeg, ref)
         return {"mime": "image/jpeg", "width": width, "height": height}, [jpeg]
 
     async def _source_chunk(self, record: TaskRecord, offset: int) -> Reply:

@@ -58,9 +58,14 @@ export default {{ render({{ el }}) {{
 class Studio(anywidget.AnyWidget):
     """A form per wan2.1-vace-plus function, task cards, and the results playing inline.
 
+    Three views: *Create* (the forms, with previews of masks, canvases and control conditions,
+    and the task cards), *Gallery* (a sweep's results in a grid, played in sync, with an A/B
+    wipe) and *History* (every task in the store, with filters, re-run and export).
+
     ``Studio()`` makes its own :class:`~vace_studio.Client` from ``client_options`` (with no key
-    anywhere: the built-in simulator); pass ``client=`` to share one. ``resume=True`` picks up
-    the client's unfinished tasks from its store (e.g. after a kernel restart).
+    anywhere: the built-in simulator); pass ``client=`` to share one. Every task that client
+    runs appears in the studio, however it was created. ``resume=True`` picks up the client's
+    unfinished tasks from its store (e.g. after a kernel restart).
     """
 
     _esm = BUNDLE if BUNDLE.is_file() else _MISSING_BUNDLE

@@ -111,21 +111,35 @@ async def source_path(client: Client, request: Mapping[str, Any], fetched: dict[
 
 
 POSTER_WIDTH = 320
-"""Pixels across a gallery cell's still (cells are 160–300 px wide)."""
+"""Pixels across a still: a gallery cell (160–300 px wide) or a form's thumbnail."""
 
 
-def poster_jpeg(
-    path: str | Path | None, *, max_width: int = POSTER_WIDTH
-) -> tuple[bytes, int, int]:
-    """The first frame of the video at ``path`` as a small JPEG (a few KB): what a gallery cell
-    shows while the cap on loaded videos keeps its video waiting."""
-    if not path or not Path(path).is_file():
-        raise VideoUnavailableError("no_video", "this task has no downloaded video (yet)")
+def still_jpeg(path: str | Path, *, max_width: int = POSTER_WIDTH) -> tuple[bytes, int, int]:
+    """An image, or the first frame of a video, as a small JPEG (a few KB) and its size."""
     try:
         still = thumbnail(path, max_width=max_width)
-    except ProbeError as error:
-        raise VideoUnavailableError("unreadable", f"no still: {error.reason}") from None
+    except (ProbeError, OSError) as error:
+        reason = getattr(error, "reason", None) or str(error)
+        raise VideoUnavailableError(
+            "unreadable", f"no picture of {Path(path).name}: {reason}"
+        ) from None
     out = io.BytesIO()
     with Image.open(io.BytesIO(still.png)) as image:
         image.convert("RGB").save(out, "JPEG", quality=75)
     return out.getvalue(), still.width, still.height
+
+
+def poster_jpeg(path: str | Path | None) -> tuple[bytes, int, int]:
+    """A result's still: what a gallery cell shows while the cap on loaded videos keeps its
+    video waiting."""
+    if not path or not Path(path).is_file():
+        raise VideoUnavailableError("no_video", "this task has no downloaded video (yet)")
+    return still_jpeg(path)
+
+
+def thumbnail_jpeg(ref: str) -> tuple[bytes, int, int]:
+    """A form field's thumbnail when its value is a file on the kernel's machine (a typed path,
+    or a request put back by "Edit as new"); URLs are shown by the browser itself."""
+    if not is_local(ref) or not Path(ref).is_file():
+        raise VideoUnavailableError("not_local", "not a file on the kernel's machine")
+    return still_jpeg(ref)

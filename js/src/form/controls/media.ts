@@ -40,10 +40,42 @@ export function createMedia(ctx: ControlContext): Control {
     status.textContent = "";
   };
 
+  // A path on the kernel's machine: the kernel sends a small picture (debounced while typing).
+  let thumbUrl: string | null = null;
+  let thumbTimer: ReturnType<typeof setTimeout> | undefined;
+  let thumbSeq = 0;
+  const dropThumb = () => {
+    if (thumbTimer !== undefined) clearTimeout(thumbTimer);
+    thumbSeq++;
+    if (thumbUrl) URL.revokeObjectURL(thumbUrl);
+    thumbUrl = null;
+  };
+  const kernelPreview = (value: string) => {
+    const ask = ctx.thumbnail;
+    if (!ask || value === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return;
+    const seq = thumbSeq;
+    thumbTimer = setTimeout(async () => {
+      const url = await ask(value).catch(() => null);
+      if (seq !== thumbSeq || fileRef !== null) {
+        if (url) URL.revokeObjectURL(url);
+        return;
+      }
+      thumbUrl = url;
+      if (url) {
+        preview.replaceChildren(
+          h("img", { src: url, alt: `Preview of ${value}`, class: "vs-thumb vs-kernel-thumb" }),
+        );
+      }
+    }, 400);
+  };
+
   // A typed web address of an image gets a thumbnail too; a broken one simply shows none.
   const urlPreview = (value: string) => {
-    if (kind !== "image" || fileRef !== null) return;
+    if (fileRef !== null) return;
+    dropThumb();
     preview.replaceChildren();
+    kernelPreview(value);
+    if (kind !== "image") return;
     if (!/^https?:\/\/\S+$/i.test(value)) return;
     const img = h("img", {
       src: value,
@@ -71,7 +103,10 @@ export function createMedia(ctx: ControlContext): Control {
       if (fileRef !== null && text !== fileRef) clearPreview();
       urlPreview(text);
     },
-    destroy: clearPreview,
+    destroy() {
+      clearPreview();
+      dropThumb();
+    },
   };
 
   const upload = ctx.upload;
@@ -100,6 +135,7 @@ export function createMedia(ctx: ControlContext): Control {
   );
 
   const take = async (file: File) => {
+    dropThumb();
     clearPreview();
     objectUrl = URL.createObjectURL(file);
     preview.append(

@@ -29,6 +29,11 @@ export interface ControlContext {
    * never disagree on length; `onInput` receives its whole list before this list's own onInput.
    */
   companion?: Companion;
+  /**
+   * A picture of a value that names a file on the kernel's machine (a typed path, or a request
+   * put back by "Edit as new"); resolves to a URL the control then owns, or null.
+   */
+  thumbnail?: (ref: string) => Promise<string | null>;
 }
 
 export interface Companion {
