@@ -1,29 +1,13 @@
 // The form's media extras: a companion list edited in its host list's rows (a role per reference
 // image), files dropped on a list, repair hints for media problems, kernel-side thumbnails.
 
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type FormHandle, renderForm } from "../src/form/render";
-import { click, flush, SCHEMA, type } from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import type { FormHandle } from "../src/form/render";
+import { errorOf, fieldEl, formHarness } from "./form-harness";
+import { click, flush, type } from "./helpers";
 
-let form: FormHandle | undefined;
-function mount(fn: string, options: Parameters<typeof renderForm>[2] = {}) {
-  form = renderForm(SCHEMA, fn, options);
-  document.body.append(form.el);
-  return form;
-}
-afterEach(() => {
-  form?.destroy();
-  form = undefined;
-  document.body.replaceChildren();
-});
+const mount = formHarness();
 
-const fieldEl = (f: FormHandle, name: string) => {
-  const el = f.el.querySelector(`.vs-field[data-field="${name}"]`);
-  if (!el) throw new Error(`no field ${name}`);
-  return el;
-};
-const errorOf = (f: FormHandle, name: string) =>
-  fieldEl(f, name).querySelector(".vs-error")?.textContent;
 const items = (f: FormHandle, name: string) => fieldEl(f, name).querySelectorAll(".vs-item");
 const add = (f: FormHandle, name: string) =>
   fieldEl(f, name).querySelector<HTMLButtonElement>(".vs-add");
@@ -123,5 +107,84 @@ describe("pictures of kernel-side files", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("media files", () => {
+  const png = () => new File([new Uint8Array([137, 80, 78, 71])], "cat.png", { type: "image/png" });
+  function drop(target: Element, file: File) {
+    const event = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(event, "dataTransfer", { value: { files: [file] } });
+    target.dispatchEvent(event);
+  }
+
+  it("hands a dropped file to onFile and stores the returned reference, with a thumbnail", async () => {
+    let release: (ref: string) => void = () => {};
+    const onFile = vi.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const f = mount("image_reference", { onFile });
+    const media = fieldEl(f, "ref_images_url").querySelector(".vs-media");
+    if (!media) throw new Error("no media control");
+    const file = png();
+    drop(media, file);
+    await flush();
+    expect(onFile).toHaveBeenCalledWith("ref_images_url", 0, file);
+    expect(f.isValid()).toBe(false); // uploading, and no prompt yet
+    expect(f.validate().ref_images_url).toBe("Reference images: still uploading cat.png");
+    const img = media.querySelector("img");
+    expect(img?.getAttribute("src")).toMatch(/^blob:/);
+    expect(img?.getAttribute("alt")).toBe("Preview of cat.png");
+    release("/kernel/uploads/cat.png");
+    await flush();
+    expect(f.getValue().ref_images_url).toEqual(["/kernel/uploads/cat.png"]);
+    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
+      "/kernel/uploads/cat.png",
+    );
+    expect(media.querySelector("img")).not.toBeNull();
+    expect(errorOf(f, "ref_images_url")).toBe("");
+  });
+
+  it("passes the list index of the slot that received the file", async () => {
+    const onFile = vi.fn(async (_field: string, index: number) => `/k/${index}`);
+    const f = mount("image_reference", { onFile });
+    click(fieldEl(f, "ref_images_url").querySelector(".vs-add"));
+    const slots = fieldEl(f, "ref_images_url").querySelectorAll(".vs-media");
+    drop(slots[1] as Element, png());
+    await flush();
+    expect(onFile.mock.calls[0]?.[1]).toBe(1);
+    expect(f.getValue().ref_images_url).toEqual([undefined, "/k/1"]);
+  });
+
+  it("refuses a file of the wrong kind without calling onFile", async () => {
+    const onFile = vi.fn(async () => "x");
+    const f = mount("video_outpainting", { onFile });
+    drop(fieldEl(f, "video_url").querySelector(".vs-media") as Element, png());
+    await flush();
+    expect(onFile).not.toHaveBeenCalled();
+    expect(errorOf(f, "video_url")).toBe(
+      'Source video expects a video file (got "cat.png", type image/png)',
+    );
+    expect(fieldEl(f, "video_url").querySelector("img")).toBeNull();
+  });
+
+  it("shows an upload failure next to the field", async () => {
+    const f = mount("video_edit", {
+      onFile: async () => {
+        throw new Error("kernel disk full");
+      },
+    });
+    drop(fieldEl(f, "mask_image_url").querySelector(".vs-media") as Element, png());
+    await flush();
+    await flush();
+    expect(errorOf(f, "mask_image_url")).toBe(
+      'Mask image: could not upload "cat.png": kernel disk full',
+    );
+    expect("mask_image_url" in f.getValue()).toBe(false);
+  });
+
+  it("offers URL entry only when there is no file handler", () => {
+    const f = mount("video_edit");
+    expect(fieldEl(f, "video_url").querySelector("input[type=file]")).toBeNull();
+    type(fieldEl(f, "video_url").querySelector("input.vs-media-url"), "oss://bucket/v.mp4");
+    expect(f.getValue().video_url).toBe("oss://bucket/v.mp4");
   });
 });
