@@ -100,7 +100,7 @@ def test_the_sdk_completes_every_function(
 
 
 def test_sdk_fetch_cancel_and_list(file_server: FileServer, media: Samples) -> None:
-    with serve(SimulatorConfig(queue_seconds=30, run_seconds=1)) as slow:
+    with serve(SimulatorConfig(queue_seconds=30, run_seconds=1, list_lag_seconds=0)) as slow:
         base = slow.base_url + "/api/v1"
         dashscope.base_http_api_url = base
         kwargs = calls(file_server, media)["video_outpainting"]

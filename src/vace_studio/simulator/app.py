@@ -1,5 +1,6 @@
 """Assembly of the simulator's ASGI app: every provider's routes, result downloads,
-introspection, error rendering, and the fault middleware outermost."""
+introspection, error rendering, the fault middleware, and outermost the ``Date`` header on the
+service's clock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vace_studio.simulator import (
     dashscope_routes,
@@ -19,6 +20,7 @@ from vace_studio.simulator import (
     mulerouter_routes,
     oss_routes,
 )
+from vace_studio.simulator.clock import Clock, http_date
 from vace_studio.simulator.errors import ApiError, oss_error
 from vace_studio.simulator.faults import FaultMiddleware, classify
 from vace_studio.simulator.state import SimulatorState
@@ -63,6 +65,8 @@ REASONS = {401: "auth", 403: "forbidden", 404: "not_found", 409: "conflict", 413
 
 def reason(error: ApiError) -> str:
     """The short reason a refusal is counted under in ``stats().rejected``."""
+    if error.reason:
+        return error.reason
     if error.status == 429:
         return "quota"
     if error.code == "EntityTooLarge":
@@ -77,8 +81,34 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     return exc.response()
 
 
+class DateHeader:
+    """Adds ``Date`` from the service's clock to every answer (uvicorn's own is switched off).
+
+    A real service's clock is not the client's; with ``clock_skew_seconds`` this header is the
+    only way a client can learn the service's time, as it must to ask the task list for a range.
+    """
+
+    def __init__(self, app: ASGIApp, clock: Clock) -> None:
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                headers.append((b"date", http_date(self.clock.now()).encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, dated)
+
+
 def build_app(state: SimulatorState) -> ASGIApp:
-    """The complete app for ``state``: routes wrapped in the fault middleware."""
+    """The complete app for ``state``: routes in the fault middleware, in the Date header."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -100,4 +130,4 @@ def build_app(state: SimulatorState) -> ASGIApp:
         lifespan=lifespan,
     )
     app.state.sim = state
-    return FaultMiddleware(app, state.faults, state.counters)
+    return DateHeader(FaultMiddleware(app, state.faults, state.counters), state.clock)

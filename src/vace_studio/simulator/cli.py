@@ -59,6 +59,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="JSON",
         help='fault settings, e.g. \'{"throttle_rate": 0.2, "seed": 1}\'',
     )
+    parser.add_argument(
+        "--list-lag",
+        type=float,
+        default=1.0,
+        help="seconds before a new task appears in the DashScope task list (default %(default)s)",
+    )
+    parser.add_argument(
+        "--clock-skew",
+        type=float,
+        default=0.0,
+        help="seconds the service's clock is ahead of this machine's (default %(default)s)",
+    )
     parser.add_argument("--data-dir", type=Path, help="keep uploads and videos here")
 
 
@@ -89,6 +101,8 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         quotas={} if args.no_quotas else SimulatorConfig().quotas,
         faults=faults,
         data_dir=args.data_dir,
+        list_lag_seconds=args.list_lag,
+        clock_skew_seconds=args.clock_skew,
         allow_local_files=is_loopback_host(args.host),
     )
 

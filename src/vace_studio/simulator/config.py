@@ -15,6 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
+from vace_studio.simulator.billing import check_names
+
 PROVIDERS = ("dashscope", "modellix", "mulerouter")
 """The providers the simulator plays."""
 
@@ -75,12 +77,24 @@ class FaultConfig:
     close the connection without answering; a submit DID create its task — the case a client must
     not turn into a duplicate), ``throttle_rate`` (429 in the provider's shape with
     ``Retry-After: retry_after``), ``server_error_rate`` (``server_error_status`` in the provider's
-    shape), ``malformed_rate`` (handle the request, then answer 200 with a truncated JSON body;
-    JSON routes only). Independently, ``slow_rate`` delays the answer by ``slow_seconds``.
+    shape), ``server_error_after_rate`` (handle the request — a submit DID create its task —
+    then answer ``server_error_status`` in the provider's shape), ``malformed_rate`` (handle the
+    request, then answer 200 with a truncated JSON body; JSON routes only). Independently,
+    ``slow_rate`` delays the answer by ``slow_seconds``.
 
     ``task_failure_rate`` applies to tasks as they are created (at the ``providers`` listed;
     ``routes`` does not matter): such a task ends FAILED with ``task_failure_code`` /
     ``task_failure_message`` instead of succeeding.
+
+    ``billing`` is not a roll but an account state: ``{provider: refusal}`` refuses every submit
+    to that provider until it is cleared, with the documented code (names in
+    :data:`vace_studio.simulator.billing.REFUSALS`: DashScope ``PrepaidBillOverdue``,
+    ``PostpaidBillOverdue``, ``CommodityNotPurchased``, ``Throttling.AllocationQuota`` (429, "Free
+    allocated quota exceeded.") and ``Arrearage`` (400); Modellix ``quota_exceeded`` (429),
+    ``insufficient_balance`` (402); MuleRouter ``daily_spend_limit``, ``quota_exceeded`` (429),
+    ``insufficient_balance`` (402)). ``billing_accounts`` limits it to those account ids
+    (:func:`~vace_studio.simulator.tasks.account_of` of a key); empty means every account.
+    ``routes`` and ``providers`` do not narrow it.
     """
 
     seed: int = 0
@@ -90,6 +104,7 @@ class FaultConfig:
     retry_after: float = 1.0
     server_error_rate: float = 0.0
     server_error_status: int = 500
+    server_error_after_rate: float = 0.0
     malformed_rate: float = 0.0
     slow_rate: float = 0.0
     slow_seconds: float = 2.0
@@ -98,6 +113,9 @@ class FaultConfig:
     task_failure_message: str = "Output data may contain inappropriate content."
     routes: frozenset[str] = frozenset(ROUTE_KINDS)
     providers: frozenset[str] = frozenset(PROVIDERS)
+    # A plain dict kept out of the hash: the config stays hashable, and asdict() copies it.
+    billing: Mapping[str, str] = field(default_factory=dict, hash=False)
+    billing_accounts: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for name in (
@@ -105,6 +123,7 @@ class FaultConfig:
             "drop_after_rate",
             "throttle_rate",
             "server_error_rate",
+            "server_error_after_rate",
             "malformed_rate",
             "slow_rate",
             "task_failure_rate",
@@ -117,6 +136,7 @@ class FaultConfig:
             + self.drop_after_rate
             + self.throttle_rate
             + self.server_error_rate
+            + self.server_error_after_rate
             + self.malformed_rate
         )
         if exclusive > 1.0 + 1e-9:
@@ -128,6 +148,11 @@ class FaultConfig:
         # Accept any iterable of names (JSON gives lists); frozensets keep the config hashable.
         object.__setattr__(self, "routes", frozenset(self.routes))
         object.__setattr__(self, "providers", frozenset(self.providers))
+        object.__setattr__(self, "billing_accounts", frozenset(self.billing_accounts))
+        if not isinstance(self.billing, Mapping):
+            raise ValueError(f"billing: must map providers to refusals (got {self.billing!r})")
+        object.__setattr__(self, "billing", dict(self.billing))
+        check_names(dict(self.billing))
         unknown = (self.routes - set(ROUTE_KINDS)) | (self.providers - set(PROVIDERS))
         if unknown:
             raise ValueError(f"unknown route kinds or providers: {sorted(unknown)}")
@@ -137,6 +162,7 @@ class FaultConfig:
         data = dataclasses.asdict(self)
         data["routes"] = sorted(self.routes)
         data["providers"] = sorted(self.providers)
+        data["billing_accounts"] = sorted(self.billing_accounts)
         return data
 
     @classmethod
@@ -175,6 +201,11 @@ class SimulatorConfig:
       (removed on stop).
     - ``renderer``: the function that makes the MP4s; ``None`` uses
       ``vace_studio.simulator.render.render_task``.
+    - ``list_lag_seconds``: DashScope's task list is eventually consistent; a task submitted less
+      than this long ago is not listed yet (polling it by id works at once).
+    - ``clock_skew_seconds``: how far the service's wall clock is ahead of this machine's
+      (negative: behind). It shifts every timestamp, the list's time filter, result URL expiry
+      and the ``Date`` header, as a real service's clock differs from the client's.
     """
 
     queue_seconds: float = 1.0
@@ -195,8 +226,14 @@ class SimulatorConfig:
     fetch_timeout: float = 10.0
     data_dir: Path | None = None
     renderer: Renderer | None = None
+    list_lag_seconds: float = 1.0
+    clock_skew_seconds: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.list_lag_seconds < 0:
+            raise ValueError(
+                f"list_lag_seconds: must not be negative (got {self.list_lag_seconds})"
+            )
         if not 0.0 <= self.duration_jitter < 1.0:
             raise ValueError(f"duration_jitter: must be in [0, 1) (got {self.duration_jitter})")
         if self.queue_seconds < 0 or self.run_seconds < 0:

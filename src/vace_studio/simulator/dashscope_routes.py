@@ -1,36 +1,38 @@
-"""DashScope's video-synthesis protocol: submit, poll, cancel and list (reference section 1).
+"""DashScope's video-synthesis protocol: submit, poll and cancel (reference section 1); the task
+list is in :mod:`.dashscope_list`.
 
 Submit takes a nested body ``{"model", "input": {...}, "parameters": {...}}``; prompt, function,
-media URLs and ``mask_frame_id`` belong in ``input``, every other knob in ``parameters``. A field
-in the wrong object is refused, so a client's mapping bug shows up here rather than as a setting
-the real service silently ignores.
+media URLs and ``mask_frame_id`` belong in ``input``, every other knob in ``parameters``. A
+documented field in the wrong object is refused, so a client's mapping bug shows up here rather
+than as a setting the real service silently ignores; names nobody documents are ignored, as the
+service ignores unknown parameters.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from vace_studio.requests.fields import PROMPT_MAX
+from vace_studio.simulator import dashscope_list
 from vace_studio.simulator.bodies import read_json_object
-from vace_studio.simulator.clock import dashscope_query_time, dashscope_time
+from vace_studio.simulator.clock import dashscope_time
+from vace_studio.simulator.dashscope_list import MODELS, STATUS
 from vace_studio.simulator.errors import ApiError, json_response, request_id
+from vace_studio.simulator.intake import KNOWN
 from vace_studio.simulator.state import SimulatorState
 from vace_studio.simulator.submits import (
+    accept,
     authenticate,
     base_url,
+    check_billing,
     check_query,
+    note_body,
     throttled,
-    validate,
 )
 from vace_studio.simulator.tasks import Task
-
-MODELS = {"wan2.1-vace-plus": "ap-southeast-1", "wanx2.1-vace-plus": "cn-beijing"}
-"""Model ids the service accepts, with the region each belongs to."""
 
 INPUT_FIELDS = frozenset(
     {
@@ -43,13 +45,6 @@ INPUT_FIELDS = frozenset(
 SDK_IGNORED_INPUT = frozenset({"extend_prompt"})
 """Keys the official SDK always adds to ``input`` and the service ignores (a deprecated alias)."""
 
-STATUS = {
-    "queued": "PENDING",
-    "running": "RUNNING",
-    "succeeded": "SUCCEEDED",
-    "failed": "FAILED",
-    "canceled": "CANCELED",
-}
 USAGE = {"video_duration": 5, "video_count": 1, "video_ratio": "standard"}
 
 
@@ -69,16 +64,13 @@ def flatten(body: dict[str, Any]) -> dict[str, Any]:
     for name, value in given_input.items():
         if name in SDK_IGNORED_INPUT:
             continue
-        if name not in INPUT_FIELDS:
+        if name in KNOWN and name not in INPUT_FIELDS:
             raise _error(400, "InvalidParameter", f"{name}: belongs in parameters, not in input.")
         fields[name] = value
     for name, value in parameters.items():
         if name in INPUT_FIELDS:
             raise _error(400, "InvalidParameter", f"{name}: belongs in input, not in parameters.")
         fields[name] = value
-    prompt = fields.get("prompt")
-    if isinstance(prompt, str) and len(prompt) > PROMPT_MAX:
-        fields["prompt"] = prompt[:PROMPT_MAX]  # documented: a longer prompt is truncated
     return fields
 
 
@@ -89,6 +81,8 @@ async def submit(request: Request) -> Response:
     if request.headers.get("x-dashscope-async", "").lower() != "enable":
         raise _error(403, "AccessDenied", "current user api does not support synchronous calls")
     body = await read_json_object(request, state.config.max_body_bytes, "dashscope")
+    note_body(state, "dashscope", account, body)
+    check_billing(state, "dashscope", account)
     model = body.get("model")
     if not model:
         raise _error(
@@ -96,9 +90,9 @@ async def submit(request: Request) -> Response:
         )
     if model not in MODELS:
         raise _error(404, "ModelNotFound", f"Model not exist: {model}")
-    vace = validate(flatten(body), "dashscope")
+    vace = accept(flatten(body), "dashscope")
     oss_resolve = request.headers.get("x-dashscope-ossresourceresolve", "").lower() == "enable"
-    for field, refs in vace.media().items():
+    for field, refs in vace.media.items():
         for ref in refs:
             if ref.startswith("oss://") and not oss_resolve:
                 raise _error(
@@ -109,9 +103,11 @@ async def submit(request: Request) -> Response:
                 )
     refusal = state.admit("dashscope", account)
     if refusal is not None:
-        raise throttled("dashscope", refusal)
-    task = state.create_task("dashscope", account, str(model), vace, oss_resolve=oss_resolve)
+        raise throttled("dashscope", refusal, state.clock.now())
     rid = request_id()
+    task = state.create_task(
+        "dashscope", account, str(model), vace, oss_resolve=oss_resolve, request_id=rid
+    )
     body_out = {"output": {"task_id": task.id, "task_status": "PENDING"}, "request_id": rid}
     return json_response(body_out, headers={"x-request-id": rid})
 
@@ -177,76 +173,10 @@ async def cancel(request: Request) -> Response:
     return json_response({"request_id": request_id()})
 
 
-def _int_param(request: Request, name: str, default: int, top: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= top:
-        raise _error(
-            400, "InvalidParameter", f"{name}: must be a whole number 1–{top} (got {raw!r})"
-        )
-    return int(raw)
-
-
-def _time_param(request: Request, name: str) -> float | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return dashscope_query_time(raw)
-    except ValueError:
-        raise _error(
-            400, "InvalidParameter", f"{name}: must look like 20230420000000 (got {raw!r})"
-        ) from None
-
-
-async def list_tasks(request: Request) -> Response:
-    """``GET /api/v1/tasks?page_no=&page_size=&status=&model_name=&start_time=&end_time=``."""
-    state, account = authenticate(request, "dashscope")
-    check_query(state, "dashscope", account)
-    page_no = _int_param(request, "page_no", 1, 10_000)
-    page_size = _int_param(request, "page_size", 10, 100)
-    start, end = _time_param(request, "start_time"), _time_param(request, "end_time")
-    status = request.query_params.get("status")
-    model = request.query_params.get("model_name")
-    tasks = [
-        t
-        for t in state.registry.of("dashscope", account)
-        if (not status or STATUS[t.status] == status.upper())
-        and (not model or t.model == model)
-        and (start is None or t.submitted_at >= start)
-        and (end is None or t.submitted_at <= end)
-    ]
-    tasks.sort(key=lambda t: t.submitted_at, reverse=True)
-    page = tasks[(page_no - 1) * page_size : page_no * page_size]
-    data = [
-        {
-            "task_id": t.id,
-            "status": STATUS[t.status],
-            "model_name": t.model,
-            "region": MODELS.get(t.model, ""),
-            "gmt_create": int(t.submitted_at * 1000),
-            "start_time": dashscope_time(t.submitted_at),
-            "end_time": dashscope_time(t.ended_at) if t.ended_at is not None else None,
-        }
-        for t in page
-    ]
-    return json_response(
-        {
-            "request_id": request_id(),
-            "data": data,
-            "total": len(tasks),
-            "total_page": max(1, math.ceil(len(tasks) / page_size)),
-            "page_no": page_no,
-            "page_size": page_size,
-        }
-    )
-
-
 def routes() -> list[Route]:
     """DashScope's own routes (the shared ``GET /api/v1/tasks/{id}`` is assembled in ``app``)."""
     return [
         Route("/api/v1/services/aigc/video-generation/video-synthesis", submit, methods=["POST"]),
-        Route("/api/v1/tasks", list_tasks, methods=["GET"]),
+        Route("/api/v1/tasks", dashscope_list.list_tasks, methods=["GET"]),
         Route("/api/v1/tasks/{task_id}/cancel", cancel, methods=["POST"]),
     ]

@@ -33,6 +33,8 @@ class ApiError(Exception):
         code: str,
         message: str,
         headers: dict[str, str] | None = None,
+        *,
+        reason: str | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.dialect: Dialect = dialect
@@ -40,6 +42,8 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
+        self.reason = reason
+        """What ``stats().rejected`` counts it under, when the status alone does not say."""
 
     def response(self) -> Response:
         """This error as a response in its dialect's shape."""

@@ -4,6 +4,11 @@
 can really drop a connection: it closes the socket without a response, which a client sees as a
 connection error. ``drop_after`` first lets the route do its work — for a submit the task exists
 — and then drops; a client that retries that submit blindly creates a duplicate.
+``server_error_after`` also lets the route work and then answers a 5xx: the client is told
+"server error" about a task that exists.
+
+Every request on a provider route is counted under ``requests`` (``"provider:kind"``) before any
+fault is drawn, so a test can count what a client sent even when no route saw it.
 """
 
 from __future__ import annotations
@@ -66,7 +71,9 @@ def classify(method: str, path: str) -> Route | None:
     return None
 
 
-EXCLUSIVE = ("drop_before", "drop_after", "throttle", "server_error", "malformed")
+EXCLUSIVE = (
+    "drop_before", "drop_after", "throttle", "server_error", "server_error_after", "malformed",
+)  # fmt: skip
 
 
 class FaultInjector:
@@ -127,7 +134,10 @@ async def drop_connection(send: Send, receive: Receive) -> None:
     uvicorn hands the app a bound method of its request cycle, whose ``transport`` is the socket;
     closing it is the only way an ASGI app can drop a connection mid-request.
     """
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    # ``send`` may be wrapped (the Date header middleware); ``receive`` is uvicorn's own.
+    transport = getattr(getattr(send, "__self__", None), "transport", None) or getattr(
+        getattr(receive, "__self__", None), "transport", None
+    )
     if transport is None:
         raise ConnectionAbortedError("cannot reach the transport to drop the connection")
     transport.close()
@@ -151,6 +161,7 @@ class FaultMiddleware:
         if route is None:
             await self.app(scope, receive, send)
             return
+        self.counters.add("requests", f"{route.provider or 'shared'}:{route.kind}")
         kind, slow = self.injector.draw(route)
         if kind == "malformed" and (route.kind == "download" or route.dialect == "oss"):
             kind = None  # only JSON answers can be malformed
@@ -175,7 +186,9 @@ class FaultMiddleware:
                 {"Retry-After": retry},
             )  # fmt: skip
             await response(scope, receive, send)
-        elif kind == "server_error":
+        elif kind in ("server_error", "server_error_after"):
+            if kind == "server_error_after":
+                await self.app(scope, receive, _discard)  # the work is done: a task may exist
             status = config.server_error_status
             code, message = _SERVER_ERRORS.get(status, ("InternalError", "Server error."))
             await error_response(route.dialect, status, code, message)(scope, receive, send)

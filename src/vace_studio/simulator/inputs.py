@@ -13,7 +13,7 @@ import ipaddress
 import os
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
@@ -74,6 +74,11 @@ class InputResolver:
             return self._oss(task, ref)
         if scheme in ("http", "https"):
             return await self._http(ref)
+        if scheme == "file":
+            parts = urlsplit(ref)
+            if parts.netloc not in ("", "localhost"):
+                raise download_failed(ref, "a file:// URL must name a file on this computer")
+            return self._local(unquote(parts.path))
         if scheme:
             raise download_failed(ref, f"{scheme}:// URLs are not supported")
         return self._local(ref)
@@ -93,7 +98,7 @@ class InputResolver:
     def _local(self, ref: str) -> Path:
         if not self._config.allow_local_files:
             raise download_failed(ref, "local files are not allowed by this simulator")
-        path = Path(ref)
+        path = Path(ref).expanduser()
         if not path.is_absolute() or not path.is_file():
             raise download_failed(ref, "not an existing local file")
         return path

@@ -28,12 +28,14 @@ from vace_studio.simulator.clock import iso_time
 from vace_studio.simulator.errors import ApiError, json_response
 from vace_studio.simulator.storage import StoredFile
 from vace_studio.simulator.submits import (
+    accept,
     authenticate,
     base_url,
+    check_billing,
     check_query,
+    note_body,
     state_of,
     throttled,
-    validate,
 )
 
 MODEL_ID = "alibaba/wan2.1-vace-plus"
@@ -65,12 +67,13 @@ async def submit(request: Request) -> Response:
     state, account = authenticate(request, "modellix")
     state.counters.add("submits", "modellix")
     body = await read_json_object(request, state.config.max_body_bytes, "modellix")
-    # The model is in the URL; a ``model`` key is redundant and, like the service, ignored.
-    body.pop("model", None)
-    vace = validate(body, "modellix")
+    note_body(state, "modellix", account, body)
+    check_billing(state, "modellix", account)
+    # The model is in the URL; a ``model`` key is redundant and, like any unknown field, ignored.
+    vace = accept(body, "modellix")
     refusal = state.admit("modellix", account)
     if refusal is not None:
-        raise throttled("modellix", refusal)
+        raise throttled("modellix", refusal, state.clock.now())
     task = state.create_task("modellix", account, "wan2.1-vace-plus", vace)
     poll_url = f"{base_url(request)}/api/v1/tasks/{task.id}"
     return ok(
@@ -93,6 +96,9 @@ async def poll(request: Request, task_id: str) -> Response:
         task.polls += 1
     if task is None:
         raise _error(404, f"Task not found: {task_id}")
+    if task.status == "failed":
+        # The error-handling docs: ``data.error`` is no longer used; a failed task says only this.
+        return ok({"status": "failed", "task_id": task.id})
     data: dict[str, Any] = {
         "status": STATUS[task.status],
         "task_id": task.id,
@@ -111,9 +117,6 @@ async def poll(request: Request, task_id: str) -> Response:
         if outcome.width and outcome.height:
             resource["width"], resource["height"] = outcome.width, outcome.height
         data["result"] = {"resources": [resource]}
-    elif task.status == "failed" and outcome is not None:
-        # Undocumented on Modellix; the underlying service's code and message are passed on.
-        data["error"] = {"code": outcome.code, "message": outcome.message}
     return ok(data)
 
 

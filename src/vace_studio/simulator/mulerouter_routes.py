@@ -17,11 +17,13 @@ from vace_studio.simulator.bodies import read_json_object
 from vace_studio.simulator.clock import iso_time
 from vace_studio.simulator.errors import ApiError, json_response
 from vace_studio.simulator.submits import (
+    accept,
     authenticate,
     base_url,
+    check_billing,
     check_query,
+    note_body,
     throttled,
-    validate,
 )
 
 MODEL = "wan2.1-vace-plus"
@@ -36,6 +38,10 @@ STATUS = {
 NEGATIVE_PROMPT_MAX = 500
 GENERATION_FAILED = 3001
 """The numeric error code MuleRouter's docs show for a failed generation."""
+FAILURE_TITLE = "Task Execution Error"
+"""The documented, generic title of that error; the reason is only in ``detail``."""
+EXTRAS = frozenset({"model", "negative_prompt", "safety_filter"})
+"""MuleRouter's own documented body fields beside the VACE ones."""
 
 
 def _error(status: int, message: str) -> ApiError:
@@ -43,15 +49,15 @@ def _error(status: int, message: str) -> ApiError:
 
 
 def _documented_extras(body: dict[str, Any]) -> None:
-    """Check and drop the MuleRouter-only fields the VACE request models do not carry."""
-    negative = body.pop("negative_prompt", None)
+    """Check MuleRouter's own fields: ``negative_prompt`` (≤500 chars) and ``safety_filter``."""
+    negative = body.get("negative_prompt")
     if negative is not None and (
         not isinstance(negative, str) or len(negative) > NEGATIVE_PROMPT_MAX
     ):
         raise _error(
             400, f"negative_prompt: must be text of at most {NEGATIVE_PROMPT_MAX} characters"
         )
-    safety = body.pop("safety_filter", None)
+    safety = body.get("safety_filter")
     if safety is not None and not isinstance(safety, bool):
         raise _error(400, f"safety_filter: must be true or false (got {safety!r})")
 
@@ -61,14 +67,17 @@ async def submit(request: Request) -> Response:
     state, account = authenticate(request, "mulerouter")
     state.counters.add("submits", "mulerouter")
     body = await read_json_object(request, state.config.max_body_bytes, "mulerouter")
-    model = body.pop("model", None)
+    note_body(state, "mulerouter", account, body)
+    check_billing(state, "mulerouter", account)
+    model = body.get("model")
     if model != MODEL:
         raise _error(400, f"model: must be {MODEL!r} (got {model!r})")
     _documented_extras(body)
-    vace = validate(body, "mulerouter")
+    # A gateway with a published schema: a field it does not document is refused, not ignored.
+    vace = accept(body, "mulerouter", strict=True, also_known=EXTRAS)
     refusal = state.admit("mulerouter", account)
     if refusal is not None:
-        raise throttled("mulerouter", refusal)
+        raise throttled("mulerouter", refusal, state.clock.now())
     task = state.create_task("mulerouter", account, MODEL, vace)
     stamp = iso_time(task.submitted_at)
     info = {"id": task.id, "status": "pending", "created_at": stamp, "updated_at": stamp}
@@ -99,8 +108,8 @@ async def poll(request: Request) -> Response:
     elif task.status == "failed" and outcome is not None:
         info["error"] = {
             "code": GENERATION_FAILED,
-            "title": outcome.code,
-            "detail": outcome.message,
+            "title": FAILURE_TITLE,
+            "detail": f"Video edit failed: {outcome.message}",
         }
     return json_response(body)
 

@@ -172,6 +172,7 @@ def serve(
         log_config=None,  # never reconfigure the host program's logging
         log_level="warning",
         access_log=False,
+        date_header=False,  # the app sends Date on the service's (possibly skewed) clock
         http="h11",
         ws="none",
         lifespan="on",

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from vace_studio.requests import VaceRequest
+from vace_studio.simulator.billing import Refusal, refusal_for
 from vace_studio.simulator.clock import Clock
 from vace_studio.simulator.config import FaultConfig, SimulatorConfig
 from vace_studio.simulator.faults import FaultInjector
 from vace_studio.simulator.inputs import InputError, InputResolver
+from vace_studio.simulator.intake import Intake
+from vace_studio.simulator.media_checks import MediaRefused, check_media
 from vace_studio.simulator.quotas import Quotas, Throttled
 from vace_studio.simulator.renders import RenderService
 from vace_studio.simulator.stats import Counters, SimulatorStats
@@ -26,7 +28,7 @@ class SimulatorState:
 
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
-        self.clock = Clock()
+        self.clock = Clock(config.clock_skew_seconds)
         self.counters = Counters()
         self.registry = TaskRegistry(self.clock, config.task_ttl)
         self.quotas = Quotas(config.quota)
@@ -41,6 +43,11 @@ class SimulatorState:
 
     # -- tasks ---------------------------------------------------------------------------------
 
+    def billing_refusal(self, provider: str, account: str) -> Refusal | None:
+        """The billing refusal ``account`` is under at ``provider`` (``FaultConfig.billing``)."""
+        config = self.faults.config
+        return refusal_for(dict(config.billing), config.billing_accounts, provider, account)
+
     def admit(self, provider: str, account: str) -> Throttled | None:
         """Count a submit against ``account``'s quota; the refusal, or ``None`` to go ahead."""
         return self.quotas.check_submit(
@@ -52,23 +59,25 @@ class SimulatorState:
         provider: str,
         account: str,
         model: str,
-        request: VaceRequest,
+        request: Intake,
         *,
         oss_resolve: bool = False,
+        request_id: str = "",
     ) -> Task:
-        """Register a task for a validated, admitted request and start its lifecycle."""
+        """Register a task for an accepted, admitted request and start its lifecycle."""
         self.registry.purge_expired()
-        media = tuple(ref for refs in request.media().values() for ref in refs)
+        media = tuple(ref for refs in request.media.values() for ref in refs)
         task = Task(
             id=new_task_id(provider),
             provider=provider,
             account=account,
             model=model,
-            request=request.api_fields(),
+            request=dict(request.fields),
             submitted_at=self.clock.now(),
             media=media,
             oss_resolve=oss_resolve,
             failure=self.faults.task_failure(provider),
+            request_id=request_id,
         )
         self.registry.add(task)
         driver = asyncio.get_running_loop().create_task(
@@ -89,6 +98,10 @@ class SimulatorState:
         try:
             inputs = await self.resolver.resolve(task)
         except InputError as error:
+            return Outcome(code=error.code, message=error.message)
+        try:
+            await asyncio.to_thread(check_media, task.request, inputs)
+        except MediaRefused as error:
             return Outcome(code=error.code, message=error.message)
         return await self.renders.render(task.request, inputs)
 
@@ -113,6 +126,9 @@ class SimulatorState:
         return SimulatorStats(
             submits=self.counters.get("submits"),
             tasks_created=tasks["tasks_created"],
+            tasks_by_account=tasks["tasks_by_account"],
+            requests=self.counters.get("requests"),
+            submit_bodies=self.counters.get("submit_bodies"),
             polls=self.counters.get("polls"),
             rejected=self.counters.get("rejected"),
             faults=self.counters.get("faults"),

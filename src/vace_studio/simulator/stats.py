@@ -15,16 +15,24 @@ from typing import Any
 class SimulatorStats:
     """A snapshot of the simulator's counters.
 
-    - ``submits``: submit requests that reached a provider route, by provider (refused ones too).
+    - ``submits``: submit requests that reached a provider route, by provider (refused ones too,
+      billing refusals included; not those an injected fault answered before the route).
+    - ``requests``: every request on a provider route by ``"provider:kind"`` (kind ``submit``,
+      ``poll``, ``cancel``, ``list``, ``upload``, ``download``; ``shared:download`` for result
+      videos), counted before faults are drawn: what the client sent, whatever it was answered.
     - ``tasks_created``: tasks created, by provider.
+    - ``tasks_by_account``: tasks created by ``"provider:account"``.
     - ``polls``: task queries answered, by provider.
     - ``rejected``: refused requests by ``"provider:reason"``, reason one of ``auth`` (401),
       ``invalid`` (400), ``quota`` (429 from a quota), ``forbidden`` (403), ``not_found`` (404),
-      ``conflict`` (409), ``too_large``. Injected faults are counted under ``faults`` instead.
+      ``conflict`` (409), ``too_large``, ``billing`` (a ``FaultConfig.billing`` refusal). Injected
+      faults are counted under ``faults`` instead.
     - ``faults``: injected faults by kind (``drop_before``, ``drop_after``, ``throttle``,
-      ``server_error``, ``malformed``, ``slow``, ``task_failure``).
-    - ``fingerprints``: tasks created per request fingerprint; a count above 1 means the same
-      request was submitted more than once.
+      ``server_error``, ``server_error_after``, ``malformed``, ``slow``, ``task_failure``).
+    - ``fingerprints``: tasks created per request fingerprint (the request as the service uses
+      it); a count above 1 means the same request became more than one task.
+    - ``submit_bodies``: submit requests per ``"provider:account:digest"`` of the JSON body as
+      received (refused ones too); a count above 1 means the client sent that body again.
     - ``unfinished`` / ``peak_unfinished``: queued-or-running tasks now and at most, by
       ``"provider:account"`` (an account is a short hash of the API key, never the key).
     - ``renders`` / ``render_cache_hits``: videos rendered, and tasks served from the cache.
@@ -33,6 +41,9 @@ class SimulatorStats:
 
     submits: dict[str, int] = field(default_factory=dict)
     tasks_created: dict[str, int] = field(default_factory=dict)
+    tasks_by_account: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=dict)
+    submit_bodies: dict[str, int] = field(default_factory=dict)
     polls: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
@@ -48,16 +59,25 @@ class SimulatorStats:
         """Tasks created beyond the first for each distinct request."""
         return sum(n - 1 for n in self.fingerprints.values() if n > 1)
 
+    @property
+    def repeated_submit_bodies(self) -> int:
+        """Submit requests whose body the same account had already sent to the same provider."""
+        return sum(n - 1 for n in self.submit_bodies.values() if n > 1)
+
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready data, including ``duplicate_submits``."""
+        """JSON-ready data, including ``duplicate_submits`` and ``repeated_submit_bodies``."""
         return {
             "submits": self.submits,
+            "requests": self.requests,
             "tasks_created": self.tasks_created,
+            "tasks_by_account": self.tasks_by_account,
             "polls": self.polls,
             "rejected": self.rejected,
             "faults": self.faults,
             "fingerprints": self.fingerprints,
             "duplicate_submits": self.duplicate_submits,
+            "submit_bodies": self.submit_bodies,
+            "repeated_submit_bodies": self.repeated_submit_bodies,
             "unfinished": self.unfinished,
             "peak_unfinished": self.peak_unfinished,
             "renders": self.renders,

@@ -67,6 +67,8 @@ class Task:
     outcome: Outcome | None = None
     polls: int = 0
     """Status queries answered for this task (benchmarks compare clients by it)."""
+    request_id: str = ""
+    """The request id of the submit that created it (DashScope lists it)."""
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +117,7 @@ class TaskRegistry:
         self._unfinished: Counter[str] = Counter()
         self._peak: Counter[str] = Counter()
         self._created: Counter[str] = Counter()
+        self._by_account: Counter[str] = Counter()
         self._fingerprints: Counter[str] = Counter()
         self._lock = threading.RLock()
         self._purged_at = 0.0
@@ -131,6 +134,7 @@ class TaskRegistry:
             self._unfinished[slot] += 1
             self._peak[slot] = max(self._peak[slot], self._unfinished[slot])
             self._created[task.provider] += 1
+            self._by_account[slot] += 1
             self._fingerprints[task.fingerprint] += 1
 
     def get(self, task_id: str, provider: str, account: str) -> Task | None:
@@ -217,6 +221,7 @@ class TaskRegistry:
         with self._lock:
             return {
                 "tasks_created": dict(self._created),
+                "tasks_by_account": dict(self._by_account),
                 "fingerprints": dict(self._fingerprints),
                 "unfinished": {k: v for k, v in self._unfinished.items() if v},
                 "peak_unfinished": dict(self._peak),
@@ -232,7 +237,10 @@ class TaskRegistry:
         with self._lock:
             tasks = list(self._tasks.values())
             self._tasks.clear()
-            for counter in (self._unfinished, self._peak, self._created, self._fingerprints):
+            counters = (
+                self._unfinished, self._peak, self._created, self._by_account, self._fingerprints
+            )  # fmt: skip
+            for counter in counters:
                 counter.clear()
             return tasks
 

@@ -6,10 +6,12 @@ Timeline at 30 fps (150 frames):
 2. the middle: a smoothstep cross-fade from the last frame before it to the first frame after it;
 3. ``last_clip_url`` as-is, then ``last_frame_url`` held for 15 frames.
 
-Clips are cut to 3 s together (proportionally; the first clip keeps its beginning, the last its
-end). A missing side of the fade is a seeded gradient in the task's colours, so the middle still
-moves. With ``video_url`` (a motion source) its ``control_condition`` (posebodyface / depth,
-required then) is drawn over the middle at strength 0.5 (see :mod:`.conditions`).
+Like the service (reference section 0), a clip over 3 s is cut to its first 3 s, and the clips
+used must then add up to at most 3 s — a longer pair fails the task. Clips of different fps are
+fine: each is resampled to 30 fps by time. A missing side of the fade is a seeded gradient in
+the task's colours, so the middle still moves. With ``video_url`` (a motion source) its
+``control_condition`` (posebodyface / depth, required then) is drawn over the middle at
+strength 0.5 (see :mod:`.conditions`).
 
 Size: ``size`` when given; else the first video input's (first clip, last clip, motion video)
 under the 720p rule; else, from the first image, the documented size closest in aspect ratio;
@@ -32,7 +34,7 @@ from .image_reference import gradient_background
 from .media_io import FPS, VideoClip
 
 HOLD = 15
-MAX_CLIP_FRAMES = 90
+MAX_CLIP_SECONDS = 3.0
 MOTION_STRENGTH = 0.5
 DOCUMENTED_SIZES = ((1280, 720), (720, 1280), (960, 960), (832, 1088), (1088, 832))
 
@@ -56,12 +58,25 @@ def output_size(ctx: RenderContext) -> tuple[int, int]:
     return DEFAULT_SIZE
 
 
-def _clip_frames(clip: VideoClip, n: int, *, from_end: bool) -> list[U8]:
-    """``n`` 30 fps steps of ``clip``: its first n, or (``from_end``) its last n."""
+def _clip_frames(clip: VideoClip, n: int) -> list[U8]:
+    """The first ``n`` 30 fps steps of ``clip``."""
     frames = clip.load_all()
-    total = max(1, round(clip.duration * FPS))
-    start = max(0, total - n) if from_end else 0
-    return [frames[clip.index_at(time_of(start + j), loop=False)] for j in range(n)]
+    return [frames[clip.index_at(time_of(j), loop=False)] for j in range(n)]
+
+
+def _used_seconds(clips: list[VideoClip | None]) -> list[float]:
+    """Seconds used of each clip (its first 3 s at most); fails when they add up to over 3 s."""
+    used = []
+    for clip in clips:
+        if clip is not None:
+            clip.load_all()  # decodes its first 5 s, so duration is known
+        used.append(0.0 if clip is None else min(clip.duration, MAX_CLIP_SECONDS))
+    if sum(used) > MAX_CLIP_SECONDS + 1e-6:
+        raise invalid(
+            f"first_clip_url, last_clip_url: the clips together must be at most "
+            f"{MAX_CLIP_SECONDS:g} s (got {used[0]:.2f} s + {used[1]:.2f} s)"
+        )
+    return used
 
 
 def plan(ctx: RenderContext) -> FramePlan:
@@ -84,22 +99,20 @@ def plan(ctx: RenderContext) -> FramePlan:
     first_img, last_img = image_frame("first_frame_url"), image_frame("last_frame_url")
     first_clip, last_clip = clip("first_clip_url"), clip("last_clip_url")
     lengths = [
-        0 if c is None else max(1, round(len(c.load_all()) / c.fps * FPS))
-        for c in (first_clip, last_clip)
+        0 if c is None else max(1, round(seconds * FPS))
+        for c, seconds in zip(
+            (first_clip, last_clip), _used_seconds([first_clip, last_clip]), strict=True
+        )
     ]
-    total = sum(lengths)
-    if total > MAX_CLIP_FRAMES:
-        lengths[0] = round(MAX_CLIP_FRAMES * lengths[0] / total)
-        lengths[1] = MAX_CLIP_FRAMES - lengths[0]
 
     start: list[U8] = []
     if first_img is not None:
         start += [first_img] * HOLD
     if first_clip is not None and lengths[0]:
-        start += _clip_frames(first_clip, lengths[0], from_end=False)
+        start += _clip_frames(first_clip, lengths[0])
     end: list[U8] = []
     if last_clip is not None and lengths[1]:
-        end += _clip_frames(last_clip, lengths[1], from_end=True)
+        end += _clip_frames(last_clip, lengths[1])
     if last_img is not None:
         end += [last_img] * HOLD
 
