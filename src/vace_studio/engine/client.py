@@ -21,14 +21,24 @@ import httpx
 
 from vace_studio.engine import simulated
 from vace_studio.engine.blocking import run_blocking
+from vace_studio.engine.context import EngineContext
 from vace_studio.engine.downloads import DEFAULT_CACHE_BYTES
 from vace_studio.engine.lifecycle import Lifecycle
 from vace_studio.engine.limits import PollPolicy
 from vace_studio.engine.paths import Paths, resolve_paths
+from vace_studio.engine.reconcile import ReconcilePolicy
 from vace_studio.engine.retry import RetryPolicy
 from vace_studio.engine.scheduler import Scheduler
 from vace_studio.engine.settings import Settings, resolve_settings
-from vace_studio.engine.store import UNFINISHED, Store, TaskRecord
+from vace_studio.engine.status import (
+    AT_PROVIDER,
+    LOCAL_QUEUE,
+    PENDING_SUBMIT,
+    UNFINISHED,
+    WITH_VIDEO,
+    Status,
+)
+from vace_studio.engine.store import Store, TaskRecord
 from vace_studio.engine.task import Task
 from vace_studio.engine.transport import DEFAULT_TIMEOUT, Transport
 from vace_studio.engine.uploads import Uploader, Uploads
@@ -57,7 +67,8 @@ class Client:
         home: folder for the store and the video cache (default ``VACE_STUDIO_HOME`` or the
             platform's data folder).
         limits: override the provider's published limits (submits/s, concurrent, polls/s).
-        poll_policy, retry: timing policies; defaults suit the real services.
+        poll_policy, retry, reconcile: timing policies; defaults suit the real services
+            (``reconcile`` says how a submit whose answer was lost is looked for).
         uploader: your own upload for local files where the provider has none.
         simulator_config: settings for the embedded simulator (a ``SimulatorConfig``).
         announce: log the notice that says the simulator is in use (a UI that shows it itself
@@ -76,6 +87,7 @@ class Client:
         limits: ProviderLimits | None = None,
         poll_policy: PollPolicy | None = None,
         retry: RetryPolicy | None = None,
+        reconcile: ReconcilePolicy | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         uploader: Uploader | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
@@ -109,10 +121,26 @@ class Client:
         self.transport = Transport(settings.api_key, timeout=timeout)
         self.owner = uuid.uuid4().hex
         self.uploads = Uploads(self, uploader)
-        self._life = Lifecycle(self)
-        self.scheduler = Scheduler(
-            limits or self.provider.limits, submit=self._life.submit, poll=self._life.poll
+        self.scheduler = Scheduler(limits or self.provider.limits)
+        self.context = EngineContext(
+            settings=settings,
+            provider=self.provider,
+            transport=self.transport,
+            store=self.store,
+            scheduler=self.scheduler,
+            retry=self.retry,
+            reconcile=reconcile or ReconcilePolicy(),
+            paths=self.paths,
+            owner=self.owner,
+            cache_bytes=cache_bytes,
         )
+        self.lifecycle = Lifecycle(
+            self.context,
+            uploads=self.uploads,
+            poll_delay=self.next_poll_delay,
+            new_task=self._new_task,
+        )
+        self.scheduler.attach(submit=self.lifecycle.submit, poll=self.lifecycle.poll)
         self._tasks: dict[str, Task] = {}
         self._task_observers: list[Callable[[Task], None]] = []
 
@@ -170,22 +198,32 @@ class Client:
         Must be called with an event loop running (a notebook, or inside ``async`` code).
         Raises :class:`~vace_studio.requests.InvalidRequest` before anything is recorded or sent.
         """
-        model = self.check(request)
-        now = time.time()
+        model, warnings = self.inspect(request)
         size = getattr(model, "size", None)
+        return self._new_task(
+            model.api_fields(),
+            {
+                "group_id": group_id,
+                "tags": {**dict(tags or {}), **({"size": size} if size else {})},
+                "warnings": [w.to_json() for w in warnings],
+            },
+        )
+
+    def _new_task(self, request: dict[str, Any], fields: dict[str, Any]) -> Task:
+        """Record a validated request as a new waiting task, and queue it."""
+        now = time.time()
         record = TaskRecord(
             id=uuid.uuid4().hex,
             provider=self.settings.provider,
             protocol=self.settings.protocol,
             endpoint=self.endpoint,
             region=self.settings.region,
-            function=model.function,
-            request=model.api_fields(),
-            status="waiting",
+            function=str(request["function"]),
+            request=request,
+            status=Status.WAITING.value,
             created_at=now,
             updated_at=now,
-            group_id=group_id,
-            tags={**dict(tags or {}), **({"size": size} if size else {})},
+            **fields,
         )
         self.store.insert(record)
         task = self._adopt(record)
@@ -199,12 +237,21 @@ class Client:
         Raises :class:`~vace_studio.requests.InvalidRequest` (a documented rule, or a field this
         provider cannot take) or :class:`~vace_studio.engine.UploadError` (a local file this
         provider cannot receive). Media fields may also hold bytes, a PIL image or a NumPy
-        array: they are saved as files under ``<home>/inputs`` first.
+        array: they are saved as files under ``<home>/inputs`` first. What the service would
+        trim or ignore is not an error: see :meth:`inspect`.
         """
+        return self.inspect(request)[0]
+
+    def inspect(
+        self, request: VaceRequest | Mapping[str, Any]
+    ) -> tuple[VaceRequest, list[Problem]]:
+        """:meth:`check`, plus the warnings: what the service accepts but trims or ignores
+        (a 6 s video of which it uses 5 s, ``expand_ratio`` with a fixed mask, ...), each naming
+        the field, the rule, the value and the fix."""
         model = validate_request(self.uploads.materialize(request))
-        self.uploads.check(model)
+        warnings = [*model.warnings(), *self.uploads.check(model)]
         self._check_provider_accepts(model)
-        return model
+        return model, warnings
 
     def _check_provider_accepts(self, model: VaceRequest) -> None:
         """Ask the adapter (pure, no I/O) whether it can take this request, before recording it.
@@ -241,8 +288,25 @@ class Client:
         with the provider's code and message.
         """
         task = self.enqueue(request, tags=tags, group_id=group_id)
-        await _until(task, lambda t: t.status not in ("waiting", "submitting", "uncertain"))
+        await _until(task, self._submit_settled)
         return task
+
+    def _submit_settled(self, task: Task) -> bool:
+        # A held queue is an outcome too: the caller must hear why nothing is being sent.
+        return task.status not in PENDING_SUBMIT or (
+            task.status in LOCAL_QUEUE and self.scheduler.held is not None
+        )
+
+    @property
+    def submissions_held(self) -> str | None:
+        """Why submissions are paused (a billing, entitlement or quota refusal, with its fix),
+        or ``None``. Waiting tasks keep their place until :meth:`resume_submissions`."""
+        return self.scheduler.held
+
+    def resume_submissions(self) -> None:
+        """Submit the waiting tasks again after a person fixed what held them (topped up,
+        enabled the model, switched key with :meth:`set_api_key`)."""
+        self.scheduler.resume()
 
     def submit_sync(self, request: VaceRequest | Mapping[str, Any], **kwargs: Any) -> Task:
         """Blocking :meth:`submit` for scripts and notebook cells."""
@@ -253,7 +317,7 @@ class Client:
         """Pick up this endpoint's unfinished tasks from the store (e.g. after a restart).
 
         Waiting tasks are queued again; submitted ones are polled; a submit whose outcome was
-        lost is reconciled; succeeded tasks whose video is missing are downloaded again.
+        lost is reconciled again; succeeded tasks whose video is missing are downloaded again.
         """
         self.scheduler.ensure_running()
         resumed: list[Task] = []
@@ -262,17 +326,13 @@ class Client:
                 continue
             task = self._adopt(record)
             resumed.append(task)
-            if record.status == "waiting":
+            if task.status in LOCAL_QUEUE:
                 self.scheduler.enqueue(task)
-            elif record.status in ("queued", "running") and record.task_id:
+            elif task.status in AT_PROVIDER and record.task_id:
                 self.scheduler.track(task, 0.0)
-            elif record.status in ("submitting", "uncertain") and self.store.claim(
-                record.id, self.owner, from_status=record.status, to_status="uncertain"
-            ):
-                task.record.status = "uncertain"
-                started = record.updated_at
-                self._spawn_reconcile(task, started)
-        for record in self.store.select(statuses=("succeeded",), endpoint=self.endpoint):
+            else:  # submitting when the process died, reconciling, or uncertain
+                self.scheduler.spawn(self.lifecycle.resume_lost(task))
+        for record in self.store.select(statuses=WITH_VIDEO, endpoint=self.endpoint):
             # One stat per finished task, once per resume: not worth a thread hop.
             missing = record.local_path is None or not Path(record.local_path).is_file()  # noqa: ASYNC240
             if record.id not in self._tasks and record.video_url and missing:
@@ -280,11 +340,8 @@ class Client:
                 resumed.append(task)
                 if record.url_expires_at is None or record.url_expires_at > time.time():
                     task.downloading = True
-                    self.scheduler._spawn(self._life.download(task))
+                    self.scheduler.spawn(self.lifecycle.download(task))
         return resumed
-
-    def _spawn_reconcile(self, task: Task, started: float) -> None:
-        self.scheduler._spawn(self._life.reconcile(task, started - 60.0, time.time()))
 
     def observe_tasks(self, callback: Callable[[Task], None]) -> Callable[[], None]:
         """Call ``callback(task)`` for every task this client starts tracking (new, resumed or
@@ -295,7 +352,7 @@ class Client:
         )
 
     def _adopt(self, record: TaskRecord) -> Task:
-        task = Task(self, record)
+        task = Task(self.store, record, self.lifecycle)
         self._tasks[record.id] = task
         for callback in list(self._task_observers):
             try:
@@ -304,10 +361,12 @@ class Client:
                 log.exception("task observer failed")
         return task
 
-    # -- internals used by Task and the scheduler ------------------------------------------
-    async def _cancel(self, task: Task) -> bool:
-        return await self._life.cancel(task)
+    def view(self, record: TaskRecord) -> Task:
+        """A task for a stored record: the tracked one when this client tracks it, else a new
+        untracked handle (e.g. for a history row from another endpoint)."""
+        return self._tasks.get(record.id) or Task(self.store, record, self.lifecycle)
 
+    # -- internals used by the scheduler ---------------------------------------------------
     def next_poll_delay(self, task: Task) -> float:
         rec = task.record
         now = time.time()

@@ -1,42 +1,59 @@
-"""What happens to one task: submit, poll, finish, download, cancel, reconcile.
+"""What happens to one task: submit, poll, finish, download, cancel — and a person's choices.
 
-Every step writes the store *before* it tells anyone: the provider's task id is recorded the
-moment the provider returns it, so a crash right after still leaves a task that can be resumed.
+Every step changes the task through ``Task.commit``, which writes the store *before* anyone is
+told: the provider's task id is recorded the moment the provider returns it, so a crash right
+after still leaves a task that can be resumed. Refusals are classified by meaning, not by HTTP
+status: a throttle waits its turn again (a bounded number of times), a billing, entitlement or
+quota refusal fails the task at once and holds the account's queue until a person resumes it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from vace_studio.engine.downloads import DownloadError, download_video
+from vace_studio.engine.reconcile import LostSubmit, Reconciler
 from vace_studio.engine.retry import NEVER_SENT
+from vace_studio.engine.status import (
+    ADOPTABLE,
+    CANCELABLE,
+    LOCAL_QUEUE,
+    Event,
+    Status,
+    poll_event,
+)
 from vace_studio.engine.store import provider_durations
+from vace_studio.engine.throttles import ThrottleBudget
 from vace_studio.providers import (
+    REFUSALS,
     AuthError,
+    ErrorKind,
     ForbiddenError,
     NotFoundError,
     ProtocolError,
     ProviderError,
     TaskState,
     TaskStatus,
-    ThrottledError,
+    fix_for,
 )
 from vace_studio.requests import validate_request
 
 if TYPE_CHECKING:
-    from vace_studio.engine.client import Client
+    from vace_studio.engine.context import EngineContext
     from vace_studio.engine.task import Task
+    from vace_studio.engine.uploads import Uploads
 
 log = logging.getLogger("vace_studio")
 
 _AMBIGUOUS = (httpx.TransportError, ProviderError)
+
+NewTask = Callable[[dict[str, Any], dict[str, Any]], "Task"]
+"""Records and queues a new task: ``(request fields, record fields) → task``."""
 
 
 def _usage_dict(state: TaskState) -> dict[str, Any] | None:
@@ -48,174 +65,137 @@ def _usage_dict(state: TaskState) -> dict[str, Any] | None:
 class Lifecycle:
     """The task steps of one client; the scheduler calls :meth:`submit` and :meth:`poll`."""
 
-    def __init__(self, client: Client) -> None:
-        self.c = client
+    def __init__(
+        self,
+        ctx: EngineContext,
+        *,
+        uploads: Uploads,
+        poll_delay: Callable[[Task], float],
+        new_task: NewTask,
+    ) -> None:
+        self.ctx = ctx
+        self.uploads = uploads
+        self.poll_delay = poll_delay
+        self.new_task = new_task
+        self.throttles = ThrottleBudget()
+        self.reconciler = Reconciler(
+            provider=ctx.provider,
+            transport=ctx.transport,
+            store=ctx.store,
+            scheduler=ctx.scheduler,
+            retry=ctx.retry,
+            policy=ctx.reconcile,
+            accept=self.accepted,
+            requeue=lambda task: ctx.scheduler.enqueue(task, front=True),
+        )
 
     # -- submit ----------------------------------------------------------------------------
     async def submit(self, task: Task) -> None:
-        c = self.c
-        if not c.store.claim(task.local_id, c.owner, from_status="waiting", to_status="submitting"):
-            # Another kernel sharing this store took it (or it was canceled meanwhile).
-            fresh = c.store.get(task.local_id)
-            if fresh is not None:
-                task.record = fresh
-            task._changed()
+        """Send one waiting task's submit and settle its outcome."""
+        ctx = self.ctx
+        if not task.commit(Event.CLAIM, owner=ctx.owner):
+            return  # another kernel sharing this store took it (or it was canceled meanwhile)
+        try:
+            request, warnings = await self.uploads.prepare(validate_request(task.request))
+            spec = ctx.provider.submit_request(request)
+        except Exception as error:  # invalid input, upload failure: nothing was sent
+            log.warning("task %s could not be submitted", task.local_id, exc_info=True)
+            self._refuse(task, type(error).__name__, str(error))
             return
-        task.record.status = "submitting"
-        task._changed()
+        if warnings:
+            task.commit(warnings=[w.to_json() for w in warnings])
         started = time.time()
         try:
-            request = validate_request(task.request)
-            request = await c.uploads.prepare(request)
-            spec = c.provider.submit_request(request)
-            async for attempt in c.retry.submit():
+            async for attempt in ctx.retry.submit():
                 with attempt:
-                    async with c.scheduler.submit_window():
-                        status, headers, body = await c.transport.send(spec)
-                    task_id = c.provider.parse_submit(status, headers, body)
-        except ThrottledError as error:
-            # Refused without creating a task: back to the front of the queue.
-            c.store.update(task.local_id, status="waiting", owner=None)
-            task.record.status = "waiting"
-            task.last_error = str(error)
-            c.scheduler.pause_submissions(error.retry_after or 5.0)
-            c.scheduler.enqueue(task, front=True)
-            return
+                    async with ctx.scheduler.submit_window():
+                        status, headers, body = await ctx.transport.send(spec)
+                    task_id = ctx.provider.parse_submit(status, headers, body)
         except NEVER_SENT as error:
-            self._fail(task, "ConnectionError", f"could not reach the provider: {error}")
-            return
+            self._refuse(task, "ConnectionError", f"could not reach the provider: {error}")
         except ProviderError as error:
-            # A 5xx or an unreadable answer may come after the task was created.
-            ambiguous = isinstance(error, ProtocolError) or (error.http_status or 0) >= 500
-            if not ambiguous:
-                # A definite refusal (bad input, auth, balance...): no task was created.
-                self._fail(task, error.code or error.kind.value, error.message)
-                return
-            await self._uncertain(task, started, error)
-            return
+            await self._refused_or_lost(task, error, started)
         except httpx.TransportError as error:
-            await self._uncertain(task, started, error)
-            return
-        except Exception as error:  # invalid input, upload failure: nothing was created
-            log.warning("task %s could not be submitted", task.local_id, exc_info=True)
-            self._fail(task, type(error).__name__, str(error))
-            return
-        self.accepted(task, task_id, submitted_at=time.time())
-
-    def accepted(self, task: Task, task_id: str, *, submitted_at: float) -> None:
-        """Record the provider's id first, then start tracking."""
-        c = self.c
-        c.store.update(task.local_id, task_id=task_id, status="queued", submitted_at=submitted_at)
-        task.record.task_id = task_id
-        task.record.status = "queued"
-        task.record.submitted_at = submitted_at
-        task.last_error = None
-        c.scheduler.track(task, c.next_poll_delay(task))
-        task._changed()
-
-    def _fail(self, task: Task, code: str, message: str) -> None:
-        now = time.time()
-        self.c.store.update(
-            task.local_id, status="failed", error_code=code, error_message=message, finished_at=now
-        )
-        task.record.status = "failed"
-        task.record.error_code, task.record.error_message = code, message
-        task.record.finished_at = now
-        task._changed()
-
-    async def _uncertain(self, task: Task, started: float, error: BaseException) -> None:
-        """The submit may or may not have created a task: find out before doing anything else."""
-        c = self.c
-        message = f"the provider's answer to the submit was lost ({type(error).__name__}: {error})"
-        c.store.update(task.local_id, status="uncertain", error_message=message)
-        task.record.status = "uncertain"
-        task.last_error = message
-        task._changed()
-        await self.reconcile(task, started, time.time())
-
-    async def reconcile(self, task: Task, started: float, ended: float) -> None:
-        """Match an uncertain submit to the task the provider created, if it created one.
-
-        Only DashScope can list tasks. Submissions are one at a time, so an unknown task the
-        provider lists for the submit's moment can only be this one. None listed → it was never
-        created, and it is safe to submit it again. Otherwise it stays ``uncertain`` for a person.
-        """
-        c = self.c
-        lister = getattr(c.provider, "list_request", None)
-        if lister is None:
-            c.store.update(
-                task.local_id,
-                error_message=f"{task.last_error}; {c.settings.provider} cannot list tasks, so "
-                "check its console before submitting this again",
-            )
-            task.record.status = "uncertain"
-            task._changed()
-            return
-        candidates: set[str] = set()
-        for delay in (0.5, 2.0):
-            await asyncio.sleep(delay)
-            try:
-                candidates = await self._listed_between(started - 2.0, ended + 2.0)
-            except (httpx.TransportError, ProviderError) as error:
-                log.warning("could not list tasks to reconcile a submit: %s", error)
-                continue
-            if candidates:
-                break
-        if len(candidates) == 1:
-            self.accepted(task, candidates.pop(), submitted_at=started)
-        elif not candidates:
-            c.store.update(task.local_id, status="waiting", owner=None, error_message=None)
-            task.record.status = "waiting"
-            c.scheduler.enqueue(task, front=True)
+            await self._lose(task, started, error)
         else:
-            c.store.update(
-                task.local_id,
-                error_message=f"{task.last_error}; {len(candidates)} tasks were created at that "
-                f"moment and none is known here: {', '.join(sorted(candidates))}",
-            )
-            task._changed()
+            self.throttles.clear()
+            self.accepted(task, task_id, Event.ACCEPT, submitted_at=time.time())
 
-    async def _listed_between(self, start: float, end: float) -> set[str]:
-        c = self.c
-        provider: Any = c.provider
-        # The list API takes whole-second local times; a day on each side covers any time
-        # zone, and the listed submit times narrow it down again.
-        fmt = "%Y%m%d%H%M%S"
-        lo = datetime.fromtimestamp(start, UTC) - timedelta(days=1)
-        hi = datetime.fromtimestamp(end, UTC) + timedelta(days=1)
-        known = c.store.known_task_ids(c.endpoint)
-        found: set[str] = set()
-        for page in range(1, 50):
-            spec = provider.list_request(
-                page,
-                100,
-                start_time=lo.strftime(fmt),
-                end_time=hi.strftime(fmt),
-                model_name=provider.model,
-            )
-            async for attempt in c.retry.idempotent():
-                with attempt:
-                    async with c.scheduler.query_window():
-                        raw = await c.transport.send(spec)
-                    states: list[TaskState] = provider.parse_list(*raw)
-            for state in states:
-                if state.task_id not in known and _submitted_within(state, start, end):
-                    found.add(state.task_id)
-            if len(states) < 100:
-                break
-        return found
+    async def _refused_or_lost(self, task: Task, error: ProviderError, started: float) -> None:
+        # A 5xx or an unreadable answer may come after the task was created.
+        if isinstance(error, ProtocolError) or (error.http_status or 0) >= 500:
+            await self._lose(task, started, error)
+        elif error.kind is ErrorKind.THROTTLED:
+            self._throttled(task, error)
+        elif error.kind in REFUSALS:
+            self._refuse_account(task, error)
+        else:  # a definite refusal (bad input, auth, moderation...): no task was created
+            self._refuse(task, error.code or error.kind.value, error.message, fix_for(error.kind))
+
+    def _throttled(self, task: Task, error: ProviderError) -> None:
+        """Refused without creating a task: back to the front of the queue after the wait the
+        provider asked for — unless throttles have gone on too long to be a rate limit."""
+        wait = self.throttles.next_wait(error)
+        if wait is None:
+            self._refuse_account(task, error)
+            return
+        task.commit(Event.HOLD, owner=None)
+        task.last_error = f"{error}; trying again in {wait:.0f} s"
+        self.ctx.scheduler.pause_submissions(wait)
+        self.ctx.scheduler.enqueue(task, front=True)
+
+    def _refuse_account(self, task: Task, error: ProviderError) -> None:
+        """A refusal every further submit with this key would get too: fail this task with the
+        provider's words and hold the queue (waiting tasks keep their place) for a person."""
+        advice = fix_for(error.kind) or fix_for(ErrorKind.QUOTA)
+        self._refuse(task, error.code or error.kind.value, error.message, advice)
+        self.throttles.clear()
+        self.ctx.scheduler.hold(f"{error} — {advice}")
+
+    def accepted(
+        self, task: Task, task_id: str, event: Event, *, submitted_at: float | None = None
+    ) -> None:
+        """Record the provider's id first, then start tracking."""
+        task.commit(
+            event,
+            task_id=task_id,
+            submitted_at=submitted_at or task.record.submitted_at or time.time(),
+            error_code=None,
+            error_message=None,
+            advice=None,
+        )
+        task.last_error = None
+        self.ctx.scheduler.track(task, self.poll_delay(task))
+        task.notify()
+
+    def _refuse(self, task: Task, code: str, message: str, advice: str | None = None) -> None:
+        task.commit(Event.REFUSE, error_code=code, error_message=message, advice=advice)
+
+    async def _lose(self, task: Task, started: float, error: BaseException) -> None:
+        """The submit may or may not have created a task: find out before anything else."""
+        ended = time.time()
+        lost = LostSubmit(
+            started,
+            ended,
+            f"the provider's answer to the submit was lost at "
+            f"{time.strftime('%H:%M:%S', time.localtime(started))} "
+            f"({type(error).__name__}: {error})",
+        )
+        extra = {**task.record.extra, **lost.to_json()}
+        task.commit(Event.LOSE, error_message=lost.reason, extra=extra)
+        await self.reconciler.run(task, lost)
 
     # -- poll ------------------------------------------------------------------------------
     async def poll(self, task: Task) -> None:
-        c = self.c
+        ctx = self.ctx
         assert task.task_id is not None
-        spec = c.provider.poll_request(task.task_id)
+        spec = ctx.provider.poll_request(task.task_id)
         try:
-            async for attempt in c.retry.idempotent():
+            async for attempt in ctx.retry.idempotent():
                 with attempt:
-                    async with c.scheduler.query_window():
-                        raw = await c.transport.send(spec)
-                    state = c.provider.parse_poll(task.task_id, *raw)
+                    async with ctx.scheduler.query_window():
+                        raw = await ctx.transport.send(spec)
+                    state = ctx.provider.parse_poll(task.task_id, *raw)
         except NotFoundError as error:
             state = TaskState(
                 task.task_id,
@@ -226,152 +206,163 @@ class Lifecycle:
             )
         except (AuthError, ForbiddenError) as error:
             task.last_error = str(error)
-            task._changed()
-            c.scheduler.track(task, 60.0)  # the key may be fixed; the task itself is fine
+            task.notify()
+            ctx.scheduler.track(task, 60.0)  # the key may be fixed; the task itself is fine
             return
         except _AMBIGUOUS as error:
             task.last_error = f"status check failed, will retry: {error}"
-            task._changed()
-            c.scheduler.track(task, 15.0)
+            task.notify()
+            ctx.scheduler.track(task, 15.0)
             return
-        task.record.polls += 1
         await self.apply(task, state)
 
     async def apply(self, task: Task, state: TaskState) -> None:
         """Record a fresh provider state; on a terminal one, finish the task."""
-        c = self.c
+        ctx = self.ctx
         rec = task.record
         now = time.time()
+        event = poll_event(rec.status, state.status.value)
         changes: dict[str, Any] = {
             "provider_status": state.provider_status,
             "times": dict(state.times),
-            "polls": rec.polls,
+            "polls": rec.polls + 1,
         }
-        status = state.status.value
-        if status in ("running", "succeeded") and rec.started_at is None:
-            changes["started_at"] = _provider_start(rec.submitted_at, state.times) or now
+        if event in (Event.START, Event.SUCCEED) and rec.started_at is None:
+            changes["started_at"] = self._provider_start(rec.submitted_at, state) or now
         if state.extra:
             changes["extra"] = {**rec.extra, **dict(state.extra)}
         if state.status.is_terminal:
-            changes.update(
-                status=status,
-                finished_at=now,
-                video_url=state.video_url,
-                error_code=state.error_code,
-                error_message=state.error_message,
-                usage=_usage_dict(state),
-            )
-            if state.video_url and c.provider.result_ttl_seconds:
-                changes["url_expires_at"] = now + c.provider.result_ttl_seconds
-            usage = changes["usage"] or {}
-            if c.simulated:
-                changes["cost"] = 0.0  # the built-in simulator charges nothing
-            elif c.provider.price_per_second is not None and "video_duration" in usage:
-                changes["cost"] = round(c.provider.price_per_second * usage["video_duration"], 6)
-            task.downloading = status == "succeeded" and bool(state.video_url)
-        else:
-            changes["status"] = status
-        c.store.update(task.local_id, **changes)
-        for key, value in changes.items():
-            setattr(rec, key, value)
+            changes.update(self._finish(state, now))
+            task.downloading = state.status is TaskStatus.SUCCEEDED and bool(state.video_url)
+        task.commit(event, **changes)
         task.last_error = None
         if not state.status.is_terminal:
-            c.scheduler.track(task, c.next_poll_delay(task))
-            task._changed()
+            ctx.scheduler.track(task, self.poll_delay(task))
+            task.notify()
             return
-        c.scheduler.release(task)
-        task._changed()
+        ctx.scheduler.release(task)
+        task.notify()
         if task.downloading:
             await self.download(task)
 
+    def _finish(self, state: TaskState, now: float) -> dict[str, Any]:
+        ctx = self.ctx
+        changes: dict[str, Any] = {
+            "finished_at": now,
+            "video_url": state.video_url,
+            "error_code": state.error_code,
+            "error_message": state.error_message,
+            "usage": _usage_dict(state),
+        }
+        ttl = ctx.provider.result_ttl_seconds
+        if state.video_url and ttl:
+            # Result URLs live from the task's end on the provider's clock, not from our poll.
+            offset = ctx.transport.clock_offset or 0.0
+            ended = state.ended_at - offset if state.ended_at is not None else now
+            changes["url_expires_at"] = min(ended, now) + ttl
+        usage = changes["usage"] or {}
+        if ctx.simulated:
+            changes["cost"] = 0.0  # the built-in simulator charges nothing
+        elif ctx.provider.price_per_second is not None and "video_duration" in usage:
+            changes["cost"] = round(ctx.provider.price_per_second * usage["video_duration"], 6)
+        return changes
+
+    def _provider_start(self, submitted_at: float | None, state: TaskState) -> float | None:
+        """When the run started, in local time, from the provider's own submit and start stamps.
+
+        A poll only sees "running" some time after the run began; the provider's stamps say
+        exactly when, and their difference needs no time zone.
+        """
+        if submitted_at is None:
+            return None
+        times = state.times
+        measured = provider_durations({**times, "end_time": times.get("scheduled_time", "")})
+        return None if measured is None else submitted_at + measured[0]
+
     async def download(self, task: Task) -> None:
-        c = self.c
+        ctx = self.ctx
         url = task.record.video_url
         assert url is not None
         task.downloading = True
         try:
-            async for attempt in c.retry.idempotent():
+            async for attempt in ctx.retry.idempotent():
                 with attempt:
                     got = await download_video(
-                        c.transport.http, url, c.paths, cache_bytes=c.cache_bytes
+                        ctx.transport.http, url, ctx.paths, cache_bytes=ctx.cache_bytes
                     )
-            c.store.update(
-                task.local_id,
-                local_path=str(got.path),
-                video_sha256=got.sha256,
-                video_bytes=got.size,
-            )
-            task.record.local_path, task.record.video_sha256 = str(got.path), got.sha256
-            task.record.video_bytes = got.size
+            task.commit(local_path=str(got.path), video_sha256=got.sha256, video_bytes=got.size)
         except (DownloadError, httpx.HTTPError) as error:
             task.last_error = f"the video could not be downloaded: {error}"
             log.warning("task %s: %s", task.local_id, task.last_error)
         finally:
             task.downloading = False
-            task._changed()
+            task.notify()
 
-    # -- cancel ----------------------------------------------------------------------------
+    # -- a person's actions ----------------------------------------------------------------
     async def cancel(self, task: Task) -> bool:
-        c = self.c
-        if task.status == "waiting" and c.scheduler.remove_waiting(task):
-            if c.store.claim(task.local_id, c.owner, from_status="waiting", to_status="canceled"):
-                task.record.status = "canceled"
-                task.record.finished_at = time.time()
-                c.store.update(task.local_id, finished_at=task.record.finished_at)
-                task._changed()
-                return True
+        ctx = self.ctx
+        if task.status not in CANCELABLE:
             return False
-        if task.status not in ("queued", "running") or task.task_id is None:
+        if task.status in LOCAL_QUEUE:
+            return ctx.scheduler.remove_waiting(task) and task.commit(Event.CANCEL)
+        if task.task_id is None:
             return False
-        spec = c.provider.cancel_request(task.task_id)
+        spec = ctx.provider.cancel_request(task.task_id)
         if spec is None:
             return False
         try:
-            async for attempt in c.retry.idempotent():
+            async for attempt in ctx.retry.idempotent():
                 with attempt:
-                    async with c.scheduler.query_window():
-                        raw = await c.transport.send(spec)
-                    c.provider.parse_cancel(*raw)
+                    async with ctx.scheduler.query_window():
+                        raw = await ctx.transport.send(spec)
+                    ctx.provider.parse_cancel(*raw)
         except ProviderError as error:
             task.last_error = f"cancel refused: {error}"
-            task._changed()
+            task.notify()
             return False
         # Confirm with a poll rather than assume: the provider is the authority.
         await self.poll(task)
-        return task.status == "canceled"
+        return task.status not in CANCELABLE and task.record.finished_at is not None
 
+    def _needs_person(self, task: Task, action: str) -> None:
+        if task.status not in ADOPTABLE:
+            raise ValueError(
+                f"only a task whose submit's outcome is unknown can be {action} "
+                f"(task {task.local_id} is {task.status})"
+            )
 
-def _provider_start(submitted_at: float | None, times: Mapping[str, str]) -> float | None:
-    """When the run started, in local time, from the provider's own submit and start stamps.
+    async def adopt(self, task: Task, task_id: str) -> None:
+        """Track the provider task a person says the lost submit created."""
+        self._needs_person(task, "adopted")
+        task_id = task_id.strip()
+        if not task_id:
+            raise ValueError("paste the provider's task id (it was empty)")
+        other = self.ctx.store.find_task_id(self.ctx.endpoint, task_id)
+        if other is not None and other.id != task.local_id:
+            raise ValueError(f"task id {task_id} already belongs to task {other.id}")
+        self.accepted(task, task_id, Event.ADOPT)
+        # Poll at once: a wrong id shows up as "unknown" now, not minutes later.
+        self.ctx.scheduler.track(task, 0.0)
 
-    A poll only sees "running" some time after the run began; the provider's stamps say exactly
-    when, and their difference needs no time zone.
-    """
-    if submitted_at is None:
-        return None
-    measured = provider_durations({**times, "end_time": times.get("scheduled_time", "")})
-    if measured is None:
-        return None
-    return submitted_at + measured[0]
+    async def resubmit(self, task: Task) -> Task:
+        """Submit the request again as a new task that names this one; this one is replaced."""
+        self._needs_person(task, "submitted again")
+        rec = task.record
+        new = self.new_task(
+            rec.request, {"replaces": rec.id, "group_id": rec.group_id, "tags": dict(rec.tags)}
+        )
+        task.commit(Event.RESUBMIT, replaced_by=new.local_id, advice=None)
+        return new
 
-
-def _submitted_within(state: TaskState, start: float, end: float) -> bool:
-    """Whether any listed time of ``state`` falls in [start, end], read as UTC or as UTC+8."""
-    stamps = [v for k, v in state.times.items() if "submit" in k or "create" in k]
-    if not stamps:
-        return True  # nothing to narrow by; the caller's window still applies
-    for stamp in stamps:
-        if stamp.isdigit():  # epoch milliseconds, as some list items carry them
-            if start <= int(stamp) / 1000 <= end:
-                return True
-            continue
-        for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
-            try:
-                naive = datetime.strptime(stamp, fmt)
-            except ValueError:
-                continue
-            for offset in (0, 8):
-                moment = naive.replace(tzinfo=UTC) - timedelta(hours=offset)
-                if start <= moment.timestamp() <= end:
-                    return True
-    return False
+    async def resume_lost(self, task: Task) -> None:
+        """After a restart: look again for the task a lost submit may have created."""
+        lost = LostSubmit.from_json(task.record.extra) or LostSubmit(
+            task.record.created_at,
+            task.record.updated_at,
+            task.record.error_message or "the submit's outcome was not recorded",
+        )
+        if task.status in LOCAL_QUEUE:
+            return
+        event = Event.LOSE if task.status is Status.SUBMITTING else Event.RECONCILE
+        if task.commit(event, owner=self.ctx.owner):
+            await self.reconciler.run(task, lost)

@@ -30,6 +30,14 @@ class SlidingWindowLimiter:
         self._times: list[float] = []
         self._lock = asyncio.Lock()
 
+    @classmethod
+    def per(cls, events: float, seconds: float, *, margin: float = 0.05) -> SlidingWindowLimiter:
+        """At most ``events`` requests in every ``seconds``-long window (e.g. 100 per minute)."""
+        limiter = cls(events / seconds, margin=margin)
+        limiter.max_events = max(1, math.floor(events))
+        limiter.window = seconds * (1.0 + margin)
+        return limiter
+
     def delay(self, now: float) -> float:
         """Seconds until one more request fits (0 if it fits now)."""
         self._times = [t for t in self._times if now - t < self.window]

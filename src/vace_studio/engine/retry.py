@@ -4,10 +4,11 @@ Two policies, because a status request and a paid submit are not alike:
 
 * **idempotent** (polls, downloads, cancels): retry network errors, 429 and 5xx with jittered
   exponential backoff, never sooner than the server's ``Retry-After``.
-* **submit**: retry only when the request provably never created a task: the connection was never
-  made (connect error, connect/pool timeout) or the provider refused it with 429. A read timeout
-  or a dropped response after sending is *not* retried: the task may exist, and a second submit
-  would be a second paid task.
+* **submit**: retry only when the request provably never left: the connection was never made
+  (connect error, connect/pool timeout). A read timeout or a dropped response after sending is
+  *not* retried: the task may exist, and a second submit would be a second paid task. A 429 is
+  not retried here either: the lifecycle tells a throttle (wait its turn in the queue) from a
+  billing or quota refusal (fail, hold the queue).
 """
 
 from __future__ import annotations
@@ -96,5 +97,5 @@ def is_transient(error: BaseException) -> bool:
 
 
 def never_created(error: BaseException) -> bool:
-    """True only when a failed submit certainly created no task."""
-    return isinstance(error, (ThrottledError, *NEVER_SENT))
+    """True only when a failed submit certainly never reached the provider."""
+    return isinstance(error, NEVER_SENT)

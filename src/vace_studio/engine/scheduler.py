@@ -18,8 +18,8 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, nullcontext, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
 from vace_studio.engine.limits import SlidingWindowLimiter
@@ -36,16 +36,14 @@ MAX_PARALLEL_POLLS = 32
 class Scheduler:
     """Paces submissions and polls for one provider account."""
 
-    def __init__(
-        self,
-        limits: ProviderLimits,
-        *,
-        submit: Callable[[Task], Awaitable[None]],
-        poll: Callable[[Task], Awaitable[None]],
-    ) -> None:
+    def __init__(self, limits: ProviderLimits) -> None:
         self.limits = limits
-        self._submit = submit
-        self._poll = poll
+        self._submit: Callable[[Task], Awaitable[None]] | None = None
+        self._poll: Callable[[Task], Awaitable[None]] | None = None
+        self.held: str | None = None
+        """Why submissions are held until :meth:`resume` (a billing or quota refusal), or
+        ``None``. Waiting tasks keep their place meanwhile."""
+        self._hold_observers: list[Callable[[str | None], None]] = []
         self.waiting: deque[Task] = deque()
         self.active: set[Task] = set()
         self._heap: list[tuple[float, int, Task]] = []
@@ -63,6 +61,20 @@ class Scheduler:
         self.poll_limiter = (
             SlidingWindowLimiter(limits.polls_per_second) if limits.polls_per_second else None
         )
+        self.account_limiter = (
+            SlidingWindowLimiter.per(limits.requests_per_minute, 60.0)
+            if limits.requests_per_minute
+            else None
+        )
+
+    def attach(
+        self,
+        *,
+        submit: Callable[[Task], Awaitable[None]],
+        poll: Callable[[Task], Awaitable[None]],
+    ) -> None:
+        """Say what submits and polls a task (the client's lifecycle), before the first run."""
+        self._submit, self._poll = submit, poll
 
     # -- feeding the scheduler -------------------------------------------------------------
     def ensure_running(self) -> None:
@@ -111,11 +123,47 @@ class Scheduler:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
         self.wake()
 
+    def hold(self, reason: str) -> None:
+        """Stop submitting until :meth:`resume`: every further submit would be refused the same
+        way (billing, entitlement, spent quota). Waiting tasks are told, and keep their place."""
+        self.held = reason
+        self._tell_hold()
+        for task in self.waiting:
+            task.last_error = f"submissions are paused: {reason}"
+            task.notify()
+
+    def resume(self) -> None:
+        """Submit again after :meth:`hold` (a person topped up, enabled the model, ...)."""
+        if self.held is None:
+            return
+        self.held = None
+        self._paused_until = 0.0
+        self._tell_hold()
+        for task in self.waiting:
+            task.last_error = None
+            task.notify()
+        self.wake()
+
+    def observe_hold(self, callback: Callable[[str | None], None]) -> Callable[[], None]:
+        """Call ``callback(reason or None)`` whenever submissions are held or resumed."""
+        self._hold_observers.append(callback)
+        return lambda: (
+            self._hold_observers.remove(callback) if callback in self._hold_observers else None
+        )
+
+    def _tell_hold(self) -> None:
+        for callback in list(self._hold_observers):
+            try:
+                callback(self.held)
+            except Exception:  # an observer's bug must not stop the engine
+                log.exception("hold observer failed")
+        self.wake()
+
     def _renumber(self) -> None:
         for position, task in enumerate(self.waiting, start=1):
             if task.position != position:
                 task.position = position
-                task._changed()
+                task.notify()
 
     # -- the driving loop ------------------------------------------------------------------
     def _slot_free(self) -> bool:
@@ -128,6 +176,7 @@ class Scheduler:
             now = time.monotonic()
             if (
                 self.waiting
+                and self.held is None
                 and not self._submitting
                 and self._slot_free()
                 and now >= self._paused_until
@@ -136,7 +185,7 @@ class Scheduler:
                 task.position = None
                 self._renumber()
                 self._submitting = True
-                self._spawn(self._submit_one(task))
+                self.spawn(self._submit_one(task))
             while (
                 self._heap
                 and self._heap[0][0] <= now
@@ -145,7 +194,7 @@ class Scheduler:
                 _, _, task = heapq.heappop(self._heap)
                 if task in self.active:
                     self._polls_in_flight += 1
-                    self._spawn(self._poll_one(task))
+                    self.spawn(self._poll_one(task))
             timeout: float | None = None
             if self._heap and self._polls_in_flight < MAX_PARALLEL_POLLS:
                 timeout = max(0.0, self._heap[0][0] - now)
@@ -161,7 +210,10 @@ class Scheduler:
             except TimeoutError:
                 pass
 
-    def _spawn(self, job: Awaitable[None]) -> None:
+    def spawn(self, job: Awaitable[None]) -> None:
+        """Run ``job`` in the background until it ends or the scheduler closes; an exception
+        is logged, never lost silently."""
+
         async def guarded() -> None:
             try:
                 await job
@@ -175,6 +227,7 @@ class Scheduler:
         task.add_done_callback(self._jobs.discard)
 
     async def _submit_one(self, task: Task) -> None:
+        assert self._submit is not None, "attach() first"
         try:
             await self._submit(task)
         finally:
@@ -185,13 +238,23 @@ class Scheduler:
         """Hold this around each submit *send* (retries included), after media checks and
         uploads whose time varies: the limiter stamps the send and its answer, which is what the
         provider counts."""
-        return self.submit_limiter.slot() if self.submit_limiter else nullcontext()
+        return self._window(self.submit_limiter)
 
     def query_window(self) -> AbstractAsyncContextManager[None]:
         """Hold this around each task query (poll, list, cancel), retries included."""
-        return self.poll_limiter.slot() if self.poll_limiter else nullcontext()
+        return self._window(self.poll_limiter)
+
+    @asynccontextmanager
+    async def _window(self, limiter: SlidingWindowLimiter | None) -> AsyncIterator[None]:
+        # The per-key budget (Modellix: 100 requests/min) counts submits and polls together.
+        async with AsyncExitStack() as stack:
+            for each in (limiter, self.account_limiter):
+                if each is not None:
+                    await stack.enter_async_context(each.slot())
+            yield
 
     async def _poll_one(self, task: Task) -> None:
+        assert self._poll is not None, "attach() first"
         try:
             await self._poll(task)
         finally:

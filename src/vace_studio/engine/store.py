@@ -19,10 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+from vace_studio.engine.status import WITH_VIDEO
 
-UNFINISHED = ("waiting", "submitting", "queued", "running", "uncertain")
-"""Local statuses a task can leave again (``uncertain``: the submit's outcome is not known)."""
+SCHEMA_VERSION = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -55,7 +54,11 @@ CREATE TABLE IF NOT EXISTS tasks (
     times_json TEXT NOT NULL DEFAULT '{}',
     extra_json TEXT NOT NULL DEFAULT '{}',
     owner TEXT,
-    polls INTEGER NOT NULL DEFAULT 0
+    polls INTEGER NOT NULL DEFAULT 0,
+    warnings_json TEXT NOT NULL DEFAULT '[]',
+    replaces TEXT,
+    replaced_by TEXT,
+    advice TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status);
 CREATE INDEX IF NOT EXISTS tasks_task_id ON tasks(endpoint, task_id);
@@ -66,15 +69,24 @@ CREATE TABLE IF NOT EXISTS groups (
     created_at REAL NOT NULL,
     spec_json TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS uploads (
+CREATE TABLE IF NOT EXISTS account_uploads (
     endpoint TEXT NOT NULL,
+    account TEXT NOT NULL,
     model TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     url TEXT NOT NULL,
     expires_at REAL NOT NULL,
-    PRIMARY KEY (endpoint, model, sha256)
+    PRIMARY KEY (endpoint, account, model, sha256)
 );
 """
+
+# Columns added after version 1, with their definitions (``ALTER TABLE ... ADD COLUMN``).
+_ADDED_COLUMNS = {
+    "warnings_json": "TEXT NOT NULL DEFAULT '[]'",
+    "replaces": "TEXT",
+    "replaced_by": "TEXT",
+    "advice": "TEXT",
+}
 
 
 @dataclass
@@ -111,6 +123,15 @@ class TaskRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     owner: str | None = None
     polls: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """What the service will trim or ignore in this request (``Problem.to_json()`` each)."""
+    replaces: str | None = None
+    """The local id of the uncertain task this one was submitted again in place of."""
+    replaced_by: str | None = None
+    """The local id of the task that was submitted in place of this one."""
+    advice: str | None = None
+    """What a person can do now, in plain words (a refusal's fix, an uncertain submit's
+    choices); ``None`` when nothing is needed."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,6 +144,7 @@ _JSON_COLUMNS = {
     "usage": "usage_json",
     "times": "times_json",
     "extra": "extra_json",
+    "warnings": "warnings_json",
 }
 _ATTRS = tuple(f.name for f in fields(TaskRecord))
 
@@ -174,7 +196,20 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.executescript(_DDL)
+            self._migrate()
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older version up to this schema (columns only grow).
+
+        The version 1 upload cache had no account column; its rows cannot be attributed to an
+        account, and an upload is only valid for the account that made it, so it is dropped.
+        """
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
+        for name, definition in _ADDED_COLUMNS.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE tasks ADD COLUMN {name} {definition}")
+        self._db.execute("DROP TABLE IF EXISTS uploads")
 
     def close(self) -> None:
         with self._lock:
@@ -199,29 +234,24 @@ class Store:
         with self._tx() as db:
             db.execute(f"INSERT INTO tasks ({names}) VALUES ({marks})", tuple(columns.values()))
 
-    def update(self, local_id: str, **changes: Any) -> None:
-        """Change some fields of a task; ``updated_at`` is set to now."""
+    def update(self, local_id: str, *, expect_status: str | None = None, **changes: Any) -> bool:
+        """Change some fields of a task; ``updated_at`` is set to now.
+
+        With ``expect_status`` the change happens only if the task is still in that status, and
+        the result says whether it did: when two kernels share a store, exactly one UPDATE
+        matches, so a waiting task is claimed for submission once and a paid task is never
+        submitted twice.
+        """
         changes.setdefault("updated_at", time.time())
         columns = _to_columns(changes)
         assignments = ", ".join(f"{name} = ?" for name in columns)
+        sql = f"UPDATE tasks SET {assignments} WHERE id = ?"
+        args: tuple[Any, ...] = (*columns.values(), local_id)
+        if expect_status is not None:
+            sql += " AND status = ?"
+            args = (*args, expect_status)
         with self._tx() as db:
-            db.execute(
-                f"UPDATE tasks SET {assignments} WHERE id = ?", (*columns.values(), local_id)
-            )
-
-    def claim(self, local_id: str, owner: str, *, from_status: str, to_status: str) -> bool:
-        """Move a task from one status to another only if it is still in the first.
-
-        This is how a waiting task is claimed for submission: when two kernels resume the same
-        store, exactly one UPDATE matches, so a paid task is never submitted twice.
-        """
-        with self._tx() as db:
-            cursor = db.execute(
-                "UPDATE tasks SET status = ?, owner = ?, updated_at = ? "
-                "WHERE id = ? AND status = ?",
-                (to_status, owner, time.time(), local_id, from_status),
-            )
-            return cursor.rowcount == 1
+            return db.execute(sql, args).rowcount == 1
 
     def get(self, local_id: str) -> TaskRecord | None:
         with self._lock:
@@ -293,10 +323,11 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 "SELECT submitted_at, started_at, finished_at, request_json, times_json "
-                "FROM tasks WHERE endpoint = ? AND function = ? AND status = 'succeeded' "
+                "FROM tasks WHERE endpoint = ? AND function = ? "
+                f"AND status IN ({', '.join('?' for _ in WITH_VIDEO)}) "
                 "AND submitted_at IS NOT NULL AND finished_at IS NOT NULL "
                 "ORDER BY finished_at DESC LIMIT ?",
-                (endpoint, function, last * 4),
+                (endpoint, function, *sorted(WITH_VIDEO), last * 4),
             ).fetchall()
         out: list[tuple[float, float | None]] = []
         for submitted, started, finished, request_json, times_json in rows:
@@ -337,23 +368,27 @@ class Store:
             rows = self._db.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
         return [_group(row) for row in rows]
 
-    def uploaded(self, endpoint: str, model: str, sha256: str) -> str | None:
-        """A still-valid URL of a file uploaded earlier with this content, if any."""
+    def uploaded(self, endpoint: str, account: str, model: str, sha256: str) -> str | None:
+        """A still-valid URL of a file with this content that this account uploaded earlier.
+
+        ``account`` is a one-way hash of the key (never the key): a temporary upload is only
+        valid for the account that made it.
+        """
         with self._lock:
             row = self._db.execute(
-                "SELECT url FROM uploads WHERE endpoint = ? AND model = ? AND sha256 = ? "
-                "AND expires_at > ?",
-                (endpoint, model, sha256, time.time()),
+                "SELECT url FROM account_uploads WHERE endpoint = ? AND account = ? "
+                "AND model = ? AND sha256 = ? AND expires_at > ?",
+                (endpoint, account, model, sha256, time.time()),
             ).fetchone()
         return str(row[0]) if row else None
 
     def remember_upload(
-        self, endpoint: str, model: str, sha256: str, url: str, expires_at: float
+        self, endpoint: str, account: str, model: str, sha256: str, url: str, expires_at: float
     ) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?)",
-                (endpoint, model, sha256, url, expires_at),
+                "INSERT OR REPLACE INTO account_uploads VALUES (?, ?, ?, ?, ?, ?)",
+                (endpoint, account, model, sha256, url, expires_at),
             )
 
 

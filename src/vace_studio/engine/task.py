@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vace_studio.engine.blocking import run_blocking
-from vace_studio.engine.store import UNFINISHED, TaskRecord
+from vace_studio.engine.status import (
+    ADOPTABLE,
+    TERMINAL,
+    UNFINISHED,
+    WITH_VIDEO,
+    Event,
+    Status,
+    after,
+)
 
 if TYPE_CHECKING:
-    from vace_studio.engine.client import Client
+    from vace_studio.engine.store import Store, TaskRecord
 
 log = logging.getLogger("vace_studio")
 
 Observer = Callable[["Task"], None]
 
-TERMINAL = ("succeeded", "failed", "canceled", "unknown")
+
+class TaskActions(Protocol):
+    """What a task asks of the engine that tracks it (the client's lifecycle)."""
+
+    async def cancel(self, task: Task) -> bool: ...
+
+    async def adopt(self, task: Task, task_id: str) -> None: ...
+
+    async def resubmit(self, task: Task) -> Task: ...
 
 
 class TaskFailed(Exception):  # noqa: N818 — names an outcome, like asyncio.CancelledError
@@ -27,15 +44,16 @@ class TaskFailed(Exception):  # noqa: N818 — names an outcome, like asyncio.Ca
 
     def __init__(self, result: Result) -> None:
         self.result = result
+        advice = f" — {result.advice}" if result.advice else ""
         super().__init__(
             f"task {result.task_id or result.local_id} {result.status}: "
-            f"{result.error_code or 'no code'}: {result.error_message or 'no message'}"
+            f"{result.error_code or 'no code'}: {result.error_message or 'no message'}{advice}"
         )
 
 
 @dataclass(frozen=True)
 class Result:
-    """What a finished task produced."""
+    """What a task produced, or where it stands (``advice``: what a person can do)."""
 
     local_id: str
     task_id: str | None
@@ -47,29 +65,33 @@ class Result:
     cost: float | None
     error_code: str | None
     error_message: str | None
+    advice: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.status == "succeeded" and self.video_path is not None
+        return self.status in WITH_VIDEO and self.video_path is not None
 
 
 class Task:
     """A request handed to the engine: waiting locally, at the provider, or finished.
 
-    ``record`` is the store's row, kept current; ``status`` is one of ``waiting`` (in the local
-    queue, see ``position``), ``submitting``, ``uncertain`` (the submit's outcome is unknown and
-    is being reconciled), ``queued``, ``running``, ``succeeded``, ``failed``, ``canceled``,
-    ``unknown``.
+    ``record`` is the store's row, kept current by :meth:`commit`, the only way a task changes;
+    ``status`` is a :class:`~vace_studio.engine.status.Status` (see that module for every status
+    and move). ``position`` is the place in the local queue while waiting, ``downloading`` says
+    the video is being fetched, ``last_error`` the latest passing trouble (a failed poll that
+    will be retried, a throttle).
     """
 
-    def __init__(self, client: Client, record: TaskRecord) -> None:
-        self._client = client
+    def __init__(self, store: Store, record: TaskRecord, actions: TaskActions) -> None:
+        self._store = store
+        self._actions = actions
         self.record = record
         self.position: int | None = None
         self.downloading = False
         self.last_error: str | None = None
         self._observers: list[Observer] = []
-        self._done: asyncio.Event | None = None
+        self._settled: asyncio.Event | None = None
 
     def __repr__(self) -> str:
         return f"<Task {self.local_id} {self.record.function} {self.status}>"
@@ -84,32 +106,77 @@ class Task:
         return self.record.task_id
 
     @property
-    def status(self) -> str:
-        return self.record.status
+    def status(self) -> Status:
+        return Status(self.record.status)
 
     @property
     def done(self) -> bool:
         """Finished, and the result video fetched (or its download given up)."""
-        return self.record.status in TERMINAL and not self.downloading
+        return self.status in TERMINAL and not self.downloading
+
+    @property
+    def needs_person(self) -> bool:
+        """Only a person can take it further (adopt the provider's id, or submit again)."""
+        return self.status in ADOPTABLE
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in UNFINISHED
 
     @property
     def request(self) -> dict[str, Any]:
         return self.record.request
+
+    # -- changing ---------------------------------------------------------------------------
+    def commit(self, event: Event | None = None, /, **changes: Any) -> bool:
+        """Change the task: the store first, then :attr:`record`, then the observers.
+
+        With an ``event`` the status moves as the table in :mod:`~.status` says (a move it does
+        not allow raises ``TransitionError``), and only if the stored status is still the one
+        this record holds: when another kernel sharing the store moved it first, the record is
+        refreshed from the store instead and ``False`` returned. A move into a terminal status
+        stamps ``finished_at``.
+        """
+        rec = self.record
+        changes.setdefault("updated_at", time.time())
+        expect: str | None = None
+        if event is not None:
+            new = after(rec.status, event)
+            changes["status"] = new.value
+            expect = rec.status
+            if new in TERMINAL and rec.finished_at is None:
+                changes.setdefault("finished_at", changes["updated_at"])
+        if not self._store.update(rec.id, expect_status=expect, **changes):
+            fresh = self._store.get(rec.id)
+            if fresh is not None:
+                self.record = fresh
+            self.notify()
+            return False
+        for key, value in changes.items():
+            setattr(rec, key, value)
+        self.notify()
+        return True
 
     def observe(self, callback: Observer) -> Callable[[], None]:
         """Call ``callback(task)`` after every change; returns a function that stops it."""
         self._observers.append(callback)
         return lambda: self._observers.remove(callback) if callback in self._observers else None
 
-    def _changed(self) -> None:
+    def notify(self) -> None:
+        """Tell the observers the task changed (also for ``position``/``last_error`` changes,
+        which live in memory only)."""
         for callback in list(self._observers):
             try:
                 callback(self)
             except Exception:  # an observer's bug must not stop the engine
                 log.exception("task observer failed")
-        if self.done and self._done is not None:
-            self._done.set()
+        if self._settled is not None and self._has_settled():
+            self._settled.set()
 
+    def _has_settled(self) -> bool:
+        return self.done or self.needs_person
+
+    # -- reading ----------------------------------------------------------------------------
     def result_now(self) -> Result:
         """The result as it stands (also for unfinished tasks)."""
         rec = self.record
@@ -124,20 +191,23 @@ class Task:
             cost=rec.cost,
             error_code=rec.error_code,
             error_message=rec.error_message,
+            advice=rec.advice,
+            warnings=tuple(str(w.get("message", "")) for w in rec.warnings),
         )
 
     async def wait(self, timeout: float | None = None, *, raise_on_error: bool = False) -> Result:
-        """Wait until the task is finished and its video downloaded.
+        """Wait until the task is finished and its video downloaded — or until only a person
+        can take it further (``needs_person``: its submit's outcome is unknown).
 
         Raises :class:`TimeoutError` after ``timeout`` seconds (the task keeps running), and with
         ``raise_on_error`` a :class:`TaskFailed` when it ended without a video.
         """
-        if not self.done:
-            if self._done is None:
-                self._done = asyncio.Event()
-            if self.done:
-                self._done.set()
-            await asyncio.wait_for(self._done.wait(), timeout)
+        if not self._has_settled():
+            self._settled = self._settled or asyncio.Event()
+            self._settled.clear()
+            if self._has_settled():
+                self._settled.set()
+            await asyncio.wait_for(self._settled.wait(), timeout)
         result = self.result_now()
         if raise_on_error and not result.ok:
             raise TaskFailed(result)
@@ -147,13 +217,29 @@ class Task:
         """Blocking :meth:`wait` for a notebook cell or a script."""
         return run_blocking(self.wait(timeout, raise_on_error=False))
 
+    # -- a person's actions -----------------------------------------------------------------
     async def cancel(self) -> bool:
         """Cancel the task: a waiting one locally, a queued one at the provider where possible.
 
         Returns whether it was canceled (providers only cancel tasks still queued).
         """
-        return await self._client._cancel(self)
+        return await self._actions.cancel(self)
 
-    @property
-    def unfinished(self) -> bool:
-        return self.record.status in UNFINISHED
+    async def adopt(self, task_id: str) -> None:
+        """Say which provider task the lost submit created (pasted from the provider's console);
+        the task is then polled like any other. Only for a task that ``needs_person``."""
+        await self._actions.adopt(self, task_id)
+
+    async def resubmit(self) -> Task:
+        """Submit this request again as a new task, accepting that the lost submit may also have
+        created one (and been charged). The new task's ``record.replaces`` names this one; this
+        one ends ``replaced``. Only for a task that ``needs_person``."""
+        return await self._actions.resubmit(self)
+
+    def adopt_sync(self, task_id: str) -> None:
+        """Blocking :meth:`adopt`."""
+        run_blocking(self.adopt(task_id))
+
+    def resubmit_sync(self) -> Task:
+        """Blocking :meth:`resubmit`."""
+        return run_blocking(self.resubmit())

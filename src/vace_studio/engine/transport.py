@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 import httpx
@@ -20,6 +23,9 @@ class Transport:
         self._api_key = api_key
         self._timeout = timeout
         self._http: httpx.AsyncClient | None = None
+        self.clock_offset: float | None = None
+        """Provider clock minus local clock, in seconds, from the last answer's ``Date`` header
+        (``None`` until one arrived). Good to about a second: ``Date`` has whole seconds."""
 
     def __repr__(self) -> str:
         return "<Transport (key hidden)>"
@@ -39,6 +45,13 @@ class Transport:
         self._api_key = api_key
 
     @property
+    def account(self) -> str:
+        """A one-way name of the key's account for caches bound to an account (temporary
+        uploads): a truncated salted SHA-256 of the key, never the key itself."""
+        digest = hashlib.sha256(b"vace-studio account\0" + self._api_key.encode()).hexdigest()
+        return digest[:24]
+
+    @property
     def has_key(self) -> bool:
         return bool(self._api_key)
 
@@ -52,7 +65,18 @@ class Transport:
             json=spec.json,
             params=dict(spec.params) if spec.params else None,
         )
+        self._learn_clock(response.headers.get("date"))
         return response.status_code, response.headers, response.content
+
+    def _learn_clock(self, date: str | None) -> None:
+        if not date:
+            return
+        try:
+            stamp = parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            return
+        # ``Date`` is truncated to the second: its middle is half a second later.
+        self.clock_offset = stamp + 0.5 - time.time()
 
     async def post_form(
         self,

@@ -23,19 +23,20 @@ import inspect
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 
-from vace_studio.media import MediaInfo, ProbeError, check_media, check_request, probe_local
-from vace_studio.media.inputs import materialize_request
+from vace_studio.media import ProbeError, check_media, check_request, probe_local
+from vace_studio.media.inputs import materialize_request, plain_named
+from vace_studio.media.remote import RemoteFacts
 from vace_studio.providers import ProtocolError, ProviderError, ThrottledError
 from vace_studio.requests import InvalidRequest, Problem, VaceRequest, validate_request
-from vace_studio.requests.base import describe_value
-from vace_studio.requests.media import is_local
+from vace_studio.requests.media import has_cjk, is_local
+from vace_studio.requests.problems import describe_value, errors_of, warnings_of
 
 if TYPE_CHECKING:
     from vace_studio.engine.client import Client
@@ -58,8 +59,6 @@ MODELLIX_UPLOAD_TTL = 6 * 86400.0
 """Modellix does not say how long uploads live; its result URLs live about 7 days."""
 MODELLIX_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
 MODELLIX_MAX_BYTES = 16 * 1024 * 1024
-REMOTE_PROBE_TTL = 600.0
-"""How long the facts of a probed remote URL are trusted (its content may change)."""
 
 _SUFFIXES = {
     "JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "BMP": ".bmp", "TIFF": ".tif",
@@ -101,34 +100,6 @@ def _local_fields(request: VaceRequest) -> Iterator[tuple[str, str]]:
                 yield (f"{name}[{index}]" if is_list else name), ref
 
 
-class _Expiring(MutableMapping[str, MediaInfo]):
-    """Facts of remote URLs, each trusted for :data:`REMOTE_PROBE_TTL` seconds, at most 256."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[float, MediaInfo]] = {}
-
-    def __getitem__(self, key: str) -> MediaInfo:
-        stamp, info = self._items[key]
-        if time.monotonic() - stamp > REMOTE_PROBE_TTL:
-            del self._items[key]
-            raise KeyError(key)
-        return info
-
-    def __setitem__(self, key: str, value: MediaInfo) -> None:
-        if len(self._items) >= 256:
-            self._items.clear()
-        self._items[key] = (time.monotonic(), value)
-
-    def __delitem__(self, key: str) -> None:
-        del self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._items))
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 @dataclass
 class _Policy:
     """A DashScope upload credential, reused for every file of one request."""
@@ -148,7 +119,7 @@ class Uploads:
         self.c = client
         self.uploader = uploader
         self.check_media = True
-        self._remote: _Expiring = _Expiring()
+        self._remote = RemoteFacts()
 
     # -- before validation -------------------------------------------------------------------
     def materialize(
@@ -161,16 +132,24 @@ class Uploads:
         return materialize_request(request, self.c.paths.home / "inputs")
 
     # -- at enqueue: no network ----------------------------------------------------------------
-    def check(self, request: VaceRequest) -> None:
-        """Fail before any network call when a local file has no way to reach the provider
-        (:class:`UploadError`) or breaks a documented limit (``InvalidRequest``)."""
+    def check(self, request: VaceRequest) -> list[Problem]:
+        """The warnings about ``request``: what the service will trim or ignore, in the request
+        itself (:meth:`~vace_studio.requests.VaceRequest.warnings`) and in its local media.
+
+        Raises before any network call when a local file has no way to reach the provider
+        (:class:`UploadError`) or breaks a documented limit (``InvalidRequest``, whose
+        ``warnings`` hold the rest).
+        """
         routes = self._route_problems(request)
         if routes:
             raise UploadError(request.function, routes)
+        warnings = request.warnings()
         if self.check_media:
-            problems = check_request(request)
-            if problems:
-                raise InvalidRequest(request.function, problems)
+            found = check_request(request)
+            warnings += warnings_of(found)
+            if errors_of(found):
+                raise InvalidRequest(request.function, errors_of(found), warnings)
+        return warnings
 
     def _route_problems(self, request: VaceRequest) -> list[Problem]:
         if self.uploader is not None:
@@ -212,18 +191,22 @@ class Uploads:
         return None
 
     # -- just before the submit ------------------------------------------------------------------
-    async def prepare(self, request: VaceRequest) -> VaceRequest:
+    async def prepare(self, request: VaceRequest) -> tuple[VaceRequest, list[Problem]]:
         """The request checked (remote URLs too) and with every local file replaced by an
-        uploaded URL. Raises ``InvalidRequest`` / :class:`UploadError`; nothing is submitted."""
+        uploaded URL, and the warnings found while probing its media (what the service trims
+        or ignores, URLs that could not be checked). Raises ``InvalidRequest`` /
+        :class:`UploadError`; nothing is submitted."""
+        warnings: list[Problem] = []
         if self.check_media:
             report = await check_media(request, self.c.transport.http, known=self._remote)
-            for warning in report.warnings:
-                log.warning("%s", warning.message)
+            warnings = report.warnings
+            for warning in warnings:
+                log.info("%s", warning.message)
             if report.problems:
-                raise InvalidRequest(request.function, report.problems)
+                raise InvalidRequest(request.function, report.problems, warnings)
         local = dict(_local_fields(request))
         if not local:
-            return request
+            return request, warnings
         routes = self._route_problems(request)
         if routes:
             raise UploadError(request.function, routes)
@@ -240,7 +223,7 @@ class Uploads:
                 if isinstance(value, list)
                 else urls.get(value, value)
             )
-        return validate_request(data)
+        return validate_request(data), warnings
 
     async def _guarded(self, request: VaceRequest, where: str, path: Path, policy: _Policy) -> str:
         """Upload one file; failures that leave the outcome clear become :class:`UploadError`."""
@@ -264,7 +247,10 @@ class Uploads:
 
     async def _upload(self, path: Path, policy: _Policy) -> str:
         if self.uploader is not None:
-            return await self._user_upload(path)
+            # A name with Chinese characters would end up in the URL: hand over a plain name.
+            sha, _ = await asyncio.to_thread(_digest, path)
+            folder = self.c.paths.home / "inputs"
+            return await self._user_upload(await asyncio.to_thread(plain_named, path, sha, folder))
         if self.c.settings.protocol == "dashscope":
             return await self._dashscope(path, policy)
         return await self._modellix(path)
@@ -276,11 +262,13 @@ class Uploads:
             uploader.upload(path) if isinstance(uploader, UploaderObject) else uploader(path)
         )
         url = await got if inspect.isawaitable(got) else got
-        if not isinstance(url, str) or is_local(url):
+        if not isinstance(url, str) or is_local(url) or has_cjk(url):
+            cjk = isinstance(url, str) and has_cjk(url)
             raise _error(
                 None, "", "uploader", str(path),
                 f"the uploader returned {describe_value(url)} for {path.name}; it must return an "
-                "http(s):// URL the provider can fetch",
+                "http(s):// URL the provider can fetch"
+                + (", without Chinese characters (the service refuses them)" if cjk else ""),
             )  # fmt: skip
         return url
 
@@ -288,7 +276,7 @@ class Uploads:
         c = self.c
         provider: Any = c.provider
         sha, size = await asyncio.to_thread(_digest, path)
-        cached = c.store.uploaded(c.endpoint, provider.model, sha)
+        cached = c.store.uploaded(c.endpoint, c.transport.account, provider.model, sha)
         if cached:
             return cached
         credential = await self._policy(policy)
@@ -301,18 +289,24 @@ class Uploads:
             )  # fmt: skip
         # A content-hash name: unique per file (the credential forbids overwrites) and free of
         # characters the service rejects in URLs.
-        url, fields, oss_url = provider.upload_form(credential, f"{sha[:32]}{_suffix(path)}")
+        name = f"{sha[:32]}{_suffix(path)}"
+        url, fields, oss_url = provider.upload_form(credential, name)
         async for attempt in c.retry.idempotent():
             with attempt:
                 with path.open("rb") as handle:
                     response = await c.transport.post_form(
-                        url, fields=fields, files={"file": (path.name, handle)}, authorize=False
+                        url, fields=fields, files={"file": (name, handle)}, authorize=False
                     )
                 # 409: this very content is already stored under this key (forbid-overwrite).
                 if response.status_code >= 400 and response.status_code != 409:
                     response.raise_for_status()
         c.store.remember_upload(
-            c.endpoint, provider.model, sha, oss_url, time.time() + DASHSCOPE_UPLOAD_TTL - 600
+            c.endpoint,
+            c.transport.account,
+            provider.model,
+            sha,
+            oss_url,
+            time.time() + DASHSCOPE_UPLOAD_TTL - 600,
         )
         return str(oss_url)
 
@@ -337,7 +331,7 @@ class Uploads:
         c = self.c
         provider: Any = c.provider
         sha, _ = await asyncio.to_thread(_digest, path)
-        cached = c.store.uploaded(c.endpoint, "modellix-media", sha)
+        cached = c.store.uploaded(c.endpoint, c.transport.account, "modellix-media", sha)
         if cached:
             return cached
         async for attempt in c.retry.idempotent():
@@ -352,7 +346,12 @@ class Uploads:
                     response.status_code, response.headers, response.content
                 )
         c.store.remember_upload(
-            c.endpoint, "modellix-media", sha, url, time.time() + MODELLIX_UPLOAD_TTL
+            c.endpoint,
+            c.transport.account,
+            "modellix-media",
+            sha,
+            url,
+            time.time() + MODELLIX_UPLOAD_TTL,
         )
         return str(url)
 

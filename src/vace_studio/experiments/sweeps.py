@@ -25,7 +25,7 @@ from typing import Any
 
 from vace_studio.engine import Client, Task
 from vace_studio.engine.blocking import run_blocking
-from vace_studio.engine.store import UNFINISHED
+from vace_studio.engine.status import UNFINISHED
 from vace_studio.experiments.cost import DEFAULT_CONFIRM_ABOVE, CostEstimate, estimate_for
 from vace_studio.experiments.grid import Cell, Grid, build_grid, check_cells, label_key
 from vace_studio.experiments.history import DataFrame, import_pandas
@@ -254,7 +254,7 @@ class Sweep:
                 missing.append(cell)
                 cells.append(cell)
                 continue
-            tasks[cell.index] = client.task(record.id) or Task(client, record)
+            tasks[cell.index] = client.view(record)
             cells.append(Cell(cell.index, cell.labels, record.request))
         if missing:
             log.warning("sweep %s: queueing %d cell(s) that never started", group_id, len(missing))

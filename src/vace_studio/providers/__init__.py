@@ -6,6 +6,7 @@ from vace_studio.providers.base import (
     HttpRequestSpec,
     Provider,
     ProviderLimits,
+    TaskLister,
     TaskState,
     TaskStatus,
     Usage,
@@ -13,8 +14,10 @@ from vace_studio.providers.base import (
 from vace_studio.providers.dashscope import DashScope
 from vace_studio.providers.dashscope_uploads import UploadPolicy
 from vace_studio.providers.errors import (
+    REFUSALS,
     AuthError,
     BalanceError,
+    EntitlementError,
     ErrorKind,
     ForbiddenError,
     InvalidInputError,
@@ -22,8 +25,10 @@ from vace_studio.providers.errors import (
     NotFoundError,
     ProtocolError,
     ProviderError,
+    QuotaError,
     ServerError,
     ThrottledError,
+    fix_for,
 )
 from vace_studio.providers.modellix import Modellix
 from vace_studio.providers.mulerouter import MuleRouter, MuleRouterFields
@@ -31,9 +36,11 @@ from vace_studio.providers.registry import PROVIDERS, make_provider
 
 __all__ = [
     "PROVIDERS",
+    "REFUSALS",
     "AuthError",
     "BalanceError",
     "DashScope",
+    "EntitlementError",
     "ErrorKind",
     "ForbiddenError",
     "HttpRequestSpec",
@@ -47,11 +54,14 @@ __all__ = [
     "Provider",
     "ProviderError",
     "ProviderLimits",
+    "QuotaError",
     "ServerError",
+    "TaskLister",
     "TaskState",
     "TaskStatus",
     "ThrottledError",
     "UploadPolicy",
     "Usage",
+    "fix_for",
     "make_provider",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from vace_studio.providers.errors import ErrorKind
 from vace_studio.requests.base import VaceRequest
@@ -79,6 +79,12 @@ class TaskState:
     times: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     error_kind: ErrorKind | None = None
+    created_at: float | None = None
+    """When the provider created the task, as Unix seconds on the provider's clock (``None``
+    where the provider does not say)."""
+    ended_at: float | None = None
+    """When a finished task ended, as Unix seconds on the provider's clock (result URLs expire
+    counted from it); ``None`` while unfinished or where the provider does not say."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ class ProviderLimits:
     submits_per_second: float | None = None
     max_concurrent: int | None = None
     polls_per_second: float | None = None
+    requests_per_minute: float | None = None
+    """All requests of one key together (submits, polls, lists, cancels), per minute."""
 
 
 class Provider(Protocol):
@@ -116,6 +124,11 @@ class Provider(Protocol):
     @property
     def price_per_second(self) -> float | None:
         """US dollars per output second, or ``None`` when unpublished."""
+        ...
+
+    @property
+    def console_url(self) -> str:
+        """Where a person sees the account's tasks and bills (linked when a person must act)."""
         ...
 
     @property
@@ -148,4 +161,27 @@ class Provider(Protocol):
 
     def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         """Returns when the cancel was accepted, or raises a ``ProviderError``."""
+        ...
+
+
+@runtime_checkable
+class TaskLister(Protocol):
+    """A provider that can list an account's tasks: how a submit whose answer was lost is matched
+    to the task it created. Only DashScope can (the gateways cannot list)."""
+
+    @property
+    def list_max_range_seconds(self) -> float:
+        """The widest window one list request may span (DashScope: 24 h)."""
+        ...
+
+    def list_between(
+        self, start: float, end: float, *, page_no: int = 1, page_size: int = 100
+    ) -> HttpRequestSpec:
+        """List the model's tasks created in ``[start, end]`` (Unix seconds on the *provider's*
+        clock); the adapter writes them in the provider's own zone and format. Raises
+        ``ValueError`` for a window wider than :attr:`list_max_range_seconds`."""
+        ...
+
+    def parse_list(self, status: int, headers: Mapping[str, str], body: bytes) -> list[TaskState]:
+        """One page of tasks (each with ``created_at`` where the provider gives it)."""
         ...

@@ -23,6 +23,13 @@ class ErrorKind(StrEnum):
     SERVER = "server"
     PROTOCOL = "protocol"
     FORBIDDEN = "forbidden"
+    QUOTA = "quota"
+    ENTITLEMENT = "entitlement"
+
+
+REFUSALS = frozenset({ErrorKind.BALANCE, ErrorKind.QUOTA, ErrorKind.ENTITLEMENT})
+"""Account-level refusals that waiting a little never clears: every further submit with this key
+would be refused the same way until a person acts (top up, enable the model, switch key)."""
 
 
 class ProviderError(Exception):
@@ -46,6 +53,7 @@ class ProviderError(Exception):
         request_id: str | None = None,
         retry_after: float | None = None,
         kind: ErrorKind | None = None,
+        may_be_quota: bool = False,
     ) -> None:
         # Only ``message`` goes to Exception.args, and every other argument has a default, so
         # the default pickling (cls(*args) then __dict__ restored) round-trips.
@@ -57,6 +65,9 @@ class ProviderError(Exception):
         self.request_id = request_id
         self.retry_after = retry_after
         self.kind = kind if kind is not None else self.default_kind
+        self.may_be_quota = may_be_quota
+        """A 429 that may be a rate limit or a spent quota (the answer does not say which):
+        retry it a bounded number of times, never for ever."""
 
     def __str__(self) -> str:
         where = f"[{self.provider}] " if self.provider else ""
@@ -125,6 +136,18 @@ class ForbiddenError(ProviderError):
     default_kind = ErrorKind.FORBIDDEN
 
 
+class QuotaError(ProviderError):
+    """A quota or spend limit is used up (free quota, daily spend limit): not a rate limit."""
+
+    default_kind = ErrorKind.QUOTA
+
+
+class EntitlementError(ProviderError):
+    """The account has not bought or enabled this model."""
+
+    default_kind = ErrorKind.ENTITLEMENT
+
+
 ERROR_CLASSES: dict[ErrorKind, type[ProviderError]] = {
     cls.default_kind: cls
     for cls in (
@@ -137,6 +160,8 @@ ERROR_CLASSES: dict[ErrorKind, type[ProviderError]] = {
         ServerError,
         ProtocolError,
         ForbiddenError,
+        QuotaError,
+        EntitlementError,
     )
 }
 """The exception class for each kind."""
@@ -151,6 +176,7 @@ def error_for(
     code: str | None = None,
     request_id: str | None = None,
     retry_after: float | None = None,
+    may_be_quota: bool = False,
 ) -> ProviderError:
     """A new exception of the class that matches ``kind``."""
     return ERROR_CLASSES[kind](
@@ -160,6 +186,7 @@ def error_for(
         code=code,
         request_id=request_id,
         retry_after=retry_after,
+        may_be_quota=may_be_quota,
     )
 
 
@@ -198,6 +225,11 @@ _ALIBABA_PREFIXES: tuple[tuple[str, ErrorKind], ...] = (
     # The other moderation code Model Studio uses (copyright). [I]
     ("IPInfringementSuspect", ErrorKind.MODERATION),
     ("Arrearage", ErrorKind.BALANCE),
+    # Billing and entitlement refusals answered with 429 (providers.md §0): never a throttle.
+    ("PrepaidBillOverdue", ErrorKind.BALANCE),
+    ("PostpaidBillOverdue", ErrorKind.BALANCE),
+    ("CommodityNotPurchased", ErrorKind.ENTITLEMENT),
+    ("AccessDenied.Unpurchased", ErrorKind.ENTITLEMENT),
     ("InvalidApiKey", ErrorKind.AUTH),
     ("AccessDenied", ErrorKind.FORBIDDEN),
     ("ModelNotFound", ErrorKind.NOT_FOUND),
@@ -227,3 +259,52 @@ def kind_for_alibaba_code(code: str | None) -> ErrorKind | None:
         if code.startswith(prefix):
             return kind
     return None
+
+
+# Words in a 429's message that say "spent", not "too fast" (Alibaba's "Free allocated quota
+# exceeded", Modellix's "quota exceeded", MuleRouter's "daily spend limit exceeded").
+_QUOTA_WORDS = ("quota", "spend", "balance", "credit", "billing", "overdue")
+_RATE_WORDS = ("rate", "too many requests", "frequency", "qps", "rpm", "concurren")
+
+
+def refine_refusal(
+    kind: ErrorKind, status: int, code: str | None, message: str | None
+) -> tuple[ErrorKind, bool]:
+    """``(kind, may_be_quota)`` of a refusal, judged by its meaning rather than its HTTP status.
+
+    A 429 is a throttle only when its code or message says so. ``Throttling.AllocationQuota`` is
+    both an allocation (rate) limit and the free-quota-spent answer: the message decides, and
+    when it does not, the refusal is a throttle that may be a quota (retried a bounded number of
+    times). A gateway's 429 that names neither is treated the same way.
+    """
+    if kind is not ErrorKind.THROTTLED:
+        return kind, False
+    words = (message or "").lower()
+    if code and code.startswith("Throttling") and code != "Throttling.AllocationQuota":
+        return kind, False  # Throttling, Throttling.RateQuota: a rate limit, it recovers
+    if "rate limit" in words and not any(w in words for w in _QUOTA_WORDS):
+        return kind, False
+    if any(word in words for word in _QUOTA_WORDS):
+        return ErrorKind.QUOTA, False
+    if any(word in words for word in _RATE_WORDS):
+        return kind, False
+    return kind, status == 429
+
+
+_FIXES = {
+    ErrorKind.BALANCE: "Top up the account or settle its overdue bill in the provider's "
+    "console; then resume submissions.",
+    ErrorKind.ENTITLEMENT: "Enable (purchase) wan2.1-vace-plus for this account in the "
+    "provider's console, or use a key of an account that has it; then resume submissions.",
+    ErrorKind.QUOTA: "This key's quota or spend limit is used up: wait until it resets (a daily "
+    "limit resets tomorrow), raise the limit, or switch to another key; then resume submissions.",
+    ErrorKind.THROTTLED: "The provider asked to slow down; vace-studio waits and tries again.",
+    ErrorKind.AUTH: "Check the API key, and that it belongs to this provider and region.",
+    ErrorKind.FORBIDDEN: "The key may not do this: check the account's permissions and that "
+    "the model is enabled for it.",
+}
+
+
+def fix_for(kind: ErrorKind) -> str | None:
+    """What a person can do about an error of ``kind``, in plain words (``None``: no advice)."""
+    return _FIXES.get(kind)

@@ -11,12 +11,19 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from vace_studio.providers.errors import ErrorKind, ProtocolError, ProviderError, error_for
+from vace_studio.providers.errors import (
+    ErrorKind,
+    ProtocolError,
+    ProviderError,
+    error_for,
+    refine_refusal,
+)
 
 SNIPPET_CHARS = 300
 """How much of an unreadable body an error message quotes."""
@@ -89,6 +96,7 @@ def error_from_parts(
     """An error of ``kind``; when the body had no message, quote the body or the status phrase."""
     if message is None:
         message = snippet(body) or status_phrase(status)
+    kind, may_be_quota = refine_refusal(kind, status, code, message)
     return error_for(
         kind,
         message,
@@ -97,6 +105,7 @@ def error_from_parts(
         code=code,
         request_id=request_id or header(headers, "X-Request-Id"),
         retry_after=retry_after(headers),
+        may_be_quota=may_be_quota,
     )
 
 
@@ -172,6 +181,39 @@ def times_from(source: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, st
         elif (shown := verbatim(value)) is not None:
             found[key] = shown
     return found
+
+
+def moment(value: Any, zone: tzinfo = UTC) -> float | None:
+    """Unix seconds of a provider timestamp: epoch seconds or milliseconds, ISO 8601, or
+    ``YYYY-MM-DD HH:mm:ss[.SSS]``; a stamp without a zone is read in ``zone`` (the provider's
+    documented zone). ``None`` when it is none of these."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+        return number / 1000.0 if number > 1e11 else number
+    if not isinstance(value, str) or not value.strip():
+        return None
+    stamp = value.strip()
+    if stamp.isdigit():
+        return moment(int(stamp), zone)
+    try:
+        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.timestamp()
+
+
+def first_moment(
+    source: Mapping[str, Any], keys: tuple[str, ...], zone: tzinfo = UTC
+) -> float | None:
+    """:func:`moment` of the first of ``keys`` that holds a readable timestamp."""
+    for key in keys:
+        if (found := moment(source.get(key), zone)) is not None:
+            return found
+    return None
 
 
 # ---- headers ------------------------------------------------------------------------------

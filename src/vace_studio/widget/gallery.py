@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vace_studio.engine import Task, TaskRecord
-from vace_studio.engine.task import TERMINAL
+from vace_studio.engine.status import TERMINAL
 from vace_studio.experiments import Sweep, sweep_rows
 from vace_studio.experiments.grid import build_grid, label_key
 from vace_studio.experiments.progress import measure
@@ -160,7 +160,7 @@ class SweepFeed:
             live = client.task(record.id)
             if live is not None:
                 return live
-        return Task(self.studio.client, record)
+        return self.studio.client.view(record)
 
     def _measure(self, tasks: list[Task], started: float) -> dict[str, Any]:
         slots = self.studio.client.scheduler.limits.max_concurrent
