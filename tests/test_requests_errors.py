@@ -1,4 +1,5 @@
-"""Plain-words errors: every problem names the field, the rule and the value, without jargon."""
+"""Plain-words errors and warnings: every problem names the field, the rule and the value,
+without jargon; errors stop a request, warnings say what the service will trim or ignore."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ VALID: dict[str, dict[str, Any]] = {
 # One of each kind of mistake, to check the shape and wording of every kind of message.
 MISTAKES: list[tuple[str, dict[str, Any]]] = [
     ("image_reference", {"prompt": ""}),
-    ("image_reference", {"prompt": "x" * 900}),
+    ("image_reference", {"negative_prompt": "x" * 600}),
+    ("image_reference", {"safety_filter": "sometimes"}),
     ("image_reference", {"prompt": " \n"}),
     ("image_reference", {"prompt": None}),
     ("image_reference", {"ref_images_url": []}),
@@ -60,7 +62,7 @@ MISTAKES: list[tuple[str, dict[str, Any]]] = [
     ("image_reference", {"seed": 2.5}),
     ("image_reference", {"watermark": "sometimes"}),
     ("image_reference", {"video_url": VID}),
-    ("image_reference", {"negative_prompt": "blur"}),
+    ("image_reference", {"negativ_prompt": "blur"}),
     ("video_repainting", {"control_condition": None}),
     ("video_repainting", {"control_condition": "canny"}),
     ("video_repainting", {"strength": 7}),
@@ -71,7 +73,7 @@ MISTAKES: list[tuple[str, dict[str, Any]]] = [
     ("video_edit", {"mask_image_url": None}),
     ("video_edit", {"mask_video_url": VID}),
     ("video_edit", {"mask_image_url": None, "mask_video_url": VID, "mask_frame_id": 2}),
-    ("video_edit", {"mask_type": "fixed", "expand_mode": "bbox"}),
+    ("video_edit", {"mask_video_url": VID, "mask_frame_id": 2}),
     ("video_edit", {"mask_frame_id": 0}),
     ("video_edit", {"expand_ratio": 3}),
     ("video_edit", {"mask_image_url": "https://example.com/遮罩.png"}),
@@ -81,6 +83,14 @@ MISTAKES: list[tuple[str, dict[str, Any]]] = [
     ("video_outpainting", {"top_scale": 0}),
     ("video_outpainting", {"top_scale": "wide"}),
     ("video_outpainting", {"function": "video_outpaint"}),
+]
+
+# One of each kind of warning: accepted by the service, which trims or ignores.
+NOTICES: list[tuple[str, dict[str, Any]]] = [
+    ("image_reference", {"prompt": "x" * 900}),
+    ("image_reference", {"ref_images_url": [IMG] * 4, "obj_or_bg": ["obj"] * 4}),
+    ("video_edit", {"mask_type": "fixed", "expand_mode": "bbox", "expand_ratio": 0.3}),
+    ("video_edit", {"mask_image_url": None, "mask_video_url": VID, "mask_type": "tracking"}),
 ]
 
 JARGON = (
@@ -126,8 +136,27 @@ def test_problems_are_json_for_the_front_end(function: str, changes: dict[str, A
     for problem in invalid(function, changes).problems:
         shown = problem.to_json()
         assert json.loads(json.dumps(shown)) == shown
-        assert set(shown) == {"field", "rule", "value", "message"}
+        assert set(shown) == {"field", "rule", "value", "message", "severity", "fix"}
         assert shown["value"] == describe_value(problem.value)
+        assert shown["severity"] == "error"
+
+
+@pytest.mark.parametrize(("function", "changes"), NOTICES)
+def test_warnings_read_like_errors(function: str, changes: dict[str, Any]) -> None:
+    warnings = validate_request({**VALID[function], **changes}).warnings()
+    assert warnings
+    for warning in warnings:
+        assert warning.severity == "warning"
+        assert warning.message.startswith(f"{warning.field}: "), warning
+        assert "(got " in warning.message, warning
+        rule_text = warning.message[len(warning.field) + 2 : warning.message.rindex("(got ")]
+        assert len(rule_text.split()) >= 3, warning
+        for word in JARGON:
+            assert word not in warning.message, warning
+        shown = warning.to_json()
+        assert json.loads(json.dumps(shown)) == shown
+        assert shown["severity"] == "warning"
+        assert shown["fix"] is None  # model-level warnings have no media fix
 
 
 def test_invalid_request_lists_every_problem() -> None:
@@ -194,16 +223,30 @@ def test_one_sided_bound_says_at_least() -> None:
 
 
 def test_long_prompt_reports_its_length_not_its_text() -> None:
-    (problem,) = invalid("image_reference", {"prompt": "y" * 1234}).problems
-    assert problem.message == "prompt: must be at most 800 characters (got 1234 characters)"
-    assert problem.value == "y" * 1234
+    request = validate_request({**VALID["image_reference"], "prompt": "y" * 1234})
+    (warning,) = request.warnings()
+    assert warning.message == (
+        "prompt: only the first 800 characters are used; the rest is cut off (got 1234 characters)"
+    )
+    assert warning.value == "y" * 1234
+    assert warning.rule == "prompt_truncated"
+    (problem,) = invalid("video_edit", {"negative_prompt": "n" * 501}).problems
+    assert problem.message == "negative_prompt: must be at most 500 characters (got 501 characters)"
 
 
 def test_list_counts_are_reported() -> None:
     (problem,) = invalid("video_edit", {"ref_images_url": [IMG, IMG, IMG]}).problems
     assert problem.message == "ref_images_url: takes at most 1 item (got 3 items)"
-    (problem,) = invalid("image_reference", {"ref_images_url": [IMG] * 4}).problems
-    assert problem.message == "ref_images_url: takes 1 to 3 items (got 4 items)"
+    (problem,) = invalid("image_reference", {"ref_images_url": []}).problems
+    assert problem.message == "ref_images_url: needs at least 1 item (got 0 items)"
+    request = validate_request(
+        {**VALID["image_reference"], "ref_images_url": [IMG] * 4, "obj_or_bg": ["obj"] * 3}
+    )
+    (warning,) = request.warnings()
+    assert warning.message == (
+        "ref_images_url: only the first 3 reference images are used; entry 4 is ignored "
+        "(got 4 items)"
+    )
 
 
 def test_missing_field_names_the_function() -> None:
@@ -251,7 +294,12 @@ def test_misspelt_field_gets_a_suggestion() -> None:
         ),
         ("video_edit", {"mask_image_url": None}, "mask_image_url", "required"),
         ("video_edit", {"mask_video_url": VID}, "mask_video_url", "not_both"),
-        ("video_edit", {"mask_type": "fixed", "expand_ratio": 0.1}, "expand_ratio", "only_with"),
+        (
+            "video_edit",
+            {"mask_image_url": None, "mask_video_url": VID, "mask_frame_id": 3},
+            "mask_frame_id",
+            "only_with",
+        ),
         ("video_extension", {"first_frame_url": None}, "first_frame_url", "at_least_one_of"),
         ("video_extension", {"video_url": VID}, "control_condition", "required"),
         ("video_extension", {"control_condition": "depth"}, "control_condition", "only_with"),
@@ -331,8 +379,29 @@ def test_rule_message_and_default_kind() -> None:
     assert rule.message() == "obj_or_bg: must be shorter (got ['obj'])"
 
 
+def test_ignored_knobs_warn_with_a_kind() -> None:
+    request = validate_request({**VALID["video_edit"], "mask_type": "fixed", "expand_ratio": 0.1})
+    (warning,) = request.warnings()
+    assert (warning.field, warning.rule, warning.severity) == ("expand_ratio", "ignored", "warning")
+    assert warning.message == (
+        "expand_ratio: is ignored with mask_type 'fixed': it only applies with mask_type "
+        "'tracking'; leave it out (got 0.1)"
+    )
+
+
+def test_invalid_request_carries_warnings_apart() -> None:
+    warning = Problem("prompt", "prompt_truncated", "x", "prompt: ...", "warning")
+    error = InvalidRequest("video_edit", [Problem("seed", "r", -1, "seed: ...")], [warning])
+    assert error.warnings == [warning]
+    assert "prompt: ..." not in str(error)
+
+
 def test_problem_is_a_value() -> None:
     one = Problem("seed", "less_than_equal", 5, "seed: ...")
     assert one == Problem("seed", "less_than_equal", 5, "seed: ...")
+    assert (one.severity, one.fix, one.is_error) == ("error", None, True)
+    soft = Problem("video_url", "video_seconds", "v.mp4", "video_url: ...", "warning", "trim")
+    assert soft.to_json()["fix"] == "trim"
+    assert not soft.is_error
     with pytest.raises(AttributeError):
         one.field = "other"  # type: ignore[misc]

@@ -1,8 +1,12 @@
-"""Property tests: generated valid requests round-trip, generated broken ones are rejected.
+"""Property tests: generated valid requests round-trip, generated broken ones are rejected,
+generated requests the service trims or ignores are accepted with a warning.
 
 Invalid requests start from a valid request of one function and break exactly one rule; the
-rejection must be an :class:`InvalidRequest` whose problems all name the broken field. The runs
-are deterministic (``derandomize=True``, no example database) and sized to finish in seconds.
+rejection must be an :class:`InvalidRequest` whose problems all name the broken field. Trimmed
+requests start the same way and go past one soft limit (a prompt over 800 characters, more than 3
+reference images, a mask knob that does not apply): they must validate, with warnings that all
+name that field. The runs are deterministic (``derandomize=True``, no example database) and sized
+to finish in seconds.
 """
 
 from __future__ import annotations
@@ -71,9 +75,11 @@ SCALES = st.floats(min_value=1.0, max_value=2.0)
 UNIT = st.floats(min_value=0.0, max_value=1.0)
 
 COMMON_OPTIONAL = {
+    "negative_prompt": st.text(max_size=500),
     "prompt_extend": st.booleans(),
     "seed": st.integers(0, SEED_MAX),
     "watermark": st.booleans(),
+    "safety_filter": st.booleans(),
 }
 MEDIA_KIND = {
     "ref_images_url": "image",
@@ -205,6 +211,7 @@ class Rule:
 
 
 RULES: list[Rule] = []
+SOFT_RULES: list[Rule] = []
 
 
 def breaks(*functions: str, when: Applies | None = None) -> Callable[[Breaker], Breaker]:
@@ -212,6 +219,16 @@ def breaks(*functions: str, when: Applies | None = None) -> Callable[[Breaker], 
 
     def register(func: Breaker) -> Breaker:
         RULES.append(Rule(func.__name__, functions or FUNCTIONS, when, func))
+        return func
+
+    return register
+
+
+def trims(*functions: str, when: Applies | None = None) -> Callable[[Breaker], Breaker]:
+    """Register a way past one soft limit (the service trims or ignores; reference section 0)."""
+
+    def register(func: Breaker) -> Breaker:
+        SOFT_RULES.append(Rule(func.__name__, functions or FUNCTIONS, when, func))
         return func
 
     return register
@@ -238,12 +255,18 @@ def _not_one_of(allowed: set[str]) -> st.SearchStrategy[Any]:
     ).filter(lambda v: not isinstance(v, str) or v not in allowed)
 
 
-@breaks()
+@trims()
 def prompt_too_long(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
     data["prompt"] = draw(st.sampled_from("ab 猫é")) * draw(st.integers(801, 3000))
     if not data["prompt"].strip():
         data["prompt"] = "x" + data["prompt"]
     return data, {"prompt"}
+
+
+@breaks()
+def negative_prompt_too_long(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
+    data["negative_prompt"] = draw(st.sampled_from("ab 猫é")) * draw(st.integers(501, 3000))
+    return data, {"negative_prompt"}
 
 
 @breaks()
@@ -275,7 +298,7 @@ def extra_field(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
     own = _fields(function)
     others = sorted({n for m in MODELS.values() for n in m.model_fields} - own)
     invented = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)
-    name = draw(st.sampled_from([*others, "negative_prompt", "model", "input"]) | invented)
+    name = draw(st.sampled_from([*others, "negative", "model", "input"]) | invented)
     if name in own:
         name += "_x"
     data[name] = draw(st.none() | st.booleans() | st.integers() | st.text(max_size=20))
@@ -307,7 +330,7 @@ def seed_invalid(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]
 
 @breaks()
 def flag_invalid(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
-    name = draw(st.sampled_from(["prompt_extend", "watermark"]))
+    name = draw(st.sampled_from(["prompt_extend", "watermark", "safety_filter"]))
     data[name] = draw(st.sampled_from(["maybe", "sure", 2, -1, 0.5, [], {}, "truthy"]))
     return data, {name}
 
@@ -360,12 +383,19 @@ def role_invalid(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]
 
 @breaks("image_reference", "video_repainting", "video_edit")
 def reference_count(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
-    if function == "image_reference":
-        count = draw(st.sampled_from([0, 4, 5, 9]))
-    else:
-        count = draw(st.integers(2, 4))
+    # image_reference: more than 3 are dropped, not refused (see extra_references).
+    count = 0 if function == "image_reference" else draw(st.integers(2, 4))
     data["ref_images_url"] = draw(st.lists(IMAGES, min_size=count, max_size=count))
     return data, {"ref_images_url"}
+
+
+@trims("image_reference")
+def extra_references(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
+    count = draw(st.sampled_from([4, 5, 9]))
+    data["ref_images_url"] = draw(st.lists(IMAGES, min_size=count, max_size=count))
+    roles = draw(st.sampled_from([3, count]))
+    data["obj_or_bg"] = ["obj"] * roles
+    return data, {"ref_images_url", "obj_or_bg"}
 
 
 @breaks("image_reference")
@@ -398,12 +428,16 @@ def mask_not_exactly_one(draw: Draw, function: str, data: Data) -> tuple[Data, s
 
 
 @breaks("video_edit", when=lambda d: "mask_image_url" not in d)
-def mask_option_without_image(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
+def frame_without_mask_image(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
+    data["mask_frame_id"] = draw(st.sampled_from([1, 40]))
+    return data, {"mask_frame_id"}
+
+
+@trims("video_edit", when=lambda d: "mask_image_url" not in d)
+def mask_option_with_mask_video(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
     name, value = draw(
         st.sampled_from(
             [
-                ("mask_frame_id", 1),
-                ("mask_frame_id", 40),
                 ("mask_type", "tracking"),
                 ("mask_type", "fixed"),
                 ("expand_ratio", 0.05),
@@ -415,7 +449,7 @@ def mask_option_without_image(draw: Draw, function: str, data: Data) -> tuple[Da
     return data, {name}
 
 
-@breaks("video_edit", when=lambda d: "mask_image_url" in d)
+@trims("video_edit", when=lambda d: "mask_image_url" in d)
 def expand_when_fixed(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
     data["mask_type"] = "fixed"
     if "expand_ratio" not in data and "expand_mode" not in data:
@@ -454,9 +488,9 @@ _BAD_REFERENCES = st.one_of(
 def media_invalid(draw: Draw, function: str, data: Data) -> tuple[Data, set[str]]:
     present = sorted(name for name in MEDIA_KIND if data.get(name))
     name = draw(st.sampled_from(present))
-    bad = _BAD_REFERENCES
-    if MEDIA_KIND[name] == "image":
-        bad = bad | st.builds("https://example.com/{}图片.png".format, _segment)
+    # Chinese characters are refused in every media URL, images and videos alike.
+    ext = "png" if MEDIA_KIND[name] == "image" else "mp4"
+    bad = _BAD_REFERENCES | st.builds(f"https://example.com/{{}}图片.{ext}".format, _segment)
     value = draw(bad)
     if isinstance(data[name], list):
         refs = list(data[name])
@@ -478,6 +512,13 @@ def list_given_as_one(draw: Draw, function: str, data: Data) -> tuple[Data, set[
     name = draw(st.sampled_from(names))
     data[name] = data[name][0]
     return data, {name}
+
+
+SOFT_CASES = [
+    pytest.param(rule, function, id=f"{rule.name}-{function}")
+    for rule in SOFT_RULES
+    for function in rule.functions
+]
 
 
 @st.composite
@@ -533,6 +574,34 @@ def test_broken_requests_are_rejected_naming_the_broken_field(rule: Rule, functi
 
     check()
     assert checked >= INVALID_EXAMPLES_PER_CASE
+
+
+@pytest.mark.parametrize(("rule", "function"), SOFT_CASES)
+def test_trimmed_requests_are_accepted_with_a_warning(rule: Rule, function: str) -> None:
+    checked = 0
+
+    @fuzz(INVALID_EXAMPLES_PER_CASE)
+    @given(broken_requests(rule, function))
+    def check(case: Broken) -> None:
+        nonlocal checked
+        request = validate_request(case.data)
+        warnings = request.warnings()
+        assert warnings
+        for warning in warnings:
+            assert warning.severity == "warning", warning
+            assert _top(warning.field) in case.fields, warning
+            assert warning.message.startswith(f"{warning.field}: "), warning
+            assert "(got " in warning.message, warning
+        checked += 1
+
+    check()
+    assert checked >= INVALID_EXAMPLES_PER_CASE
+
+
+@fuzz(VALID_EXAMPLES)
+@given(valid_requests)
+def test_valid_requests_warn_about_nothing(data: Data) -> None:
+    assert validate_request(data).warnings() == []
 
 
 @fuzz(VALID_EXAMPLES)

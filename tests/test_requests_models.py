@@ -1,8 +1,10 @@
 """Every documented rule of the five request models, each with a passing and a failing case.
 
-Rules come from ``reference/providers.md`` sections 1.3 (fields per function) and 1.6 (limits).
+Rules come from ``reference/providers.md`` sections 1.3 (fields per function) and 1.6 (limits),
+as corrected by section 0 (what the service trims or ignores is accepted, with a warning).
 A failing case checks that exactly one problem is reported, that it names the broken field, and
-that its message shows the offending value.
+that its message shows the offending value. A warned case checks that the request is valid and
+that exactly one warning names the field and shows the value.
 """
 
 from __future__ import annotations
@@ -91,11 +93,20 @@ def bad(function: str, name: str, field: str, got: str, /, **changes: Any) -> An
     return pytest.param(function, changes, field, got, id=f"{function}-{name}")
 
 
+def warn(function: str, name: str, field: str, got: str, /, **changes: Any) -> Any:
+    """A case the service accepts but trims or ignores: valid, one warning on ``field``."""
+    return pytest.param(function, changes, field, got, id=f"{function}-{name}")
+
+
 def top(field: str) -> str:
     return field.split("[", 1)[0]
 
 
-# --- prompt: 1–800 characters, every function -------------------------------------------------
+# --- prompt: at least 1 character, every function; over 800 are cut off (a warning) ------------
+WARNED = [
+    *(warn(f, "prompt-801", "prompt", "801 characters", prompt="x" * 801) for f in FUNCTIONS),
+    warn("image_reference", "prompt-5000", "prompt", "5000 characters", prompt="猫" * 5000),
+]
 PASSING = [
     *(ok(f, "prompt-1-char", prompt="a") for f in FUNCTIONS),
     *(ok(f, "prompt-800-chars", prompt="x" * 800) for f in FUNCTIONS),
@@ -104,7 +115,6 @@ PASSING = [
 ]
 FAILING = [
     *(bad(f, "prompt-empty", "prompt", "(got '')", prompt="") for f in FUNCTIONS),
-    *(bad(f, "prompt-801", "prompt", "801 characters", prompt="x" * 801) for f in FUNCTIONS),
     bad("image_reference", "prompt-blank", "prompt", "'   '", prompt="   "),
     bad("video_edit", "prompt-missing", "prompt", "nothing", prompt=DROP),
     bad("video_outpainting", "prompt-not-text", "prompt", "42", prompt=42),
@@ -123,14 +133,6 @@ PASSING += [
 ]
 FAILING += [
     bad("image_reference", "refs-0", "ref_images_url", "0 items", ref_images_url=[]),
-    bad(
-        "image_reference",
-        "refs-4",
-        "ref_images_url",
-        "4 items",
-        ref_images_url=[IMG] * 4,
-        obj_or_bg=["obj"] * 3,
-    ),
     bad("image_reference", "refs-missing", "ref_images_url", "nothing", ref_images_url=DROP),
     bad("image_reference", "refs-not-a-list", "ref_images_url", repr(IMG), ref_images_url=IMG),
     bad("video_repainting", "refs-2", "ref_images_url", "2 items", ref_images_url=[IMG, IMG2]),
@@ -138,6 +140,26 @@ FAILING += [
     *(
         bad(f, "refs-not-taken", "ref_images_url", repr(IMG), ref_images_url=[IMG])
         for f in ("video_extension", "video_outpainting")
+    ),
+]
+
+# image_reference keeps the first 3 reference images (section 0): more are a warning.
+WARNED += [
+    warn(
+        "image_reference",
+        "refs-4",
+        "ref_images_url",
+        "4 items",
+        ref_images_url=[IMG] * 4,
+        obj_or_bg=["obj"] * 3,
+    ),
+    warn(
+        "image_reference",
+        "refs-5-one-bg-in-the-first-3",
+        "ref_images_url",
+        "5 items",
+        ref_images_url=[IMG] * 5,
+        obj_or_bg=["obj", "bg", "obj"],
     ),
 ]
 
@@ -185,11 +207,30 @@ FAILING += [
         ref_images_url=[IMG, IMG2],
     ),
     bad("image_reference", "roles-bad-value", "obj_or_bg[0]", "'object'", obj_or_bg=["object"]),
-    bad("image_reference", "roles-4", "obj_or_bg", "4 items", obj_or_bg=["obj"] * 4),
+    bad("image_reference", "roles-4-for-1-ref", "obj_or_bg", "4 items", obj_or_bg=["obj"] * 4),
+    bad(
+        "image_reference",
+        "roles-two-bg-in-the-first-3",
+        "obj_or_bg",
+        "['bg', 'obj', 'bg']",
+        ref_images_url=[IMG] * 4,
+        obj_or_bg=["bg", "obj", "bg"],
+    ),
     *(
         bad(f, "roles-not-taken", "obj_or_bg", "['obj']", obj_or_bg=["obj"])
         for f in FUNCTIONS
         if f != "image_reference"
+    ),
+]
+WARNED += [
+    # The 4th entry belongs to an image the service drops: it is ignored with it.
+    warn(
+        "image_reference",
+        "roles-4-for-4-refs",
+        "ref_images_url",
+        "4 items",
+        ref_images_url=[IMG] * 4,
+        obj_or_bg=["obj", "bg", "obj", "bg"],
     ),
 ]
 
@@ -329,6 +370,17 @@ FAILING += [
     bad("video_edit", "mask-type-bad", "mask_type", "'moving'", mask_type="moving"),
     bad(
         "video_edit",
+        "mask-type-with-mask-video-and-image",
+        "mask_video_url",
+        repr(MASK_VID),
+        mask_video_url=MASK_VID,
+        mask_type="fixed",
+    ),
+]
+# The service ignores mask knobs that do not apply (section 0): a warning, not a refusal.
+WARNED += [
+    warn(
+        "video_edit",
         "mask-type-with-mask-video",
         "mask_type",
         "'fixed'",
@@ -348,7 +400,10 @@ PASSING += [
 FAILING += [
     bad("video_edit", "expand-ratio-over-1", "expand_ratio", "1.5", expand_ratio=1.5),
     bad("video_edit", "expand-ratio-negative", "expand_ratio", "-0.1", expand_ratio=-0.1),
-    bad(
+    bad("video_edit", "expand-mode-typo", "expand_mode", "'orginal'", expand_mode="orginal"),
+]
+WARNED += [
+    warn(
         "video_edit",
         "expand-ratio-fixed",
         "expand_ratio",
@@ -356,7 +411,7 @@ FAILING += [
         mask_type="fixed",
         expand_ratio=0.1,
     ),
-    bad(
+    warn(
         "video_edit",
         "expand-ratio-mask-video",
         "expand_ratio",
@@ -365,8 +420,7 @@ FAILING += [
         mask_video_url=MASK_VID,
         expand_ratio=0.1,
     ),
-    bad("video_edit", "expand-mode-typo", "expand_mode", "'orginal'", expand_mode="orginal"),
-    bad(
+    warn(
         "video_edit",
         "expand-mode-fixed",
         "expand_mode",
@@ -374,7 +428,7 @@ FAILING += [
         mask_type="fixed",
         expand_mode="hull",
     ),
-    bad(
+    warn(
         "video_edit",
         "expand-mode-mask-video",
         "expand_mode",
@@ -474,15 +528,28 @@ FAILING += [
     bad("video_edit", "watermark-bad", "watermark", "(got 2)", watermark=2),
 ]
 
+# --- negative_prompt (at most 500 characters) and safety_filter: every function ----------------
+PASSING += [
+    *(ok(f, "negative-prompt", negative_prompt="blurry") for f in FUNCTIONS),
+    *(ok(f, "negative-prompt-500", negative_prompt="x" * 500) for f in FUNCTIONS),
+    *(ok(f, f"safety-filter-{v}", safety_filter=v) for f in FUNCTIONS for v in (True, False)),
+]
+FAILING += [
+    *(
+        bad(
+            f, "negative-prompt-501", "negative_prompt", "501 characters", negative_prompt="x" * 501
+        )
+        for f in FUNCTIONS
+    ),
+    bad("video_edit", "negative-prompt-number", "negative_prompt", "(got 3)", negative_prompt=3),
+    bad("video_edit", "safety-filter-bad", "safety_filter", "'maybe'", safety_filter="maybe"),
+]
+
 # --- function, and fields no function takes ---------------------------------------------------
 FAILING += [
     bad("video_edit", "function-unknown", "function", "'video_magic'", function="video_magic"),
     bad("video_edit", "function-missing", "function", "nothing", function=DROP),
     bad("video_edit", "function-none", "function", "nothing", function=None),
-    *(
-        bad(f, "negative-prompt", "negative_prompt", "'blurry'", negative_prompt="blurry")
-        for f in FUNCTIONS
-    ),
     bad("video_outpainting", "typo", "promt", "'a'", promt="a"),
     bad(
         "video_outpainting", "model-field", "model", "'wan2.1-vace-plus'", model="wan2.1-vace-plus"
@@ -499,7 +566,6 @@ PASSING += [
     ),
     ok("video_outpainting", "video-oss", video_url="oss://dashscope-instant/abc/a.mp4"),
     ok("video_outpainting", "video-upper-scheme", video_url="HTTPS://EXAMPLE.COM/A.MP4"),
-    ok("video_outpainting", "video-chinese-url", video_url="https://example.com/视频.mp4"),
     ok("image_reference", "image-oss", ref_images_url=["oss://dashscope-instant/x/cat.png"]),
 ]
 FAILING += [
@@ -524,6 +590,54 @@ FAILING += [
         "first_frame_url",
         "图",
         first_frame_url="https://example.com/图.png",
+    ),
+    # The service refuses Chinese characters in every media URL, images and videos alike.
+    bad(
+        "video_outpainting",
+        "video-chinese-url",
+        "video_url",
+        "视频",
+        video_url="https://example.com/视频.mp4",
+    ),
+    bad(
+        "video_edit",
+        "mask-video-chinese-url",
+        "mask_video_url",
+        "遮罩",
+        mask_image_url=DROP,
+        mask_video_url="https://example.com/遮罩.mp4",
+    ),
+    bad(
+        "video_edit",
+        "mask-image-chinese-url",
+        "mask_image_url",
+        "遮罩",
+        mask_image_url="oss://dashscope-instant/x/遮罩.png",
+    ),
+    bad(
+        "video_repainting",
+        "ref-chinese-url",
+        "ref_images_url[0]",
+        "参考",
+        ref_images_url=["https://example.com/参考.png"],
+    ),
+    *(
+        bad(
+            "video_extension",
+            f"{end}-chinese-url",
+            end,
+            "片段",
+            **{end: f"https://example.com/片段.{'mp4' if 'clip' in end else 'png'}"},
+        )
+        for end in ("first_clip_url", "last_clip_url", "last_frame_url")
+    ),
+    bad(
+        "video_extension",
+        "motion-video-chinese-url",
+        "video_url",
+        "动作",
+        video_url="https://example.com/动作.mp4",
+        control_condition="depth",
     ),
     bad(
         "video_edit",
@@ -562,6 +676,24 @@ def test_rule_rejects(function: str, changes: dict[str, Any], field: str, got: s
     assert caught.value.by_field().keys() == {top(field)}
 
 
+@pytest.mark.parametrize(("function", "changes", "field", "got"), WARNED)
+def test_rule_warns(function: str, changes: dict[str, Any], field: str, got: str) -> None:
+    request = validate_request(build(function, changes))
+    warnings = [w for w in request.warnings() if w.field == field]
+    assert len(warnings) == 1, request.warnings()
+    warning = warnings[0]
+    assert warning.severity == "warning"
+    assert not warning.is_error
+    assert warning.message.startswith(f"{field}: ")
+    assert got in warning.message, warning.message
+    assert warning.to_json()["severity"] == "warning"
+
+
+@pytest.mark.parametrize(("function", "changes"), PASSING)
+def test_passing_cases_warn_about_nothing(function: str, changes: dict[str, Any]) -> None:
+    assert validate_request(build(function, changes)).warnings() == []
+
+
 def test_every_function_has_passing_and_failing_cases() -> None:
     passing = {p.values[0] for p in PASSING}
     failing = {p.values[0] for p in FAILING}
@@ -583,7 +715,15 @@ def test_fields_of_other_functions_are_rejected(function: str) -> None:
 
 def test_field_names_are_the_apis() -> None:
     """Field names exactly as in the API reference, section 1.3."""
-    common = {"function", "prompt", "prompt_extend", "seed", "watermark"}
+    common = {
+        "function",
+        "prompt",
+        "prompt_extend",
+        "seed",
+        "watermark",
+        "negative_prompt",
+        "safety_filter",
+    }
     expected = {
         "image_reference": {"ref_images_url", "obj_or_bg", "size", "duration"},
         "video_repainting": {"video_url", "control_condition", "strength", "ref_images_url"},
@@ -640,8 +780,24 @@ def test_cross_field_problems_are_reported_together() -> None:
     }
     with pytest.raises(InvalidRequest) as caught:
         validate_request(data)
-    fields = [p.field for p in caught.value.problems]
-    assert fields == ["mask_frame_id", "mask_type", "expand_ratio"]
+    # mask_type and expand_ratio are ignored with a mask video (warnings, see test_rule_warns).
+    assert [p.field for p in caught.value.problems] == ["mask_frame_id"]
+
+
+def test_warnings_are_reported_together() -> None:
+    data = {
+        **VALID["video_edit"],
+        "prompt": "p" * 900,
+        "mask_image_url": None,
+        "mask_video_url": MASK_VID,
+        "mask_type": "fixed",
+        "expand_ratio": 0.5,
+        "expand_mode": "bbox",
+    }
+    warnings = validate_request(data).warnings()
+    assert [w.field for w in warnings] == ["prompt", "mask_type", "expand_ratio", "expand_mode"]
+    assert [w.rule for w in warnings] == ["prompt_truncated", "ignored", "ignored", "ignored"]
+    assert all(w.severity == "warning" and w.fix is None for w in warnings)
 
 
 # --- the models' own API ----------------------------------------------------------------------

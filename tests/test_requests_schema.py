@@ -113,7 +113,12 @@ def test_common_constraints(schema: dict[str, Any], function: str) -> None:
     p = props(schema, function)
     assert p["prompt"]["type"] == "string"
     assert p["prompt"]["minLength"] == 1
-    assert p["prompt"]["maxLength"] == 800
+    # Over 800 characters is valid (the service cuts it off): a soft limit, not maxLength.
+    assert "maxLength" not in p["prompt"]
+    assert p["prompt"]["x-soft"] == {
+        "maxLength": 800,
+        "warning": "only the first 800 characters are used; the rest is cut off",
+    }
     assert p["prompt"]["pattern"] == r"\S"
     assert p["prompt"]["x-widget"] == "textarea"
     assert p["prompt"]["x-pattern-message"] == "must contain some text, not only spaces"
@@ -123,15 +128,20 @@ def test_common_constraints(schema: dict[str, Any], function: str) -> None:
     assert p["prompt_extend"]["default"] is True
     assert p["watermark"]["type"] == "boolean"
     assert p["watermark"]["default"] is False
+    assert p["negative_prompt"] == {**p["negative_prompt"], "type": "string", "maxLength": 500}
+    assert "default" not in p["negative_prompt"]
+    assert p["safety_filter"]["type"] == "boolean"
+    assert p["safety_filter"]["default"] is True
+    assert "MuleRouter" in p["safety_filter"]["description"]
 
 
 @pytest.mark.parametrize(
     ("function", "field", "expected"),
     [
-        ("image_reference", "ref_images_url", {"type": "array", "minItems": 1, "maxItems": 3}),
+        ("image_reference", "ref_images_url", {"type": "array", "minItems": 1}),
         ("video_repainting", "ref_images_url", {"type": "array", "maxItems": 1}),
         ("video_edit", "ref_images_url", {"type": "array", "maxItems": 1}),
-        ("image_reference", "obj_or_bg", {"type": "array", "minItems": 1, "maxItems": 3}),
+        ("image_reference", "obj_or_bg", {"type": "array", "minItems": 1}),
         ("video_repainting", "strength", {"type": "number", "minimum": 0.0, "maximum": 1.0}),
         ("video_edit", "mask_frame_id", {"type": "integer", "minimum": 1}),
         ("video_edit", "expand_ratio", {"type": "number", "minimum": 0.0, "maximum": 1.0}),
@@ -171,6 +181,32 @@ def test_field_constraints(
     assert prop["description"]
 
 
+def test_soft_limits_are_marked_not_enforced(schema: dict[str, Any]) -> None:
+    """What the service trims is valid: the schema says where trimming starts, in x-soft."""
+    soft = {
+        (definition, name): prop["x-soft"]
+        for definition, body in schema["$defs"].items()
+        for name, prop in body.get("properties", {}).items()
+        if "x-soft" in prop
+    }
+    refs = "only the first 3 reference images are used"
+    assert soft == {
+        **{
+            (DEFS[f], "prompt"): {
+                "maxLength": 800,
+                "warning": "only the first 800 characters are used; the rest is cut off",
+            }
+            for f in FUNCTIONS
+        },
+        ("ImageReference", "ref_images_url"): {"maxItems": 3, "warning": refs},
+        ("ImageReference", "obj_or_bg"): {"maxItems": 3, "warning": refs},
+    }
+    for (definition, name), limit in soft.items():
+        prop = schema["$defs"][definition]["properties"][name]
+        for keyword in limit.keys() - {"warning"}:
+            assert keyword not in prop, (definition, name)
+
+
 def test_obj_or_bg_items_and_pairing(schema: dict[str, Any]) -> None:
     roles = props(schema, "image_reference")["obj_or_bg"]
     assert roles["items"] == {"type": "string", "enum": ["obj", "bg"]}
@@ -182,6 +218,7 @@ def test_obj_or_bg_items_and_pairing(schema: dict[str, Any]) -> None:
     [
         *((f, "prompt_extend", True) for f in FUNCTIONS),
         *((f, "watermark", False) for f in FUNCTIONS),
+        *((f, "safety_filter", True) for f in FUNCTIONS),
         ("image_reference", "size", "1280*720"),
         ("video_edit", "size", "1280*720"),
         ("video_repainting", "strength", 1.0),
@@ -211,6 +248,7 @@ def test_only_documented_defaults(schema: dict[str, Any]) -> None:
     """Fields without a documented default have none: the form must not invent one."""
     no_default = {
         "prompt",
+        "negative_prompt",
         "seed",
         "ref_images_url",
         "obj_or_bg",

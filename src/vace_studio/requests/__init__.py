@@ -4,19 +4,20 @@ Nothing here does I/O beyond checking that a named local file exists.
 """
 
 from vace_studio.requests.base import Rule, VaceRequest
-from vace_studio.requests.errors import InvalidRequest, Problem, explain
+from vace_studio.requests.errors import InvalidRequest, explain
 from vace_studio.requests.media import ImageRef, VideoRef, is_local, is_remote
 from vace_studio.requests.models import (
     FUNCTIONS,
     MODELS,
     ImageReference,
     Request,
-    VideoEdit,
     VideoExtension,
     VideoOutpainting,
     VideoRepainting,
 )
+from vace_studio.requests.problems import Problem, Severity
 from vace_studio.requests.schema import request_schema, validate_request
+from vace_studio.requests.video_edit import VideoEdit
 
 __all__ = [
     "FUNCTIONS",
@@ -27,6 +28,7 @@ __all__ = [
     "Problem",
     "Request",
     "Rule",
+    "Severity",
     "VaceRequest",
     "VideoEdit",
     "VideoExtension",

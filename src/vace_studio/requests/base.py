@@ -3,7 +3,9 @@
 Single-field limits (lengths, ranges, enums) are pydantic constraints, so they appear in the JSON
 Schema. Rules that relate several fields ("exactly one of", "only with", "same length as") are
 written as small checks that return :class:`Rule` violations; all violations of a request are
-reported together, each naming its field.
+reported together, each naming its field. What the service accepts but trims or ignores is not a
+violation: :meth:`VaceRequest.notices` yields it, and :meth:`VaceRequest.warnings` returns it as
+warnings (no I/O).
 """
 
 from __future__ import annotations
@@ -15,8 +17,20 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from vace_studio.requests.fields import Prompt, PromptExtend, Seed, Watermark
+from vace_studio.requests.fields import (
+    PROMPT_MAX,
+    PROMPT_TRIMMED,
+    NegativePrompt,
+    Prompt,
+    PromptExtend,
+    SafetyFilter,
+    Seed,
+    Watermark,
+)
 from vace_studio.requests.media import is_local
+from vace_studio.requests.problems import Problem, describe_value
+
+__all__ = ["Rule", "VaceRequest", "describe_value"]
 
 
 @dataclass(frozen=True)
@@ -32,29 +46,16 @@ class Rule:
     rule: str
     value: Any
     kind: str = "rule"
+    shown: str | None = None
+    """The value as the message shows it, when ``describe_value`` would not say it well."""
 
     def message(self) -> str:
-        return f"{self.field}: {self.rule} (got {describe_value(self.value)})"
+        shown = self.shown if self.shown is not None else describe_value(self.value)
+        return f"{self.field}: {self.rule} (got {shown})"
 
-
-_SHOWN_MAX = 80
-
-
-def describe_value(value: Any) -> str:
-    """A short, readable rendering of a user value for error messages."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, str):
-        shown = value if len(value) <= _SHOWN_MAX else value[: _SHOWN_MAX - 3] + "..."
-        return repr(shown)
-    if isinstance(value, bytes | bytearray):
-        return f"{len(value)} bytes"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple) and len(value) > 3:
-        return f"{len(value)} items"
-    text = repr(value)
-    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+    def warning(self) -> Problem:
+        """This rule as a warning: the service accepts the request and trims or ignores."""
+        return Problem(self.field, self.kind, self.value, self.message(), "warning")
 
 
 class VaceRequest(BaseModel):
@@ -64,9 +65,11 @@ class VaceRequest(BaseModel):
 
     function: str
     prompt: Prompt
+    negative_prompt: NegativePrompt = None
     prompt_extend: PromptExtend = None
     seed: Seed = None
     watermark: Watermark = None
+    safety_filter: SafetyFilter = None
 
     MEDIA_FIELDS: ClassVar[tuple[str, ...]] = ()
     """Names of the fields that hold media references (single strings or lists of them)."""
@@ -74,6 +77,19 @@ class VaceRequest(BaseModel):
     def rules(self) -> Iterator[Rule]:
         """Yield every cross-field rule this request breaks (none by default)."""
         return iter(())
+
+    def notices(self) -> Iterator[Rule]:
+        """Yield what the service accepts but trims or ignores; subclasses add theirs."""
+        if len(self.prompt) > PROMPT_MAX:
+            shown = f"{len(self.prompt)} characters"
+            yield Rule("prompt", PROMPT_TRIMMED, self.prompt, "prompt_truncated", shown)
+
+    def warnings(self) -> list[Problem]:
+        """What the service will trim or ignore in this request, as warnings (no I/O).
+
+        Each names the field, the rule and the value, like an error; the request is valid.
+        """
+        return [notice.warning() for notice in self.notices()]
 
     @model_validator(mode="after")
     def _check_rules(self) -> Self:

@@ -16,40 +16,24 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from vace_studio.requests.base import describe_value
 from vace_studio.requests.fields import BLANK_PROMPT
 from vace_studio.requests.models import MODELS
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a request is invalid.
-
-    ``field`` is the API field name (``ref_images_url[1]`` for an item of a list, ``""`` for the
-    request as a whole); ``rule`` is a short machine-readable kind such as ``less_than_equal``;
-    ``message`` is the full sentence shown to people, starting with the field.
-    """
-
-    field: str
-    rule: str
-    value: Any
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "rule": self.rule,
-            "value": describe_value(self.value),
-            "message": self.message,
-        }
+from vace_studio.requests.problems import Problem, describe_value
 
 
 class InvalidRequest(ValueError):  # noqa: N818 -- public name, reads as the condition it reports
-    """A request broke one or more documented rules; nothing was sent anywhere."""
+    """A request broke one or more documented rules; nothing was sent anywhere.
 
-    def __init__(self, function: str | None, problems: list[Problem]) -> None:
+    ``problems`` are the errors (``severity="error"``); ``warnings`` what else was found, for a
+    caller that shows everything at once.
+    """
+
+    def __init__(
+        self, function: str | None, problems: list[Problem], warnings: list[Problem] | None = None
+    ) -> None:
         self.function = function
         self.problems = problems
+        self.warnings = list(warnings or [])
         what = f"{function} request" if function else "request"
         lines = "\n".join(f"  - {p.message}" for p in problems)
         super().__init__(f"This {what} is invalid:\n{lines}")

@@ -12,6 +12,10 @@ from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 PROMPT_MAX = 800
+"""Characters of the prompt the service reads; a longer prompt is truncated, not refused."""
+NEGATIVE_PROMPT_MAX = 500
+REFS_USED = 3
+"""Reference images image_reference uses; further ones are dropped, not refused."""
 SEED_MAX = 2_147_483_647
 SCALE_MIN, SCALE_MAX = 1.0, 2.0
 
@@ -32,6 +36,16 @@ ExpandMode = Literal["hull", "bbox", "original"]
 def api_default(value: Any, **extra: Any) -> dict[str, Any]:
     """``json_schema_extra`` for an optional knob whose provider default is ``value``."""
     return {"x-api-default": value, **extra}
+
+
+def soft_limit(keyword: str, limit: int, warning: str) -> dict[str, Any]:
+    """``json_schema_extra`` for a limit the service applies by trimming, not by refusing.
+
+    The standard keyword (``maxLength``, ``maxItems``) is left out of the schema, since a longer
+    value is valid; ``x-soft`` says where trimming starts and, in words, what happens then:
+    ``{"maxLength": 800, "warning": "only the first 800 characters are used"}``.
+    """
+    return {"x-soft": {keyword: limit, "warning": warning}}
 
 
 def _blank_is_none(value: object) -> object:
@@ -57,20 +71,44 @@ NotBool = BeforeValidator(_not_a_bool)
 EmptyIsNone = BeforeValidator(_empty_is_none)
 """Reads an empty optional list as "not given"."""
 
+PROMPT_TRIMMED = f"only the first {PROMPT_MAX} characters are used; the rest is cut off"
+
 Prompt = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=PROMPT_MAX,
         # At least one character that is not a space: a blank prompt is no prompt.
         pattern=r"\S",
         title="Prompt",
-        description="What the video should show, in Chinese or English (1–800 characters).",
+        description="What the video should show, in Chinese or English (up to 800 characters "
+        "are used).",
         json_schema_extra={
             "x-widget": "textarea",
             # What the form should say when ``pattern`` fails (the regex is no message).
             "x-pattern-message": BLANK_PROMPT,
+            **soft_limit("maxLength", PROMPT_MAX, PROMPT_TRIMMED),
         },
+    ),
+]
+
+NegativePrompt = Annotated[
+    str | None,
+    Field(
+        max_length=NEGATIVE_PROMPT_MAX,
+        title="Negative prompt",
+        description="What the video should not show (at most 500 characters). MuleRouter only: "
+        "DashScope and Modellix do not document it.",
+        json_schema_extra={"x-widget": "textarea"},
+    ),
+]
+
+SafetyFilter = Annotated[
+    bool | None,
+    Field(
+        title="Safety filter",
+        description="Let MuleRouter filter unsafe content. MuleRouter only: DashScope and "
+        "Modellix do not document it.",
+        json_schema_extra=api_default(True),
     ),
 ]
 
@@ -126,3 +164,16 @@ OptionalMotionCondition = Annotated[
     MotionCondition | None,
     BeforeValidator(_blank_is_none),
 ]
+
+SOURCE_VIDEO = Field(
+    title="Source video",
+    description="MP4, at least 16 fps, at most 50 MB; only the first 5 s are used.",
+)
+
+
+def one_reference(description: str) -> object:
+    return Field(
+        max_length=1,
+        title="Reference image",
+        description=description,
+    )

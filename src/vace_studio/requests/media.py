@@ -24,12 +24,18 @@ MediaKind = Literal["image", "video"]
 REMOTE_SCHEMES = ("http", "https", "oss")
 """URL schemes a provider can resolve by itself."""
 
-# The service rejects image URLs that contain Chinese characters (reference, section 1.6).
+# The service refuses image and video URLs that contain Chinese characters (reference, sections
+# 0 and 1.6). Local paths may have them: uploads are named by content hash.
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 # "www.example.com/cat.png" or "example.com/cat.png": a web address missing its https://.
 _LOOKS_LIKE_HOST = re.compile(r"^(www\.|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|net|org|cn|io)(/|$))")
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` holds Chinese (CJK) characters, which the service refuses in URLs."""
+    return _CJK.search(text) is not None
 
 
 def _scheme(ref: str) -> str | None:
@@ -89,11 +95,12 @@ def _normalise(value: object, kind: MediaKind) -> str:
         raise PydanticCustomError(
             "media_incomplete", "is not a complete URL: the server or file name is missing"
         )
-    if kind == "image" and _CJK.search(ref):
+    if has_cjk(ref):
         raise PydanticCustomError(
             "media_cjk",
-            "must not contain Chinese characters (the service rejects such image URLs); "
-            "rename the file",
+            "must not contain Chinese characters (the service refuses {kind} URLs with them); "
+            "rename the file using Latin letters, digits, - or _ and use its new URL",
+            {"kind": kind},
         )
     return ref
 

@@ -13,34 +13,25 @@ from pydantic import ConfigDict, Field
 
 from vace_studio.requests.base import Rule, VaceRequest
 from vace_studio.requests.fields import (
+    REFS_USED,
     SCALE_MAX,
     SCALE_MIN,
+    SOURCE_VIDEO,
     ControlCondition,
     Duration,
     EmptyIsNone,
-    ExpandMode,
-    MaskType,
     NotBool,
     ObjOrBg,
     OptionalMotionCondition,
     OutputSize,
     api_default,
+    one_reference,
+    soft_limit,
 )
 from vace_studio.requests.media import ImageRef, VideoRef
+from vace_studio.requests.video_edit import VideoEdit
 
-_SOURCE_VIDEO = Field(
-    title="Source video",
-    description="MP4, at least 16 fps, at most 50 MB; only the first 5 s are used.",
-)
-
-
-def _one_reference(description: str) -> object:
-    return Field(
-        max_length=1,
-        title="Reference image",
-        description=description,
-    )
-
+_REFS_DROPPED = f"only the first {REFS_USED} reference images are used"
 
 # Model docstrings become the form's function descriptions: plain sentences, no markup.
 
@@ -66,20 +57,23 @@ class ImageReference(VaceRequest):
         list[ImageRef],
         Field(
             min_length=1,
-            max_length=3,
             title="Reference images",
-            description="1–3 images: JPG/PNG/BMP/TIFF/WEBP, each side 360–2000 px, at most 10 MB.",
+            description="1–3 images: JPG/PNG/BMP/TIFF/WEBP, each side 360–2000 px, at most 10 MB. "
+            "Only the first 3 are used.",
+            json_schema_extra=soft_limit("maxItems", REFS_USED, _REFS_DROPPED),
         ),
     ]
     obj_or_bg: Annotated[
         list[ObjOrBg] | None,
         Field(
             min_length=1,
-            max_length=3,
             title="Object or background",
             description="One entry per reference image: 'obj' (a subject) or 'bg' (the "
             "background; at most one). Needed when there is more than one image.",
-            json_schema_extra={"x-pairs-with": "ref_images_url"},
+            json_schema_extra={
+                "x-pairs-with": "ref_images_url",
+                **soft_limit("maxItems", REFS_USED, _REFS_DROPPED),
+            },
         ),
     ] = None
     size: OutputSize = None
@@ -88,7 +82,9 @@ class ImageReference(VaceRequest):
     MEDIA_FIELDS: ClassVar[tuple[str, ...]] = ("ref_images_url",)
 
     def rules(self) -> Iterator[Rule]:
-        refs, roles = self.ref_images_url, self.obj_or_bg
+        # Judged on what the service uses: the first 3 images and their first 3 roles.
+        refs = self.ref_images_url[:REFS_USED]
+        roles = None if self.obj_or_bg is None else self.obj_or_bg[:REFS_USED]
         if roles is None:
             if len(refs) > 1:
                 yield Rule(
@@ -104,16 +100,31 @@ class ImageReference(VaceRequest):
                 "obj_or_bg",
                 f"must have one entry per reference image: {len(refs)} "
                 f"{'entry' if len(refs) == 1 else 'entries'}",
-                roles,
+                self.obj_or_bg,
                 "same_length",
             )
         if roles.count("bg") > 1:
             yield Rule(
                 "obj_or_bg",
                 "may mark at most one image as the background 'bg'",
-                roles,
+                self.obj_or_bg,
                 "at_most_one_bg",
             )
+
+    def notices(self) -> Iterator[Rule]:
+        yield from super().notices()
+        for name in ("ref_images_url", "obj_or_bg"):
+            items = getattr(self, name)
+            if items is not None and len(items) > REFS_USED:
+                extra = len(items) - REFS_USED
+                which = f"entry {REFS_USED + 1} is" if extra == 1 else f"the last {extra} are"
+                yield Rule(
+                    name,
+                    f"{_REFS_DROPPED}; {which} ignored",
+                    items,
+                    "extra_refs",
+                    f"{len(items)} items",
+                )
 
 
 class VideoRepainting(VaceRequest):
@@ -122,7 +133,7 @@ class VideoRepainting(VaceRequest):
     model_config = ConfigDict(title="Video repainting")
 
     function: Literal["video_repainting"] = "video_repainting"
-    video_url: Annotated[VideoRef, _SOURCE_VIDEO]
+    video_url: Annotated[VideoRef, SOURCE_VIDEO]
     control_condition: Annotated[
         ControlCondition,
         Field(
@@ -144,137 +155,11 @@ class VideoRepainting(VaceRequest):
     ] = None
     ref_images_url: Annotated[
         list[ImageRef] | None,
-        _one_reference("Optional: one image of the subject to put in the video."),
+        one_reference("Optional: one image of the subject to put in the video."),
         EmptyIsNone,
     ] = None
 
     MEDIA_FIELDS: ClassVar[tuple[str, ...]] = ("video_url", "ref_images_url")
-
-
-class VideoEdit(VaceRequest):
-    """Edit a masked region of a video (white = edit, black = keep), optionally from a reference."""
-
-    model_config = ConfigDict(title="Video edit")
-
-    function: Literal["video_edit"] = "video_edit"
-    video_url: Annotated[VideoRef, _SOURCE_VIDEO]
-    ref_images_url: Annotated[
-        list[ImageRef] | None,
-        _one_reference("Optional: one image of a subject or background to put in the edited area."),
-        EmptyIsNone,
-    ] = None
-    mask_image_url: Annotated[
-        ImageRef | None,
-        Field(
-            title="Mask image",
-            description="Exactly the video's resolution; pure white = edit, pure black = keep. "
-            "Give this or a mask video, not both.",
-        ),
-    ] = None
-    mask_video_url: Annotated[
-        VideoRef | None,
-        Field(
-            title="Mask video",
-            description="Same fps, resolution and length as the video; white = edit, black = "
-            "keep. Give this or a mask image, not both.",
-        ),
-    ] = None
-    mask_frame_id: Annotated[
-        int | None,
-        Field(
-            ge=1,
-            title="Mask frame",
-            description="The frame (1 = first) the mask image is drawn on; at most "
-            "fps × seconds + 1 (81 for a 16 fps, 5 s video). Only with a mask image.",
-            json_schema_extra=api_default(1),
-        ),
-        NotBool,
-    ] = None
-    mask_type: Annotated[
-        MaskType | None,
-        Field(
-            title="Mask type",
-            description="tracking: the mask follows the object as it moves; fixed: the mask "
-            "stays put. Only with a mask image.",
-            json_schema_extra=api_default("tracking"),
-        ),
-    ] = None
-    expand_ratio: Annotated[
-        float | None,
-        Field(
-            ge=0.0,
-            le=1.0,
-            title="Expand ratio",
-            description="How far to grow the mask outwards (0–1). Only when tracking.",
-            json_schema_extra=api_default(0.05, **{"x-step": 0.01}),
-        ),
-        NotBool,
-    ] = None
-    expand_mode: Annotated[
-        ExpandMode | None,
-        Field(
-            title="Expand mode",
-            description="Shape of the grown mask: hull (convex hull), bbox (bounding box) or "
-            "original (the mask's own outline). Only when tracking.",
-            json_schema_extra=api_default("hull"),
-        ),
-    ] = None
-    control_condition: Annotated[
-        OptionalMotionCondition,
-        Field(
-            title="Control condition",
-            description="Optional: keep posebodyface (pose) or depth from the source video.",
-        ),
-    ] = None
-    size: OutputSize = None
-    duration: Duration = None
-
-    MEDIA_FIELDS: ClassVar[tuple[str, ...]] = (
-        "video_url",
-        "ref_images_url",
-        "mask_image_url",
-        "mask_video_url",
-    )
-
-    def rules(self) -> Iterator[Rule]:
-        image, video = self.mask_image_url, self.mask_video_url
-        if image is None and video is None:
-            yield Rule(
-                "mask_image_url",
-                "is required: give a mask image (mask_image_url) or a mask video (mask_video_url)",
-                None,
-                "required",
-            )
-        elif image is not None and video is not None:
-            yield Rule(
-                "mask_video_url",
-                "give a mask image or a mask video, not both (mask_image_url is also set)",
-                video,
-                "not_both",
-            )
-        if image is None:
-            for name in ("mask_frame_id", "mask_type"):
-                if getattr(self, name) is not None:
-                    yield Rule(
-                        name,
-                        "only applies with a mask image (mask_image_url); leave it out",
-                        getattr(self, name),
-                        "only_with",
-                    )
-        if image is None or self.mask_type == "fixed":
-            why = (
-                "a mask image (mask_image_url)"
-                if image is None
-                else "mask_type 'tracking', and mask_type is 'fixed'"
-            )
-            for name in ("expand_ratio", "expand_mode"):
-                if getattr(self, name) is not None:
-                    yield Rule(
-                        name,
-                        f"only applies with {why}; leave it out",
-                        getattr(self, name),
-                        "only_with",
-                    )
 
 
 class VideoExtension(VaceRequest):
@@ -293,14 +178,16 @@ class VideoExtension(VaceRequest):
         VideoRef | None,
         Field(
             title="First clip",
-            description="MP4 the video continues (at most 3 s; both clips together at most 3 s).",
+            description="MP4 the video continues (its first 3 s are used; both clips together "
+            "at most 3 s).",
         ),
     ] = None
     last_clip_url: Annotated[
         VideoRef | None,
         Field(
             title="Last clip",
-            description="MP4 the video leads into (at most 3 s; both clips together at most 3 s).",
+            description="MP4 the video leads into (its first 3 s are used; both clips together "
+            "at most 3 s).",
         ),
     ] = None
     video_url: Annotated[
@@ -361,7 +248,7 @@ class VideoOutpainting(VaceRequest):
     model_config = ConfigDict(title="Video outpainting")
 
     function: Literal["video_outpainting"] = "video_outpainting"
-    video_url: Annotated[VideoRef, _SOURCE_VIDEO]
+    video_url: Annotated[VideoRef, SOURCE_VIDEO]
     top_scale: Annotated[float | None, _scale("top"), NotBool] = None
     bottom_scale: Annotated[float | None, _scale("bottom"), NotBool] = None
     left_scale: Annotated[float | None, _scale("left"), NotBool] = None

@@ -54,7 +54,10 @@ def request_schema() -> dict[str, Any]:
     are not in ``required``; where the API documents a default it is the property's ``default``.
     Extensions: ``x-media`` (``"image"`` or ``"video"``) marks media fields, ``x-pairs-with``
     links ``obj_or_bg`` to its images, ``x-pattern-message`` says in words what ``pattern``
-    requires, ``x-widget`` and ``x-step`` are rendering hints.
+    requires, ``x-widget`` and ``x-step`` are rendering hints. ``x-soft`` marks a limit the
+    service applies by trimming rather than refusing — ``{"maxLength": 800, "warning": "only the
+    first 800 characters are used; ..."}`` on ``prompt``, ``{"maxItems": 3, ...}`` on the reference
+    images of image_reference: a longer value is valid, and the form should warn, not refuse.
     """
     schema = copy.deepcopy(_REQUEST_ADAPTER.json_schema(ref_template="#/$defs/{model}"))
     for definition in schema.get("$defs", {}).values():

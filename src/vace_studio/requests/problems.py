@@ -1,0 +1,82 @@
+"""The one shape of everything a check has to say about a request: :class:`Problem`.
+
+An *error* breaks a rule the service enforces: the request is not sent. A *warning* is something
+the service accepts but trims or ignores (a prompt over 800 characters, a 7 s video of which the
+first 5 s are used, a mask knob that does not apply): the request may be sent, and the person
+should know. Both name the field, the rule and the value, in the same words; a warning may name
+the :mod:`vace_studio.media.fixes` helper that removes it (``fix``), so the form can offer a
+button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+"""``error``: the request must not be sent. ``warning``: it may be; the service trims or ignores."""
+
+_SHOWN_MAX = 80
+
+
+def describe_value(value: Any) -> str:
+    """A short, readable rendering of a user value for error messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        shown = value if len(value) <= _SHOWN_MAX else value[: _SHOWN_MAX - 3] + "..."
+        return repr(shown)
+    if isinstance(value, bytes | bytearray):
+        return f"{len(value)} bytes"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple) and len(value) > 3:
+        return f"{len(value)} items"
+    text = repr(value)
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a request is invalid (``severity="error"``) or worth a second look
+    (``severity="warning"``).
+
+    ``field`` is the API field name (``ref_images_url[1]`` for an item of a list, ``""`` for the
+    request as a whole); ``rule`` is a short machine-readable kind such as ``less_than_equal``;
+    ``message`` is the full sentence shown to people, starting with the field. ``fix`` names the
+    :mod:`vace_studio.media.fixes` helper that repairs the input (``"trim"``,
+    ``"binarize_mask"``…), or is ``None`` when there is none.
+    """
+
+    field: str
+    rule: str
+    value: Any
+    message: str
+    severity: Severity = "error"
+    fix: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """True when the request must not be sent."""
+        return self.severity == "error"
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"field", "rule", "value", "message", "severity", "fix"}``; ``value`` as shown."""
+        return {
+            "field": self.field,
+            "rule": self.rule,
+            "value": describe_value(self.value),
+            "message": self.message,
+            "severity": self.severity,
+            "fix": self.fix,
+        }
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a request."""
+    return [p for p in problems if p.is_error]
+
+
+def warnings_of(problems: list[Problem]) -> list[Problem]:
+    """The problems that only warn."""
+    return [p for p in problems if not p.is_error]
