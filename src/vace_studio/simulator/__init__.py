@@ -14,6 +14,7 @@ adapters: it is an independent implementation of the protocols, so their bugs do
 from vace_studio.simulator.config import FaultConfig, QuotaConfig, SimulatorConfig
 from vace_studio.simulator.server import SimulatorHandle, serve
 from vace_studio.simulator.stats import SimulatorStats
+from vace_studio.simulator.tasks import account_of
 
 __all__ = [
     "FaultConfig",
@@ -21,5 +22,6 @@ __all__ = [
     "SimulatorConfig",
     "SimulatorHandle",
     "SimulatorStats",
+    "account_of",
     "serve",
 ]

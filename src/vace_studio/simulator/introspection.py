@@ -2,7 +2,8 @@
 
 - ``GET /_simulator/health`` → ``{"ok": true}``
 - ``GET /_simulator/stats`` → the counters (:class:`~vace_studio.simulator.stats.SimulatorStats`)
-- ``GET /_simulator/tasks`` → every task: id, provider, account, function, fingerprint, status
+- ``GET /_simulator/tasks`` → every task: id, provider, account, function, the request as the
+  service used it, fingerprint, status
 - ``GET /_simulator/faults`` → the fault settings; ``POST`` a JSON object to replace them
   (missing keys take their defaults)
 - ``POST /_simulator/reset`` → forget tasks, counters, quotas, uploads; restore configured faults

@@ -76,7 +76,8 @@ class SimulatorHandle:
         return self._state.stats()
 
     def tasks(self) -> list[dict[str, Any]]:
-        """Every known task: id, provider, account, function, fingerprint, status."""
+        """Every known task: id, provider, account, function, ``request`` (as the service used
+        it: trimmed, ignored fields left out), fingerprint, status."""
         return self._state.task_summaries()
 
     @property

@@ -84,12 +84,16 @@ class Task:
         return self.status in TERMINAL
 
     def summary(self) -> dict[str, Any]:
-        """What introspection shows of a task (no secrets, no file paths)."""
+        """What introspection shows of a task (no secrets).
+
+        ``request`` is the request as the service used it: trimmed, ignored fields left out.
+        """
         return {
             "id": self.id,
             "provider": self.provider,
             "account": self.account,
             "function": self.request.get("function"),
+            "request": dict(self.request),
             "fingerprint": self.fingerprint,
             "status": self.status,
             "submitted_at": self.submitted_at,
