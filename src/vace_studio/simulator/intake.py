@@ -235,21 +235,21 @@ def _function_rules(fields: dict[str, Any], function: str, dropped: list[str]) -
 
 
 def take(
-    body: Mapping[str, Any], *, also_known: frozenset[str] = frozenset(), strict: bool = False
+    body: Mapping[str, Any], *, documented: frozenset[str] = KNOWN, strict: bool = False
 ) -> Intake:
     """Apply the documented rules to a flat request ``body``.
 
-    Fields of other functions are ignored. Unknown fields are ignored too, unless ``strict``
-    (then they are refused); ``also_known`` names provider-specific fields the caller handles
-    itself (they are left out of the result).
+    ``documented`` is every field the provider documents (:data:`KNOWN` by default; a provider's
+    own extras, which the caller checks, are left out of the result). Fields of other functions
+    are ignored. Undocumented fields are ignored too, unless ``strict`` (then they are refused).
     """
     function = body.get("function")
     if function not in FIELDS:
         raise _refuse("function", f"must be one of {', '.join(FIELDS)}", function)
-    unknown = sorted(set(body) - KNOWN - also_known)
+    unknown = sorted(set(body) - documented)
     if strict and unknown:
         raise _refuse(unknown[0], "is not a field of this API", body[unknown[0]])
-    applicable = set(COMMON) | set(FIELDS[function])
+    applicable = (set(COMMON) | set(FIELDS[function])) & documented
     # A JSON null is "not given", as the SDK and most clients send optional knobs.
     fields = {k: v for k, v in body.items() if k in applicable and v is not None}
     dropped = sorted((set(body) & KNOWN) - applicable) + unknown

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from vace_studio.simulator.bodies import read_json_object
 from vace_studio.simulator.clock import iso_time
 from vace_studio.simulator.errors import ApiError, json_response
+from vace_studio.simulator.intake import KNOWN
 from vace_studio.simulator.submits import (
     accept,
     authenticate,
@@ -40,8 +41,9 @@ GENERATION_FAILED = 3001
 """The numeric error code MuleRouter's docs show for a failed generation."""
 FAILURE_TITLE = "Task Execution Error"
 """The documented, generic title of that error; the reason is only in ``detail``."""
-EXTRAS = frozenset({"model", "negative_prompt", "safety_filter"})
-"""MuleRouter's own documented body fields beside the VACE ones."""
+DOCUMENTED = (KNOWN - {"watermark"}) | {"model", "negative_prompt", "safety_filter"}
+"""The body fields MuleRouter documents (reference 3.2): the VACE ones but ``watermark``, and its
+own ``model``, ``negative_prompt`` and ``safety_filter``."""
 
 
 def _error(status: int, message: str) -> ApiError:
@@ -74,7 +76,7 @@ async def submit(request: Request) -> Response:
         raise _error(400, f"model: must be {MODEL!r} (got {model!r})")
     _documented_extras(body)
     # A gateway with a published schema: a field it does not document is refused, not ignored.
-    vace = accept(body, "mulerouter", strict=True, also_known=EXTRAS)
+    vace = accept(body, "mulerouter", strict=True, documented=DOCUMENTED)
     refusal = state.admit("mulerouter", account)
     if refusal is not None:
         raise throttled("mulerouter", refusal, state.clock.now())

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from vace_studio.simulator.bodies import bearer_key
 from vace_studio.simulator.errors import ApiError, Dialect
-from vace_studio.simulator.intake import Intake, Refused, take
+from vace_studio.simulator.intake import KNOWN, Intake, Refused, take
 from vace_studio.simulator.quotas import Throttled
 from vace_studio.simulator.state import SimulatorState
 from vace_studio.simulator.tasks import account_of
@@ -57,11 +57,11 @@ def accept(
     dialect: Dialect,
     *,
     strict: bool = False,
-    also_known: frozenset[str] = frozenset(),
+    documented: frozenset[str] = KNOWN,
 ) -> Intake:
     """The request as the service uses it, or the provider's 400 naming the field and rule."""
     try:
-        return take(fields, strict=strict, also_known=also_known)
+        return take(fields, strict=strict, documented=documented)
     except Refused as error:
         code = error.code if dialect == "dashscope" else "BadRequest"
         raise ApiError(dialect, 400, code, error.message) from None
