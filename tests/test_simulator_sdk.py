@@ -128,3 +128,28 @@ def test_sdk_sees_the_service_errors() -> None:
     assert wrong.code == "ModelNotFound"
     unknown = VideoSynthesis.fetch("00000000-0000-0000-0000-000000000000", api_key=KEY)
     assert unknown.output.task_status == "UNKNOWN"
+
+
+def test_sdk_fixed_mask_with_an_expand_ratio_succeeds(
+    sim: SimulatorHandle, file_server: FileServer, media: Samples
+) -> None:
+    # ``expand_ratio`` only applies when tracking; with ``fixed`` the service ignores it, so this
+    # ordinary SDK call must not be refused.
+    response = VideoSynthesis.async_call(
+        model=MODEL,
+        prompt="a fixed edit",
+        api_key=KEY,
+        extra_input={
+            "function": "video_edit",
+            "video_url": file_server.url(media.video),
+            "mask_image_url": file_server.url(media.mask),
+        },
+        mask_type="fixed",
+        expand_ratio=0.05,
+    )
+    assert response.status_code == HTTPStatus.OK, (response.code, response.message)
+    result = VideoSynthesis.wait(response, api_key=KEY)
+    assert result.output.task_status == "SUCCEEDED", result.output
+    [task] = [t for t in sim.tasks() if t["id"] == response.output.task_id]
+    assert task["request"]["mask_type"] == "fixed"
+    assert "expand_ratio" not in task["request"]
