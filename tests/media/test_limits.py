@@ -1,4 +1,9 @@
-"""Every documented media limit, each with a passing and a failing local file made here."""
+"""Every documented media limit, each with a passing and a failing local file made here.
+
+Hard limits (the service refuses) are errors; what the service accepts and trims or ignores
+(reference ``providers.md`` section 0) is a warning naming the field, the rule, the value and the
+fix helper.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 
 from vace_studio.media import FIELD_KINDS, FIXES, check_request
 from vace_studio.media import fixes as fix_module
-from vace_studio.requests import MODELS, validate_request
+from vace_studio.requests import MODELS, Problem, validate_request
 
 MiB = 1024 * 1024
 Case = Callable[[Any], dict[str, Any]]
@@ -38,7 +43,7 @@ def _extension(first: Any, last: Any = None, motion: Any = None) -> dict[str, An
     return request
 
 
-# (limit, passing case, failing case, the rule the failing one breaks)
+# (limit, passing case, failing case, the rule the failing one breaks): errors.
 LIMITS: list[tuple[str, Case, Case, str]] = [
     (
         "image format",
@@ -65,18 +70,6 @@ LIMITS: list[tuple[str, Case, Case, str]] = [
         "image_bytes",
     ),
     (
-        "mask pure black and white",
-        lambda g: _edit(g),
-        lambda g: _edit(g, mask_image_url=g.mask("soft.png", soft=True)),
-        "mask_pure",
-    ),
-    (
-        "mask has something to edit",
-        lambda g: _edit(g),
-        lambda g: _edit(g, mask_image_url=g.mask("empty.png", empty=True)),
-        "mask_empty",
-    ),
-    (
         "mask exactly the video's resolution",
         lambda g: _edit(g, mask_image_url=g.mask("same.png", size=(320, 240))),
         lambda g: _edit(g, mask_image_url=g.mask("big.png", size=(640, 480))),
@@ -101,28 +94,10 @@ LIMITS: list[tuple[str, Case, Case, str]] = [
         "video_bytes",
     ),
     (
-        "video at most 5 s (81 frames at 16 fps)",
-        lambda g: _video(g.video(seconds=81 / 16, size=(64, 48))),
-        lambda g: _video(g.video(seconds=6, size=(64, 48))),
-        "video_seconds",
-    ),
-    (
-        "clip at most 3 s",
-        lambda g: _extension(g.video("c.mp4", seconds=3, size=(64, 48))),
-        lambda g: _extension(g.video("c.mp4", seconds=3.5, size=(64, 48))),
-        "video_seconds",
-    ),
-    (
         "clips together at most 3 s",
         lambda g: _extension(g.video("a.mp4", seconds=1.5), g.video("b.mp4", seconds=1.5)),
         lambda g: _extension(g.video("a.mp4", seconds=2), g.video("b.mp4", seconds=2)),
         "clips_seconds",
-    ),
-    (
-        "clips share a frame rate",
-        lambda g: _extension(g.video("a.mp4", fps=24), g.video("b.mp4", fps=24)),
-        lambda g: _extension(g.video("a.mp4", fps=16), g.video("b.mp4", fps=24)),
-        "clips_fps",
     ),
     (
         "motion video matches the clips",
@@ -137,6 +112,12 @@ LIMITS: list[tuple[str, Case, Case, str]] = [
         "mask_frame_id",
     ),
     (
+        "clips together at most 3 s, counting the seconds used",
+        lambda g: _extension(g.video("a.mp4", seconds=2.5), g.video("b.mp4", seconds=0.5)),
+        lambda g: _extension(g.video("a.mp4", seconds=2.5), g.video("b.mp4", seconds=1)),
+        "clips_seconds",
+    ),
+    (
         "mask video matches the video",
         lambda g: {**_edit(g), "mask_image_url": None, "mask_video_url": str(g.video("mv.mp4"))},
         lambda g: {
@@ -149,9 +130,79 @@ LIMITS: list[tuple[str, Case, Case, str]] = [
 ]
 
 
-def _rules(request: dict[str, Any]) -> list[str]:
+# (what, accepted case without warning, case with one warning, its rule): the service accepts
+# these and trims or ignores (section 0), so they warn and name the fix helper.
+SOFT: list[tuple[str, Case, Case, str]] = [
+    (
+        "mask pure black and white",
+        lambda g: _edit(g),
+        lambda g: _edit(g, mask_image_url=g.mask("soft.png", soft=True)),
+        "mask_pure",
+    ),
+    (
+        "JPG mask (compression greys its edges)",
+        lambda g: _edit(g),
+        lambda g: _edit(g, mask_image_url=g.mask("mask.jpg")),
+        "mask_pure",
+    ),
+    (
+        "mask has something to edit",
+        lambda g: _edit(g),
+        lambda g: _edit(g, mask_image_url=g.mask("empty.png", empty=True)),
+        "mask_empty",
+    ),
+    (
+        "source video: first 5 s used (81 frames at 16 fps)",
+        lambda g: _video(g.video(seconds=81 / 16, size=(64, 48))),
+        lambda g: _video(g.video(seconds=6, size=(64, 48))),
+        "video_seconds",
+    ),
+    (
+        "mask video: first 5 s used",
+        lambda g: {
+            **_edit(g, video_url=g.video("s.mp4", seconds=5, size=(64, 48))),
+            "mask_image_url": None,
+            "mask_video_url": str(g.video("mv.mp4", seconds=5, size=(64, 48))),
+        },
+        lambda g: {
+            **_edit(g, video_url=g.video("s.mp4", seconds=5, size=(64, 48))),
+            "mask_image_url": None,
+            "mask_video_url": str(g.video("mv.mp4", seconds=6, size=(64, 48))),
+        },
+        "video_seconds",
+    ),
+    (
+        "motion video: first 5 s used",
+        lambda g: _extension(
+            g.video("a.mp4", size=(64, 48)), motion=g.video("m.mp4", seconds=5, size=(64, 48))
+        ),
+        lambda g: _extension(
+            g.video("a.mp4", size=(64, 48)), motion=g.video("m.mp4", seconds=6, size=(64, 48))
+        ),
+        "video_seconds",
+    ),
+    (
+        "clip: first 3 s used",
+        lambda g: _extension(g.video("c.mp4", seconds=3, size=(64, 48))),
+        lambda g: _extension(g.video("c.mp4", seconds=3.5, size=(64, 48))),
+        "video_seconds",
+    ),
+    (
+        "clips share a frame rate (recommended)",
+        lambda g: _extension(g.video("a.mp4", fps=24), g.video("b.mp4", fps=24)),
+        lambda g: _extension(g.video("a.mp4", fps=16), g.video("b.mp4", fps=24)),
+        "clips_fps",
+    ),
+]
+
+
+def _problems(request: dict[str, Any]) -> list[Problem]:
     clean = {k: v for k, v in request.items() if v is not None}
-    return [p.rule for p in check_request(validate_request(clean))]
+    return check_request(validate_request(clean))
+
+
+def _rules(request: dict[str, Any]) -> list[str]:
+    return [p.rule for p in _problems(request)]
 
 
 @pytest.mark.parametrize(
@@ -162,23 +213,81 @@ def test_each_limit_has_a_passing_and_a_failing_file(
     gen: Any, passing: Case, failing: Case, rule: str
 ) -> None:
     assert _rules(passing(gen)) == []
-    assert _rules(failing(gen)) == [rule]
+    (problem,) = _problems(failing(gen))
+    assert (problem.rule, problem.severity) == (rule, "error")
+    assert problem.fix == FIXES.get(rule)
+
+
+@pytest.mark.parametrize(
+    ("plain", "warned", "rule"),
+    [pytest.param(p, w, r, id=name) for name, p, w, r in SOFT],
+)
+def test_what_the_service_trims_is_a_warning_with_its_fix(
+    gen: Any, plain: Case, warned: Case, rule: str
+) -> None:
+    assert _rules(plain(gen)) == []
+    request = warned(gen)
+    (problem,) = _problems(request)
+    assert (problem.rule, problem.severity) == (rule, "warning")
+    assert problem.fix == FIXES.get(rule)
+    assert problem.message.startswith(f"{problem.field}: ")
+    if problem.fix is not None:
+        assert f"vace_studio.media.{problem.fix}(" in problem.message
+    assert problem.to_json()["fix"] == problem.fix
+    assert problem.to_json()["severity"] == "warning"
+
+
+def test_a_clip_over_3_s_counts_3_s_towards_both_clips(gen: Any) -> None:
+    # 3.5 s (3 s used) + 0.5 s = 3.5 s used: the combined rule stays an error.
+    request = _extension(gen.video("a.mp4", seconds=3.5), gen.video("b.mp4", seconds=0.5))
+    found = {(p.field, p.rule, p.severity) for p in _problems(request)}
+    assert found == {
+        ("first_clip_url", "video_seconds", "warning"),
+        ("last_clip_url", "clips_seconds", "error"),
+    }
+    (error,) = [p for p in _problems(request) if p.is_error]
+    assert error.message.endswith("(got 3 s + 0.50 s = 3.50 s)")
 
 
 def test_messages_name_the_field_the_rule_the_value_and_the_fix(gen: Any) -> None:
     request = validate_request(_video(gen.video(fps=10, seconds=7, size=(64, 48))))
-    messages = {p.rule: p.message for p in check_request(request)}
-    assert messages["video_fps"] == (
+    found = {p.rule: p for p in check_request(request)}
+    assert found["video_fps"].message == (
         "video_url: must be at least 16 fps; vace_studio.media.to_h264_mp4(file) converts it to "
         "16 fps (got 10 fps)"
     )
-    assert messages["video_seconds"].startswith("video_url: must be at most 5 s")
-    assert "vace_studio.media.trim(file, 5)" in messages["video_seconds"]
-    assert messages["video_seconds"].endswith("(got 7 s)")
+    assert (found["video_fps"].severity, found["video_fps"].fix) == ("error", "to_h264_mp4")
+    assert found["video_seconds"].message == (
+        "video_url: only the first 5 s are used, the rest is ignored; "
+        "vace_studio.media.trim(file, 5) makes a 5 s copy (got 7 s)"
+    )
+    assert (found["video_seconds"].severity, found["video_seconds"].fix) == ("warning", "trim")
+    # Errors come first, then warnings.
+    assert [p.severity for p in check_request(request)] == ["error", "warning"]
     edit = validate_request(_edit(gen, mask_frame_id=40))
     (problem,) = check_request(edit)
     assert problem.message == (
         "mask_frame_id: must be between 1 and 17 for this 16 fps, 1 s video (got 40)"
+    )
+
+
+def test_mask_frame_id_is_judged_on_the_first_5_s(gen: Any) -> None:
+    video = gen.video("s.mp4", seconds=7, size=(320, 240))  # 16 fps: 81 frames are used
+    used = _edit(gen, video_url=video, mask_frame_id=81)
+    assert [(p.rule, p.severity) for p in _problems(used)] == [("video_seconds", "warning")]
+    (error, _) = _problems(_edit(gen, video_url=video, mask_frame_id=82))
+    assert (error.rule, error.severity) == ("mask_frame_id", "error")
+    assert error.message == (
+        "mask_frame_id: must be between 1 and 81 for this 16 fps, 5 s video (got 82)"
+    )
+
+
+def test_a_jpg_mask_warns_about_compression(gen: Any) -> None:
+    (problem,) = _problems(_edit(gen, mask_image_url=gen.mask("mask.jpg")))
+    assert problem.message.startswith(
+        "mask_image_url: should be pure black (keep) and pure white (edit); what the service "
+        "does with grey pixels is not documented (JPG compression always adds some); "
+        "vace_studio.media.binarize_mask(file) makes a clean copy (got "
     )
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from vace_studio.engine import Client, UploadError
-from vace_studio.requests import InvalidRequest
+from vace_studio.requests import InvalidRequest, validate_request
 
 OSS_FIELDS = [
     "OSSAccessKeyId",
@@ -232,11 +232,114 @@ async def test_remote_inputs_are_probed_before_submit(
 
 async def test_media_checks_can_be_turned_off(gen: Any, simulator: Any, make_client: Any) -> None:
     client: Client = make_client(simulator.base_url)
+    slow = {"function": "video_outpainting", "prompt": "p"}
+    slow["video_url"] = str(gen.video("slow.mp4", fps=12, size=(64, 48)))
+    with pytest.raises(InvalidRequest, match="video_url: must be at least 16 fps"):
+        client.enqueue(slow)
+    client.uploads.check_media = False
+    before = simulator.stats().submits.get("dashscope", 0)
+    result = await (await client.submit(slow)).wait(timeout=60)
+    # Sent: the provider judges (and the simulator, like the service, refuses under 16 fps).
+    assert simulator.stats().submits.get("dashscope", 0) == before + 1
+    assert result.status == "failed"
+    assert result.error_code != "InvalidRequest"
+    assert client.uploads.check(validate_request(slow)) == []
+    await client.aclose()
+
+
+async def test_what_the_service_trims_is_sent_with_warnings(
+    gen: Any, served: Any, simulator: Any, make_client: Any
+) -> None:
+    client: Client = make_client(simulator.base_url)
     long = {"function": "video_outpainting", "prompt": "p"}
     long["video_url"] = str(gen.video("long.mp4", seconds=6, size=(64, 48)))
-    with pytest.raises(InvalidRequest, match="video_url: must be at most 5 s"):
-        client.enqueue(long)
-    client.uploads.check_media = False
+    model = validate_request(long)
+    (warning,) = client.uploads.check(model)  # at enqueue: local files, no network
+    assert (warning.field, warning.rule, warning.severity) == (
+        "video_url",
+        "video_seconds",
+        "warning",
+    )
+    assert warning.fix == "trim"
+    # Before the submit: the same file, now probed with the remote URLs, and uploaded.
+    prepared, warnings = await client.uploads.prepare(model)
+    assert prepared.video_url.startswith("oss://")  # type: ignore[attr-defined]
+    assert [(w.field, w.rule) for w in warnings] == [("video_url", "video_seconds")]
+    shutil.copy(long["video_url"], served.root / "long.mp4")
+    remote = validate_request({**long, "video_url": f"{served.url}/long.mp4"})
+    assert client.uploads.check(remote) == []  # remote URLs wait for the probe
+    same, warnings = await client.uploads.prepare(remote)
+    assert same == remote
+    (warning,) = warnings
+    assert (warning.rule, warning.severity, warning.fix) == ("video_seconds", "warning", "trim")
+    # The service uses the first 5 s; so does the simulator.
     result = await (await client.submit(long)).wait(timeout=60)
-    assert result.ok, result  # the service would use the first 5 s; so does the simulator
+    assert result.ok, result
+    await client.aclose()
+
+
+def test_an_error_carries_the_other_warnings(gen: Any, make_client: Any) -> None:
+    client: Client = make_client("http://127.0.0.1:9")
+    request = {
+        "function": "video_edit",
+        "prompt": "p" * 900,
+        "video_url": str(gen.video("v.mp4", size=(320, 240))),
+        "mask_image_url": str(gen.mask("m.png", size=(640, 480), soft=True)),
+    }
+    with pytest.raises(InvalidRequest) as caught:
+        client.uploads.check(validate_request(request))
+    assert [(p.rule, p.severity) for p in caught.value.problems] == [("mask_size", "error")]
+    assert [(w.rule, w.fix) for w in caught.value.warnings] == [
+        ("prompt_truncated", None),
+        ("mask_pure", "binarize_mask"),
+    ]
+
+
+async def test_local_files_named_in_chinese_are_uploaded_under_plain_names(
+    media: Any, tmp_path: Path, served: Any, simulator: Any, make_client: Any
+) -> None:
+    named = tmp_path / "视频.mp4"
+    shutil.copy(media.video, named)
+    request = {"function": "video_outpainting", "prompt": "p", "video_url": str(named)}
+    # DashScope: the storage key is the content hash.
+    client: Client = make_client(simulator.base_url)
+    rec = Recorder(client)
+    assert (await (await client.submit(request)).wait(timeout=60)).ok
+    (post,) = rec.where("POST", "/oss/upload")
+    form = dict(_form(post))
+    assert re.fullmatch(r".+/[0-9a-f]{32}\.mp4", form["key"])
+    assert form["file"].isascii()
+    # A user uploader is handed the same content under a generated name.
+    calls: list[Path] = []
+
+    def presign(path: Path) -> str:
+        calls.append(path)
+        shutil.copy(path, served.root / path.name)
+        return f"{served.url}/{path.name}"
+
+    other: Client = make_client(simulator.base_url, "mulerouter", uploader=presign)
+    assert (await (await other.submit(request)).wait(timeout=60)).ok
+    (given,) = calls
+    assert given.name.isascii()
+    assert re.fullmatch(r"[0-9a-f]{32}\.mp4", given.name)
+    assert given.read_bytes() == named.read_bytes()
+    await client.aclose()
+    await other.aclose()
+
+
+async def test_an_uploader_returning_a_chinese_url_fails_before_submit(
+    media: Any, simulator: Any, make_client: Any
+) -> None:
+    client: Client = make_client(
+        simulator.base_url,
+        "mulerouter",
+        uploader=lambda p: f"https://cdn.example.com/视频/{p.name}",
+    )
+    before = simulator.stats().submits.get("mulerouter", 0)
+    request = {"function": "video_outpainting", "prompt": "p", "video_url": str(media.video)}
+    result = await (await client.submit(request)).wait(timeout=30)
+    assert result.status == "failed"
+    assert result.error_code == "UploadError"
+    assert "without Chinese characters" in (result.error_message or "")
+    assert simulator.stats().submits.get("mulerouter", 0) == before
     await client.aclose()

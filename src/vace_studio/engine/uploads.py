@@ -133,23 +133,24 @@ class Uploads:
 
     # -- at enqueue: no network ----------------------------------------------------------------
     def check(self, request: VaceRequest) -> list[Problem]:
-        """The warnings about ``request``: what the service will trim or ignore, in the request
-        itself (:meth:`~vace_studio.requests.VaceRequest.warnings`) and in its local media.
+        """The warnings about ``request``'s local media: what the service will trim or ignore
+        (a 6 s video of which it uses 5 s, a grey mask...). The request's own warnings are
+        :meth:`~vace_studio.requests.VaceRequest.warnings`; they are not repeated here.
 
         Raises before any network call when a local file has no way to reach the provider
         (:class:`UploadError`) or breaks a documented limit (``InvalidRequest``, whose
-        ``warnings`` hold the rest).
+        ``warnings`` then hold every warning, the request's own included).
         """
         routes = self._route_problems(request)
         if routes:
             raise UploadError(request.function, routes)
-        warnings = request.warnings()
-        if self.check_media:
-            found = check_request(request)
-            warnings += warnings_of(found)
-            if errors_of(found):
-                raise InvalidRequest(request.function, errors_of(found), warnings)
-        return warnings
+        if not self.check_media:
+            return []
+        found = check_request(request)
+        if errors_of(found):
+            everything = request.warnings() + warnings_of(found)
+            raise InvalidRequest(request.function, errors_of(found), everything)
+        return warnings_of(found)
 
     def _route_problems(self, request: VaceRequest) -> list[Problem]:
         if self.uploader is not None:
@@ -201,7 +202,7 @@ class Uploads:
             report = await check_media(request, self.c.transport.http, known=self._remote)
             warnings = report.warnings
             for warning in warnings:
-                log.info("%s", warning.message)
+                log.warning("%s", warning.message)
             if report.problems:
                 raise InvalidRequest(request.function, report.problems, warnings)
         local = dict(_local_fields(request))

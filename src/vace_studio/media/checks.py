@@ -6,6 +6,11 @@
   an unreachable URL is a *warning*: the provider may reach what this machine cannot). What the
   engine runs just before a submit. ``oss://`` URLs (DashScope temporary storage) cannot be
   downloaded and are not checked.
+
+Both report errors (the service refuses: do not send) and warnings (the service trims or ignores:
+a 7 s video of which 5 s are used, a grey mask) in one list of
+:class:`~vace_studio.requests.Problem`, told apart by ``severity``; a caller that raises raises on
+the errors only.
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ from vace_studio.requests.media import is_local
 class MediaReport:
     """The outcome of :func:`check_media`.
 
-    ``problems`` break a documented limit (the request must not be sent); ``warnings`` are
-    inputs that could not be checked (``rule == "media_unchecked"``); ``infos`` are the facts
-    of every input that was probed, by reference.
+    ``problems`` break a documented limit (errors: the request must not be sent); ``warnings``
+    are what the service trims or ignores, and inputs that could not be checked
+    (``rule == "media_unchecked"``); ``infos`` are the facts of every input that was probed, by
+    reference.
     """
 
     problems: list[Problem] = field(default_factory=list)
@@ -49,6 +55,11 @@ class MediaReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def add(self, found: list[Problem]) -> None:
+        """File each problem under ``problems`` or ``warnings`` by its severity."""
+        for problem in found:
+            (self.problems if problem.is_error else self.warnings).append(problem)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,13 +111,15 @@ def _probe_locals(request: VaceRequest, report: MediaReport) -> dict[str, MaskSt
 
 
 def check_request(request: VaceRequest) -> list[Problem]:
-    """The documented limits ``request``'s local media files break (remote ones are skipped).
+    """What ``request``'s local media files break (remote ones are skipped): errors, then
+    warnings (``Problem.severity``).
 
     Reads file headers only (and the pixels of a mask image); nothing goes over the network.
     """
     report = MediaReport()
     masks = _probe_locals(request, report)
-    return report.problems + media_problems(request, report.infos, masks)
+    report.add(media_problems(request, report.infos, masks))
+    return report.problems + report.warnings
 
 
 async def check_media(
@@ -143,6 +156,7 @@ async def check_media(
                     f"{where}: could not be checked before submitting ({got.reason}); the "
                     "provider fetches it itself, so make sure the URL is public "
                     f"(got {describe_value(ref)})",
+                    "warning",
                 )
             )
         elif isinstance(got, ProbeError):
@@ -152,7 +166,7 @@ async def check_media(
     for ref in remote:
         if ref in cache:
             report.infos[ref] = cache[ref]
-    report.problems += media_problems(request, report.infos, masks)
+    report.add(media_problems(request, report.infos, masks))
     return report
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,26 @@ def save_bytes(
     folder = Path(cache_dir) if cache_dir is not None else default_inputs_dir()
     digest = hashlib.sha256(raw).hexdigest()
     return _write_once(folder, digest, _suffix_for(raw, kind, name), raw)
+
+
+def plain_named(path: Path, digest: str, folder: Path) -> Path:
+    """``path`` itself when its name is plain ASCII, else the same content under a generated
+    name (``<digest[:32]><suffix>``, a hard link or a copy in ``folder``).
+
+    An uploader that keeps the file's name would otherwise put Chinese characters in the URL,
+    which the service refuses.
+    """
+    if path.name.isascii():
+        return path
+    suffix = path.suffix.lower() if path.suffix.isascii() else ""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest[:32]}{suffix}"
+    if not target.is_file():
+        try:
+            os.link(path, target)
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(path, target)
+    return target
 
 
 def image_from_array(array: np.ndarray[Any, Any]) -> Image.Image:

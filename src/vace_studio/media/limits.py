@@ -5,6 +5,12 @@ Everything here is pure: :func:`media_problems` takes the facts (:mod:`.probe`) 
 media and returns :class:`~vace_studio.requests.Problem` objects shaped like every other request
 problem — ``field: rule; what to do (got value)``. :mod:`.checks` does the probing.
 
+Where the service refuses (formats, picture sizes, bytes, frame rate under 16 fps, a mask of
+another resolution, clips together over 3 s, ``mask_frame_id`` out of range) the problem is an
+*error*; where it accepts and trims or ignores (a video over 5 s, a clip over 3 s, clips of
+different frame rates, a mask with grey pixels) it is a *warning* (reference ``providers.md``
+section 0). Each problem names, in ``fix``, the :mod:`.fixes` helper that repairs it, if any.
+
 Sizes are binary megabytes (10 MB = 10 × 1024 × 1024 bytes); the docs do not say which is meant.
 A duration may exceed its limit by one frame: the docs count ``fps × seconds + 1`` frames in a
 full-length video (81 frames at 16 fps for 5 s).
@@ -24,7 +30,7 @@ from vace_studio.media.probe import (
     fps_text,
     human_bytes,
 )
-from vace_studio.requests import Problem, VaceRequest
+from vace_studio.requests import Problem, Severity, VaceRequest
 
 MB = 1024 * 1024
 
@@ -58,7 +64,7 @@ VIDEO = VideoLimits()
 CLIP = VideoLimits(max_seconds=3.0)
 """First and last clips of an extension."""
 CLIPS_MAX_SECONDS = 3.0
-"""Both clips of an extension together."""
+"""Both clips of an extension together, counting the part of each the service uses."""
 USED_SECONDS = 5.0
 """The part of a video the service reads."""
 
@@ -107,8 +113,10 @@ def _fix(name: str, args: str = "file") -> str:
     return f"vace_studio.media.{name}({args})"
 
 
-def _problem(field: str, rule: str, ref: str, text: str, got: str) -> Problem:
-    return Problem(field, rule, ref, f"{field}: {text} (got {got})")
+def _problem(
+    field: str, rule: str, ref: str, text: str, got: str, severity: Severity = "error"
+) -> Problem:
+    return Problem(field, rule, ref, f"{field}: {text} (got {got})", severity, FIXES.get(rule))
 
 
 def _seconds(value: float) -> str:
@@ -174,13 +182,13 @@ def video_problems(field: str, ref: str, info: VideoInfo, limits: VideoLimits) -
             human_bytes(info.bytes),
         )  # fmt: skip
     if _over(info.duration, limits.max_seconds, info.fps):
+        # Accepted: the service reads the first seconds and ignores the rest (section 0).
         seconds = f"{limits.max_seconds:g}"
-        used = " (the service would use only the first 5 s)" if limits.max_seconds == 5 else ""
         yield _problem(
             field, "video_seconds", ref,
-            f"must be at most {seconds} s{used}; {_fix('trim', f'file, {seconds}')} makes a "
-            f"{seconds} s copy",
-            _seconds(info.duration),
+            f"only the first {seconds} s are used, the rest is ignored; "
+            f"{_fix('trim', f'file, {seconds}')} makes a {seconds} s copy",
+            _seconds(info.duration), "warning",
         )  # fmt: skip
 
 
@@ -212,17 +220,20 @@ def _edit_problems(
     mask = infos.get(mask_ref or "")
     stats = masks.get(mask_ref or "")
     if mask_ref and stats is not None and stats.impure > 0:
+        # Grey is undocumented, not refused; JPG masks always have some (section 0).
+        jpeg = " (JPG compression always adds some)" if _is_jpeg(mask) else ""
         yield _problem(
             "mask_image_url", "mask_pure", mask_ref,
-            "must be pure black (keep) and pure white (edit); "
-            f"{_fix('binarize_mask')} makes a clean copy",
-            f"{_percent(stats.impure)} of the pixels grey or coloured",
+            "should be pure black (keep) and pure white (edit); what the service does with "
+            f"grey pixels is not documented{jpeg}; {_fix('binarize_mask')} makes a clean copy",
+            f"{_percent(stats.impure)} of the pixels grey or coloured", "warning",
         )  # fmt: skip
     if mask_ref and stats is not None and stats.edit == 0:
         yield _problem(
             "mask_image_url", "mask_empty", mask_ref,
-            "must mark the region to edit in white; this mask is all black (keep everything)",
-            "no white pixels",
+            "marks nothing to edit: it is all black (keep everything), so the video would come "
+            "back unchanged; paint the region to edit in white",
+            "no white pixels", "warning",
         )  # fmt: skip
     if not isinstance(video, VideoInfo):
         return
@@ -264,6 +275,10 @@ def _edit_problems(
             )  # fmt: skip
 
 
+def _is_jpeg(info: MediaInfo | None) -> bool:
+    return isinstance(info, ImageInfo) and info.format in ("JPEG", "MPO")
+
+
 def _video_shape(video: VideoInfo) -> str:
     return f"{fps_text(video.fps)}, {video.width}×{video.height}, {_used_frames(video)} frames"
 
@@ -276,20 +291,25 @@ def _extension_problems(request: VaceRequest, infos: Mapping[str, MediaInfo]) ->
     ]
     if len(clips) == 2:
         (_, _, first), (name, ref, last) = clips
-        total = first.duration + last.duration
+        # Judged on the seconds used: of a clip over 3 s the service reads the first 3 s.
+        used = [min(clip.duration, CLIP.max_seconds) for clip in (first, last)]
+        total = sum(used)
         if _over(total, CLIPS_MAX_SECONDS, max(first.fps, last.fps)):
             yield _problem(
                 name, "clips_seconds", ref,
-                f"the first and last clip together must be at most {CLIPS_MAX_SECONDS:g} s; "
+                f"the first and last clip together must be at most {CLIPS_MAX_SECONDS:g} s "
+                f"(counting at most {CLIP.max_seconds:g} s of each); "
                 f"{_fix('trim', 'file, seconds')} shortens one",
-                f"{_seconds(first.duration)} + {_seconds(last.duration)} = {_seconds(total)}",
+                f"{_seconds(used[0])} + {_seconds(used[1])} = {_seconds(total)}",
             )  # fmt: skip
         if abs(first.fps - last.fps) > _FPS_TOLERANCE:
+            # A recommendation of the docs, not a refusal (section 0).
             yield _problem(
                 name, "clips_fps", ref,
-                f"must have the first clip's frame rate, {fps_text(first.fps)}; "
-                f"{_fix('to_h264_mp4', f'file, fps={first.fps:g}')} converts it",
-                fps_text(last.fps),
+                f"should have the first clip's frame rate, {fps_text(first.fps)} (the docs "
+                f"recommend equal frame rates); {_fix('to_h264_mp4', f'file, fps={first.fps:g}')} "
+                "converts it",
+                fps_text(last.fps), "warning",
             )  # fmt: skip
     motion_ref = getattr(request, "video_url", None)
     motion = infos.get(motion_ref or "")

@@ -17,6 +17,8 @@ A server that answers with something that is not the expected media raises
 from __future__ import annotations
 
 import struct
+import time
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,6 +33,8 @@ STREAM_CAP = 8 * 1024 * 1024
 MAX_MOOV = 32 * 1024 * 1024
 _MAX_BOXES = 64
 DEFAULT_TIMEOUT = 10.0
+REMOTE_PROBE_TTL = 600.0
+"""How long the facts of a probed remote URL are trusted (its content may change)."""
 
 
 @dataclass(frozen=True)
@@ -198,3 +202,31 @@ def _not_media(what: str, head: _Chunk, error: ProbeError) -> ProbeError:
     if head.content_type.startswith("text/"):
         return ProbeError(f"the server sent a {head.content_type} page, not {what}")
     return ProbeError(error.reason)
+
+
+class RemoteFacts(MutableMapping[str, MediaInfo]):
+    """Facts of remote URLs, each trusted for :data:`REMOTE_PROBE_TTL` seconds, at most 256."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, MediaInfo]] = {}
+
+    def __getitem__(self, key: str) -> MediaInfo:
+        stamp, info = self._items[key]
+        if time.monotonic() - stamp > REMOTE_PROBE_TTL:
+            del self._items[key]
+            raise KeyError(key)
+        return info
+
+    def __setitem__(self, key: str, value: MediaInfo) -> None:
+        if len(self._items) >= 256:
+            self._items.clear()
+        self._items[key] = (time.monotonic(), value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
