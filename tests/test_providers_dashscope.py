@@ -162,6 +162,20 @@ def test_every_request_field_has_a_documented_place() -> None:
     assert used == set(PLACEMENT)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("negative_prompt", "blurry"), ("safety_filter", True)]
+)
+def test_fields_dashscope_does_not_document_are_refused_by_name(
+    ds: DashScope, field: str, value: Any
+) -> None:
+    request = VideoOutpainting(prompt="w", video_url=VID.format(1), **{field: value})
+    with pytest.raises(
+        InvalidInputError, match=rf"^\[dashscope\] {field}: DashScope does not take this field"
+    ) as caught:
+        ds.submit_request(request)
+    assert caught.value.http_status is None
+
+
 def test_parameters_always_sent_even_empty(ds: DashScope) -> None:
     spec = ds.submit_request(VideoOutpainting(prompt="wider", video_url=VID.format(1)))
     assert spec.json is not None

@@ -84,13 +84,21 @@ def test_submit_is_flat_api_fields(mx: Modellix, request_: VaceRequest) -> None:
             "strength",
         ),
         (VideoOutpainting(prompt="w", video_url=VID.format(1), watermark=False), "watermark"),
+        (
+            VideoOutpainting(prompt="w", video_url=VID.format(1), negative_prompt="dark"),
+            "negative_prompt",
+        ),
+        (
+            VideoOutpainting(prompt="w", video_url=VID.format(1), safety_filter=True),
+            "safety_filter",
+        ),
     ],
 )
 def test_undocumented_fields_refused_by_name(
     mx: Modellix, request_: VaceRequest, field: str
 ) -> None:
     with pytest.raises(
-        InvalidInputError, match=rf"^\[modellix\] {field}: modellix does not take"
+        InvalidInputError, match=rf"^\[modellix\] {field}: Modellix does not take this field"
     ) as caught:
         mx.submit_request(request_)
     assert caught.value.http_status is None

@@ -75,7 +75,7 @@ def test_strength_sent_watermark_refused(mr: MuleRouter) -> None:
     assert spec.json is not None
     assert spec.json["strength"] == 0.3
     with pytest.raises(
-        InvalidInputError, match=r"^\[mulerouter\] watermark: mulerouter does not take"
+        InvalidInputError, match=r"^\[mulerouter\] watermark: MuleRouter does not take this field"
     ):
         mr.submit_request(VideoOutpainting(prompt="w", video_url=VID.format(1), watermark=True))
 

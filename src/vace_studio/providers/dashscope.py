@@ -22,7 +22,7 @@ from vace_studio.providers.base import (
 )
 from vace_studio.providers.dashscope_uploads import UploadPolicy
 from vace_studio.providers.errors import ProviderError, kind_for_alibaba_code, kind_for_status
-from vace_studio.providers.submit_checks import require_remote_media
+from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
     first_text,
@@ -42,6 +42,7 @@ from vace_studio.providers.wire import (
 from vace_studio.requests.base import VaceRequest
 
 NAME = "dashscope"
+LABEL = "DashScope"
 
 REGIONS: dict[str, tuple[str, str, float]] = {
     # region: (documented base URL, model id, US$ per output second) -- sections 1.1 and 1.9
@@ -71,6 +72,10 @@ INPUT_FIELDS = frozenset(
 )
 """Fields sent in ``input``: prompt, function, every media URL and ``mask_frame_id`` (table 1.3).
 Every other field (``obj_or_bg`` included) goes in ``parameters``."""
+
+UNSUPPORTED_FIELDS = frozenset({"negative_prompt", "safety_filter"})
+"""Request fields DashScope does not document for VACE (section 1.3; MuleRouter takes them):
+refused before anything is sent. Every other field is sent, in ``input`` or ``parameters``."""
 
 STATUSES: dict[str, TaskStatus] = {
     "PENDING": TaskStatus.QUEUED,
@@ -103,6 +108,7 @@ class DashScope:
     """
 
     name = NAME
+    unsupported_fields = UNSUPPORTED_FIELDS
     limits = ProviderLimits(submits_per_second=2.0, max_concurrent=2, polls_per_second=20.0)
     result_ttl_seconds: float | None = 86_400.0
 
@@ -141,11 +147,13 @@ class DashScope:
     def submit_request(self, request: VaceRequest) -> HttpRequestSpec:
         """``POST .../video-synthesis``: media and prompt in ``input``, knobs in ``parameters``.
 
-        Raises ``InvalidInputError`` when a media field is still a local file.
+        Raises ``InvalidInputError`` when a media field is still a local file, or for a field
+        DashScope does not document (:data:`UNSUPPORTED_FIELDS`).
         """
         require_remote_media(
             request, provider=NAME, allow_oss=True, needs="an http(s):// or oss:// URL"
         )
+        refuse_unsupported(request, unsupported=UNSUPPORTED_FIELDS, provider=NAME, label=LABEL)
         fields = request.api_fields()
         input_part = {k: v for k, v in fields.items() if k in INPUT_FIELDS}
         # ``parameters`` is always sent, even empty: video_repainting requires the object.

@@ -18,7 +18,7 @@ from vace_studio.providers.errors import (
     kind_for_alibaba_code,
     kind_for_status,
 )
-from vace_studio.providers.submit_checks import require_remote_media, require_supported_fields
+from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
     first_text,
@@ -37,6 +37,7 @@ from vace_studio.providers.wire import (
 from vace_studio.requests.base import VaceRequest
 
 NAME = "modellix"
+LABEL = "Modellix"
 DOCUMENTED_BASE = "https://api.modellix.ai"
 API_PREFIX = "/api/v1"
 MODEL = "wan2.1-vace-plus"
@@ -47,36 +48,10 @@ MEDIA_UPLOAD_TYPES = ("image/png", "image/jpeg", "image/webp")
 """What ``POST /api/v1/media/files`` takes (multipart field ``file``); no video upload exists."""
 MEDIA_UPLOAD_MAX_BYTES = 16 * 1024 * 1024
 
-ACCEPTED_FIELDS = frozenset(
-    {
-        "function",
-        "prompt",
-        "ref_images_url",
-        "obj_or_bg",
-        "video_url",
-        "control_condition",
-        "mask_image_url",
-        "mask_video_url",
-        "mask_frame_id",
-        "mask_type",
-        "expand_ratio",
-        "expand_mode",
-        "first_frame_url",
-        "last_frame_url",
-        "first_clip_url",
-        "last_clip_url",
-        "top_scale",
-        "bottom_scale",
-        "left_scale",
-        "right_scale",
-        "size",
-        "duration",
-        "prompt_extend",
-        "seed",
-    }
-)
-"""The documented body fields (section 2.2). Not documented, so refused: ``strength``,
-``watermark`` [I: they may be accepted; sending unknown fields risks a 400 or silent loss]."""
+UNSUPPORTED_FIELDS = frozenset({"strength", "watermark", "negative_prompt", "safety_filter"})
+"""Request fields Modellix does not document (section 2.2): refused before anything is sent
+[I: they may be accepted; sending unknown fields risks a 400 or a setting silently lost]. Every
+other field is sent, flat."""
 
 STATUSES: dict[str, TaskStatus] = {
     "pending": TaskStatus.QUEUED,
@@ -102,6 +77,7 @@ class Modellix:
     """The Modellix adapter. ``base_url`` replaces ``https://api.modellix.ai``."""
 
     name = NAME
+    unsupported_fields = UNSUPPORTED_FIELDS
     # No limits are published (section 2.5).
     limits = ProviderLimits()
     price_per_second: float | None = None
@@ -121,13 +97,13 @@ class Modellix:
         """``POST /api/v1/alibaba/{model}/async`` with the API fields, flat.
 
         Raises ``InvalidInputError`` for a local file or ``oss://`` URL in a media field, and
-        for a field Modellix does not document (``strength``, ``watermark``).
+        for a field Modellix does not document (:data:`UNSUPPORTED_FIELDS`).
         """
         require_remote_media(
             request, provider=NAME, allow_oss=False, needs="a public http(s):// URL"
         )
+        refuse_unsupported(request, unsupported=UNSUPPORTED_FIELDS, provider=NAME, label=LABEL)
         fields = request.api_fields()
-        require_supported_fields(fields, accepted=ACCEPTED_FIELDS, provider=NAME)
         url = f"{self.base_url}{API_PREFIX}/alibaba/{path_segment(self.model)}/async"
         headers = {"Accept": "application/json", "Content-Type": "application/json"}
         return HttpRequestSpec("POST", url, headers, json=fields)

@@ -19,7 +19,7 @@ from vace_studio.providers.errors import (
     kind_for_alibaba_code,
     kind_for_status,
 )
-from vace_studio.providers.submit_checks import require_remote_media, require_supported_fields
+from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
     first_text,
@@ -37,40 +37,14 @@ from vace_studio.providers.wire import (
 from vace_studio.requests.base import VaceRequest
 
 NAME = "mulerouter"
+LABEL = "MuleRouter"
 DOCUMENTED_BASE = "https://api.mulerouter.ai"
 MODEL = "wan2.1-vace-plus"
 
-ACCEPTED_FIELDS = frozenset(
-    {
-        "function",
-        "prompt",
-        "ref_images_url",
-        "obj_or_bg",
-        "video_url",
-        "control_condition",
-        "strength",
-        "mask_image_url",
-        "mask_video_url",
-        "mask_frame_id",
-        "mask_type",
-        "expand_ratio",
-        "expand_mode",
-        "first_frame_url",
-        "last_frame_url",
-        "first_clip_url",
-        "last_clip_url",
-        "top_scale",
-        "bottom_scale",
-        "left_scale",
-        "right_scale",
-        "size",
-        "duration",
-        "prompt_extend",
-        "seed",
-    }
-)
-"""Request fields MuleRouter documents (section 3.2). ``watermark`` is not among them, so it is
-refused [I: it may be accepted or silently dropped]."""
+UNSUPPORTED_FIELDS = frozenset({"watermark"})
+"""Request fields MuleRouter does not document (section 3.2): refused before anything is sent
+[I: it may be accepted or silently dropped]. Every other field is sent, flat, renamed per
+:class:`MuleRouterFields` (``negative_prompt`` and ``safety_filter`` are documented here only)."""
 
 STATUSES: dict[str, TaskStatus] = {
     "pending": TaskStatus.QUEUED,
@@ -109,6 +83,7 @@ class MuleRouter:
     ``https://api.mulerun.com`` serves the same paths); ``fields`` picks the wire names."""
 
     name = NAME
+    unsupported_fields = UNSUPPORTED_FIELDS
     # Nothing is published about limits, prices or result lifetime (section 3.5).
     limits = ProviderLimits()
     price_per_second: float | None = None
@@ -139,13 +114,13 @@ class MuleRouter:
         """``POST .../generation`` with ``model`` and the API fields, renamed per ``fields``.
 
         Raises ``InvalidInputError`` for a local file or ``oss://`` URL in a media field, and
-        for a field MuleRouter does not document (``watermark``).
+        for a field MuleRouter does not document (:data:`UNSUPPORTED_FIELDS`).
         """
         require_remote_media(
             request, provider=NAME, allow_oss=False, needs="a public http(s):// URL"
         )
+        refuse_unsupported(request, unsupported=UNSUPPORTED_FIELDS, provider=NAME, label=LABEL)
         api = request.api_fields()
-        require_supported_fields(api, accepted=ACCEPTED_FIELDS, provider=NAME)
         body: dict[str, Any] = {"model": self.model}
         for key, value in api.items():
             body[self._wire_name(key)] = self._wire_value(key, value)

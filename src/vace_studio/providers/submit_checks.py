@@ -39,13 +39,21 @@ def require_remote_media(
                 )
 
 
-def require_supported_fields(
-    fields: Collection[str], *, accepted: Collection[str], provider: str
+def refuse_unsupported(
+    request: VaceRequest, *, unsupported: Collection[str], provider: str, label: str
 ) -> None:
-    """Raise naming the first field (in request order) that ``provider`` does not document."""
-    for name in fields:
-        if name not in accepted:
+    """Raise naming the first set field (in request order) that ``provider`` does not document.
+
+    ``unsupported`` is the adapter's own list of what it cannot send; ``label`` the provider's
+    name as people read it (``DashScope``). Sending an undocumented field risks a 400 or, worse,
+    a setting silently lost, so it is refused before anything is sent.
+    """
+    for name, value in request.api_fields().items():
+        if name in unsupported:
+            info = type(request).model_fields.get(name)
+            title = f" ({info.title})" if info is not None and info.title else ""
             raise InvalidInputError(
-                f"{name}: {provider} does not take this field; leave it unset for {provider}",
+                f"{name}: {label} does not take this field{title}; leave it empty to use "
+                f"{label} (got {describe_value(value)})",
                 provider=provider,
             )
