@@ -106,6 +106,9 @@ def test_mask_knobs_for_a_mask_video_are_ignored(
     request = used(sim)
     assert request["mask_video_url"] == str(media.video)
     assert not {"mask_frame_id", "mask_type", "expand_ratio", "expand_mode"} & request.keys()
+    assert sorted(sim.tasks()[-1]["ignored"]) == [
+        "expand_mode", "expand_ratio", "mask_frame_id", "mask_type",
+    ]  # fmt: skip
 
 
 def test_expand_knobs_with_a_fixed_mask_are_ignored(

@@ -115,9 +115,7 @@ def test_modellix_and_dashscope_ids_do_not_cross(http: httpx.Client, video_url: 
     assert cancel.status_code == 400  # DashScope's route never sees Modellix tasks
 
 
-def test_modellix_failed_task_is_bare(
-    http: httpx.Client, file_server: FileServer
-) -> None:
+def test_modellix_failed_task_is_bare(http: httpx.Client, file_server: FileServer) -> None:
     bad = request(file_server.base_url + "/missing.mp4")
     task_id = http.post(MODELLIX_SUBMIT, json=bad).json()["data"]["task_id"]
     done = poll_until(lambda: http.get(f"/api/v1/tasks/{task_id}").json(), {"success", "failed"})

@@ -78,6 +78,7 @@ class SimulatorState:
             oss_resolve=oss_resolve,
             failure=self.faults.task_failure(provider),
             request_id=request_id,
+            ignored=request.ignored,
         )
         self.registry.add(task)
         driver = asyncio.get_running_loop().create_task(

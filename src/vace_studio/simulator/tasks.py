@@ -69,6 +69,9 @@ class Task:
     """Status queries answered for this task (benchmarks compare clients by it)."""
     request_id: str = ""
     """The request id of the submit that created it (DashScope lists it)."""
+    ignored: tuple[str, ...] = ()
+    """Submitted fields the service did not use (another function's, undocumented, or knobs
+    that do not apply)."""
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +97,7 @@ class Task:
             "account": self.account,
             "function": self.request.get("function"),
             "request": dict(self.request),
+            "ignored": list(self.ignored),
             "fingerprint": self.fingerprint,
             "status": self.status,
             "submitted_at": self.submitted_at,
