@@ -7,7 +7,9 @@ Modules:
 - :mod:`.probe`    — :class:`ImageInfo` / :class:`VideoInfo` from file headers (Pillow, PyAV).
 - :mod:`.remote`   — the same facts for http(s) URLs, from a few range GETs.
 - :mod:`.limits`   — the documented limits as data, and the rules over probed facts.
-- :mod:`.checks`   — :func:`check_request` (local files) and :func:`check_media` (plus URLs).
+- :mod:`.checks`   — :func:`check_request` (local files) and :func:`check_media` (plus URLs):
+  errors (the service refuses) and warnings (it trims or ignores), each a
+  :class:`~vace_studio.requests.Problem` with ``severity`` and the ``fix`` helper's name.
 - :mod:`.fixes`    — explicit repairs: :func:`to_h264_mp4`, :func:`trim`,
   :func:`resize_image_into_range`, :func:`binarize_mask`, :func:`scale_mask_to_video`.
 - :mod:`.inputs`   — bytes / PIL images / NumPy arrays → files named by content hash.
