@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from vace_studio.engine import Client, PollPolicy, RetryPolicy
+from vace_studio.engine import Client, PollPolicy, ReconcilePolicy, RetryPolicy
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
 from vace_studio.simulator.samples import FileServer, Samples, write_samples
 
@@ -23,6 +23,10 @@ FAST_POLLS = PollPolicy(
 )
 # Enough attempts to ride out the engine soak's injected faults, with short waits between them.
 FAST_RETRY = RetryPolicy(attempts=8, initial=0.02, max_wait=0.3, max_total=30.0)
+# Lists count as proof only after twice the simulator's default list lag (1 s).
+FAST_RECONCILE = ReconcilePolicy(
+    list_lag=2.0, quick=(1.2, 1.0, 1.0, 1.0), background=(1.0, 2.0, 4.0, 8.0), margin=3.0
+)
 TEST_KEY = "test-key-0123456789"
 
 
@@ -67,6 +71,7 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., Client]]:
     def build(base_url: str, provider: str = "dashscope", **options: Any) -> Client:
         options.setdefault("poll_policy", FAST_POLLS)
         options.setdefault("retry", FAST_RETRY)
+        options.setdefault("reconcile", FAST_RECONCILE)
         client = Client(
             provider,
             api_key=options.pop("api_key", TEST_KEY),

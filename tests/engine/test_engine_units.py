@@ -75,7 +75,7 @@ def test_only_one_of_two_stores_claims_a_waiting_task(tmp_path: Path) -> None:
 
     def claim(store: Store, owner: str) -> None:
         barrier.wait()
-        wins.append(store.claim("t1", owner, from_status="waiting", to_status="submitting"))
+        wins.append(store.update("t1", expect_status="waiting", status="submitting", owner=owner))
 
     threads = [
         threading.Thread(target=claim, args=(s, o)) for s, o in ((first, "a"), (second, "b"))
@@ -181,7 +181,8 @@ def test_cache_evicts_least_recently_used(tmp_path: Path) -> None:
 def test_retry_rules_never_retry_a_submit_that_may_have_created_a_task() -> None:
     request = httpx.Request("POST", "http://x")
     assert never_created(httpx.ConnectError("refused", request=request))
-    assert never_created(ThrottledError("slow down", http_status=429))
+    # A 429 is not retried inside the submit: the lifecycle tells a throttle from a quota.
+    assert not never_created(ThrottledError("slow down", http_status=429))
     assert not never_created(httpx.ReadTimeout("late", request=request))
     assert not never_created(ServerError("oops", http_status=500))
     assert is_transient(ServerError("oops", http_status=500))
