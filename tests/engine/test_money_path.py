@@ -55,7 +55,8 @@ async def test_a_billing_refusal_fails_at_once_and_holds_the_queue_until_resumed
         if code is not None:
             assert tasks[0].record.error_code == code
         assert message in (tasks[0].record.error_message or "").lower()
-        assert tasks[0].record.advice and "resume submissions" in tasks[0].record.advice
+        assert tasks[0].record.advice
+        assert "resume submissions" in tasks[0].record.advice
         assert sim.stats().requests[f"{provider}:submit"] <= 2
         # The queue is held: the others keep their place, nothing more is sent, and a new
         # submit() returns (waiting, held) instead of hanging.
@@ -87,8 +88,10 @@ async def test_a_lost_answer_returns_uncertain_and_adopting_the_id_finishes_it(
         started = time.monotonic()
         task = await asyncio.wait_for(client.submit(_request(requests_for, media, file_server)), 10)
         assert time.monotonic() - started < 10
-        assert task.status is Status.UNCERTAIN and task.needs_person
-        assert task.record.advice and "cannot list tasks" in task.record.advice
+        assert task.status is Status.UNCERTAIN
+        assert task.needs_person
+        assert task.record.advice
+        assert "cannot list tasks" in task.record.advice
         assert client.provider.console_url in task.record.advice
         # The caller is not left waiting either.
         assert (await asyncio.wait_for(task.wait(), 5)).status == "uncertain"
@@ -96,7 +99,8 @@ async def test_a_lost_answer_returns_uncertain_and_adopting_the_id_finishes_it(
         (created,) = sim.tasks()
         await task.adopt(created["id"])
         result = await asyncio.wait_for(task.wait(), 30)
-        assert result.ok and result.task_id == created["id"]
+        assert result.ok
+        assert result.task_id == created["id"]
         # Adopting created nothing: still exactly the one task the lost submit made.
         assert sum(sim.stats().tasks_created.values()) == 1
         await client.aclose()
@@ -114,7 +118,8 @@ async def test_resubmit_is_the_only_way_a_second_task_is_created(
         assert sum(sim.stats().tasks_created.values()) == 1
         sim.set_faults()
         again = await task.resubmit()
-        assert task.status is Status.REPLACED and task.record.replaced_by == again.local_id
+        assert task.status is Status.REPLACED
+        assert task.record.replaced_by == again.local_id
         assert again.record.replaces == task.local_id
         assert (await asyncio.wait_for(again.wait(), 30)).ok
         assert sum(sim.stats().tasks_created.values()) == 2
@@ -154,7 +159,8 @@ async def test_failed_lists_never_mean_not_created(
         await asyncio.sleep(0.3)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
         await asyncio.wait_for(_until(lambda: sent.status is Status.UNCERTAIN), 20)
-        assert sent.record.advice and "keeps checking" in sent.record.advice
+        assert sent.record.advice
+        assert "keeps checking" in sent.record.advice
         assert sim.stats().requests["dashscope:submit"] == 1  # not re-sent on a failed list
         # Lists recover: after the list lag, successful empty lists prove absence, and only
         # then is it sent again.
@@ -205,5 +211,6 @@ async def test_temporary_uploads_are_cached_per_account(
 
 
 async def _until(condition: Any) -> None:
-    while not condition():
+    # Checking a task's status every 50 ms is what a notebook user watching a card does.
+    while not condition():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
