@@ -270,7 +270,7 @@ class Lifecycle:
     def _provider_start(self, submitted_at: float | None, state: TaskState) -> float | None:
         """When the run started, in local time, from the provider's own submit and start stamps.
 
-        A poll only sees "running" some time after the run began; the provider's stamps say
+        A poll only sees the run some time after the run began; the provider's stamps say
         exactly when, and their difference needs no time zone.
         """
         if submitted_at is None:
@@ -341,7 +341,7 @@ class Lifecycle:
         if other is not None and other.id != task.local_id:
             raise ValueError(f"task id {task_id} already belongs to task {other.id}")
         self.accepted(task, task_id, Event.ADOPT)
-        # Poll at once: a wrong id shows up as "unknown" now, not minutes later.
+        # Poll at once: a wrong id shows up now (the provider does not know it), not later.
         self.ctx.scheduler.track(task, 0.0)
 
     async def resubmit(self, task: Task) -> Task:

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from vace_studio.engine.status import Status
+
 
 class SlidingWindowLimiter:
     """At most ``rate`` requests per second in *every* window, as the server counts them.
@@ -105,12 +107,12 @@ class PollPolicy:
             mid = totals[0] if totals else self.default_expected
             low, high = mid * 0.6, mid * 1.5
         runs = sorted(run for _, run in history if run is not None)
-        if status == "queued" and runs:
+        if status == Status.QUEUED and runs:
             # Still queued: it cannot end before a whole run time from now.
             shift = elapsed + _quantile(runs, 0.1) - low
             if shift > 0:
                 low, mid, high = low + shift, mid + shift, high + shift
-        elif status == "running" and running_for is not None and len(runs) >= 3:
+        elif status == Status.RUNNING and running_for is not None and len(runs) >= 3:
             # Running: expect it to end when similar runs ended.
             started = elapsed - running_for
             low = max(low, started + _quantile(runs, 0.1))

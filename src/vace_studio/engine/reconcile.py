@@ -53,7 +53,7 @@ class ReconcilePolicy:
     - ``list_lag``: seconds a new task may take to appear in the provider's list; only lists
       made at least this long after the submit count as proof that nothing was created.
     - ``proofs``: how many such successful, empty lists prove absence.
-    - ``quick``: delays between the first lists, before the caller is told "uncertain".
+    - ``quick``: delays between the first lists, before the caller is told the task is uncertain.
     - ``background``: delays of the later, slower lists (the task is uncertain meanwhile).
     - ``margin``: seconds added on each side of the submit's moment, on the provider's clock
       (``Date`` has whole seconds; the network adds a little).

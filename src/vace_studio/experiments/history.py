@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vace_studio.engine import Store, TaskRecord, resolve_paths
+from vace_studio.engine import Status, Store, TaskRecord, resolve_paths
 from vace_studio.experiments.grid import jsonable
 
 if TYPE_CHECKING:
@@ -36,8 +36,7 @@ COLUMNS: dict[str, str] = {
     "provider": "dashscope, modellix, mulerouter or simulator",
     "region": "intl or cn (DashScope), else None",
     "endpoint": "the provider URL the task went to",
-    "status": "waiting, submitting, uncertain, queued, running, succeeded, failed, canceled, "
-    "unknown",
+    "status": "where the task is: " + ", ".join(Status),
     "error_code": "the provider's error code, verbatim (failed tasks)",
     "error_message": "the provider's error message, verbatim",
     "created_at": "when it was recorded (DataFrame: UTC timestamp; rows: Unix seconds)",
@@ -237,7 +236,7 @@ def history(
     Columns, in order, are those of :data:`COLUMNS` (``vace_studio.experiments.COLUMNS`` says
     what each means); the ``*_at`` columns are UTC timestamps, ``labels``, ``request`` and
     ``usage`` hold dicts. Arguments are those of :func:`history_rows`, e.g.
-    ``history(status="failed")``, ``history(group_id=sweep.group_id)``,
+    ``history(status=Status.FAILED)``, ``history(group_id=sweep.group_id)``,
     ``history(labels={"seed": 2}, limit=20)``. Needs pandas (``vace-studio[pandas]``).
     """
     pd = import_pandas()
