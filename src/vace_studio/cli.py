@@ -1,10 +1,24 @@
-"""The ``vace-studio`` command line: submit a request, check a task, list the history, run the
-simulator.
+"""The ``vace-studio`` command line: submit a request, settle an uncertain submit, check a task,
+list the history, run the simulator.
 
     vace-studio submit request.json [--wait] [--provider P] [--region R] [--base-url URL]
+    vace-studio adopt LOCAL_ID TASK_ID [--wait]
+    vace-studio resubmit LOCAL_ID [--wait]
     vace-studio status ID
     vace-studio history [--limit N] [--status S]
     vace-studio simulator [--port N]
+
+Exit codes of ``submit``, ``adopt`` and ``resubmit``:
+
+    0  the provider accepted the task (with --wait: its video is downloaded)
+    1  the task failed, was canceled or is unknown (the provider's code and message are printed)
+    2  the request is invalid, or the provider's settings are (nothing was sent) — or, for
+       adopt/resubmit, the task cannot be found or cannot take that action
+    3  uncertain: the submit's answer was lost and nobody can yet tell whether the provider
+       created a task. What to do is printed: look in the provider's console, then
+       ``vace-studio adopt LOCAL_ID TASK_ID`` or ``vace-studio resubmit LOCAL_ID``
+    4  submissions are held: the provider refused for billing, entitlement or quota reasons;
+       the task waits in the store (fix the account, then run any command that resumes)
 """
 
 from __future__ import annotations
@@ -14,12 +28,31 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from vace_studio.engine import Client, Store, TaskRecord, resolve_paths
+from vace_studio.engine import (
+    Client,
+    SettingsError,
+    Status,
+    Store,
+    Task,
+    TaskRecord,
+    resolve_paths,
+)
+from vace_studio.engine.status import ADOPTABLE, LOCAL_QUEUE, PENDING_SUBMIT, RETRYABLE
 from vace_studio.requests import InvalidRequest
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+EXIT_UNCERTAIN = 3
+EXIT_HELD = 4
+
+
+class CommandError(Exception):
+    """A command that cannot run as asked (exit code 2); the message says why."""
 
 
 def _client(args: argparse.Namespace) -> Client:
@@ -40,16 +73,117 @@ def _row(record: TaskRecord) -> dict[str, Any]:
     }
 
 
+def _line(task: Task) -> str:
+    rec = task.record
+    out: dict[str, Any] = {"id": rec.id, "task_id": rec.task_id, "status": rec.status}
+    for name in ("replaces", "advice"):
+        if getattr(rec, name):
+            out[name] = getattr(rec, name)
+    return json.dumps(out)
+
+
+async def _until(task: Task, settled: Callable[[Task], bool]) -> None:
+    if settled(task):
+        return
+    event = asyncio.Event()
+    stop = task.observe(lambda t: event.set() if settled(t) else None)
+    try:
+        await event.wait()
+    finally:
+        stop()
+
+
+def _outcome(client: Client, task: Task) -> int:
+    """The exit code for where a submit left ``task``, with what to do on stderr."""
+    rec = task.record
+    if task.needs_person:
+        print(f"uncertain: {rec.error_message}", file=sys.stderr)
+        print(rec.advice or "", file=sys.stderr)
+        print(
+            f"then: vace-studio adopt {rec.id} TASK_ID   or   vace-studio resubmit {rec.id}",
+            file=sys.stderr,
+        )
+        return EXIT_UNCERTAIN
+    if task.status in LOCAL_QUEUE and client.submissions_held:
+        print(f"submissions are held: {client.submissions_held}", file=sys.stderr)
+        return EXIT_HELD
+    if task.status in RETRYABLE:
+        print(f"{rec.status}: {rec.error_code}: {rec.error_message}", file=sys.stderr)
+        if rec.advice:
+            print(rec.advice, file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+async def _follow(client: Client, task: Task, args: argparse.Namespace) -> int:
+    """Wait for the submit's outcome, print it, and with ``--wait`` wait for the video."""
+    await _until(
+        task,
+        lambda t: (
+            t.status not in PENDING_SUBMIT
+            or (t.status in LOCAL_QUEUE and client.submissions_held is not None)
+        ),
+    )
+    print(_line(task))
+    code = _outcome(client, task)
+    if code != EXIT_OK or not args.wait:
+        return code
+    result = await task.wait(args.timeout)
+    print(json.dumps(_row(task.record), default=str))
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
 async def _submit(args: argparse.Namespace, request: dict[str, Any]) -> int:
     client = _client(args)
     try:
-        task = await client.submit(request)
-        print(json.dumps({"id": task.local_id, "task_id": task.task_id, "status": task.status}))
-        if args.wait and task.status not in ("failed", "canceled"):
-            result = await task.wait(args.timeout)
-            print(json.dumps(_row(task.record), default=str))
-            return 0 if result.ok else 1
-        return 1 if task.status == "failed" else 0
+        return await _follow(client, client.enqueue(request), args)
+    finally:
+        await client.aclose()
+
+
+async def _stored_task(args: argparse.Namespace) -> tuple[Client, Task]:
+    """The client of a stored task's endpoint, resumed, and that task once it needs a person
+    (after a restart the engine first looks again for what the lost submit created)."""
+    store = Store(resolve_paths(args.home).store)
+    record = store.get(args.local_id)
+    store.close()
+    if record is None:
+        raise CommandError(f"no task {args.local_id} in the store")
+    if record.status not in ADOPTABLE | PENDING_SUBMIT:
+        raise CommandError(f"task {record.id} is {record.status}: there is nothing to settle")
+    client = Client(
+        record.provider, base_url=record.endpoint, region=record.region or "intl", home=args.home
+    )
+    await client.resume()
+    task = client.task(record.id)
+    if task is None:  # another process settled it meanwhile
+        await client.aclose()
+        raise CommandError(f"task {record.id} is no longer waiting for a person")
+    await asyncio.sleep(0)  # let the resumed reconciliation take its first step
+    await _until(task, lambda t: t.status not in PENDING_SUBMIT)
+    return client, task
+
+
+async def _adopt(args: argparse.Namespace) -> int:
+    client, task = await _stored_task(args)
+    try:
+        try:
+            await task.adopt(args.task_id)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        return await _follow(client, task, args)
+    finally:
+        await client.aclose()
+
+
+async def _resubmit(args: argparse.Namespace) -> int:
+    client, task = await _stored_task(args)
+    try:
+        try:
+            new = await task.resubmit()
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        return await _follow(client, new, args)
     finally:
         await client.aclose()
 
@@ -82,41 +216,70 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vace-studio", description=__doc__.split("\n")[0])
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vace-studio",
+        description=__doc__.split("\n")[0],
+        epilog="exit codes: 0 ok, 1 failed, 2 invalid, 3 uncertain (the submit's outcome is "
+        "unknown), 4 submissions held",
+    )
     parser.add_argument("--home", help="store and cache folder (default: VACE_STUDIO_HOME)")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def waits(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--wait", action="store_true", help="wait for the video")
+        command.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
+
     submit = sub.add_parser("submit", help="submit a request JSON file")
     submit.add_argument("request", help="a JSON file with one request (with 'function')")
-    submit.add_argument("--wait", action="store_true", help="wait for the video")
-    submit.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
+    waits(submit)
     submit.add_argument("--provider", default=None)
     submit.add_argument("--region", default="intl", choices=("intl", "cn"))
     submit.add_argument("--base-url", default=None)
+
+    adopt = sub.add_parser(
+        "adopt", help="say which provider task an uncertain submit created (from its console)"
+    )
+    adopt.add_argument("local_id", help="the uncertain task's local id")
+    adopt.add_argument("task_id", help="the provider's task id")
+    waits(adopt)
+
+    resubmit = sub.add_parser(
+        "resubmit", help="submit an uncertain task's request again, as a new task"
+    )
+    resubmit.add_argument("local_id", help="the uncertain task's local id")
+    waits(resubmit)
 
     status = sub.add_parser("status", help="show one task from the store")
     status.add_argument("id", help="local id or provider task id")
 
     history = sub.add_parser("history", help="list tasks from the store")
     history.add_argument("--limit", type=int, default=50)
-    history.add_argument("--status", default=None)
+    history.add_argument("--status", default=None, choices=[s.value for s in Status])
 
     from vace_studio.simulator.cli import add_cli
 
     add_cli(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         if args.command == "submit":
             return asyncio.run(_submit(args, json.loads(Path(args.request).read_text())))
+        if args.command == "adopt":
+            return asyncio.run(_adopt(args))
+        if args.command == "resubmit":
+            return asyncio.run(_resubmit(args))
         if args.command == "status":
             return _status(args)
         if args.command == "history":
             return _history(args)
         return int(args.run(args))
-    except InvalidRequest as error:
+    except (InvalidRequest, CommandError, SettingsError) as error:
         print(error, file=sys.stderr)
-        return 2
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -96,3 +96,98 @@ def test_unknown_task_id_is_reported(tmp_path: Path) -> None:
     result = _cli("status", "no-such-task", home=tmp_path)
     assert result.returncode == 1
     assert "no task with id no-such-task" in result.stderr
+
+
+# -- an uncertain submit, a held queue ---------------------------------------------------------
+def _modellix(
+    simulator: Any, request: dict[str, Any], tmp_path: Path, *args: str, home: Path
+) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    return _cli(
+        "submit", str(path), "--provider", "modellix", "--base-url", simulator.base_url, *args,
+        home=home, env={"MODELLIX_API_KEY": "cli-modellix-key"},
+    )  # fmt: skip
+
+
+def _lost_submit(
+    simulator: Any, request: dict[str, Any], tmp_path: Path, home: Path
+) -> tuple[dict[str, Any], str]:
+    """Submit to Modellix with the answer dropped after the task was created: exit 3."""
+    before = {t["id"] for t in simulator.tasks()}
+    simulator.set_faults(drop_after_rate=1.0, routes=frozenset({"submit"}))
+    try:
+        lost = _modellix(simulator, request, tmp_path, home=home)
+    finally:
+        simulator.set_faults()
+    assert lost.returncode == 3, lost.stderr
+    line = json.loads(lost.stdout.strip().splitlines()[-1])
+    assert line["status"] == "uncertain"
+    assert line["task_id"] is None
+    assert "https://modellix.ai/" in line["advice"]
+    assert "uncertain:" in lost.stderr
+    assert f"vace-studio adopt {line['id']} TASK_ID" in lost.stderr
+    (created,) = [t["id"] for t in simulator.tasks() if t["id"] not in before]
+    return line, created
+
+
+def test_lost_submit_exits_3_with_advice_then_adopt_finishes_it(
+    requests_for: Any, simulator: Any, media: Any, file_server: Any, tmp_path: Path
+) -> None:
+    request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
+    home = tmp_path / "home"
+    line, created = _lost_submit(simulator, request, tmp_path, home)
+
+    wrong = _cli("adopt", "no-such-local-id", created, home=home)
+    assert wrong.returncode == 2
+    assert "no task no-such-local-id" in wrong.stderr
+
+    adopted = _cli(
+        "adopt", line["id"], created, "--wait", home=home,
+        env={"MODELLIX_API_KEY": "cli-modellix-key"},
+    )  # fmt: skip
+    assert adopted.returncode == 0, adopted.stderr
+    first, final = (json.loads(out) for out in adopted.stdout.strip().splitlines())
+    assert first["task_id"] == created
+    assert final["status"] == "succeeded"
+    assert Path(final["video"]).is_file()
+
+    again = _cli("adopt", line["id"], created, home=home)
+    assert again.returncode == 2  # it is settled: nothing to adopt any more
+    assert len([t for t in simulator.tasks() if t["id"] == created]) == 1
+
+
+def test_resubmit_creates_one_new_task_that_replaces_the_lost_one(
+    requests_for: Any, simulator: Any, media: Any, file_server: Any, tmp_path: Path
+) -> None:
+    request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
+    home = tmp_path / "home"
+    line, created = _lost_submit(simulator, request, tmp_path, home)
+    before = {t["id"] for t in simulator.tasks()}
+
+    again = _cli("resubmit", line["id"], home=home, env={"MODELLIX_API_KEY": "cli-modellix-key"})
+    assert again.returncode == 0, again.stderr
+    new = json.loads(again.stdout.strip().splitlines()[-1])
+    assert new["replaces"] == line["id"]
+    assert new["task_id"]
+    assert new["task_id"] != created
+    assert {t["id"] for t in simulator.tasks()} - before == {new["task_id"]}
+    old = json.loads(_cli("status", line["id"], home=home).stdout)
+    assert old["status"] == "replaced"
+    assert old["replaced_by"] == new["id"]
+
+
+def test_a_billing_refusal_exits_1_with_the_code_and_the_fix(
+    requests_for: Any, simulator: Any, media: Any, file_server: Any, tmp_path: Path
+) -> None:
+    request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
+    simulator.set_faults(billing={"modellix": "quota_exceeded"})
+    try:
+        refused = _modellix(simulator, request, tmp_path, home=tmp_path / "home")
+    finally:
+        simulator.set_faults()
+    assert refused.returncode == 1, refused.stderr
+    line = json.loads(refused.stdout.strip().splitlines()[-1])
+    assert line["status"] == "failed"
+    assert line["advice"]
+    assert "failed: " in refused.stderr

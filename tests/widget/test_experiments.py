@@ -30,7 +30,7 @@ def repaint(samples: Samples) -> dict[str, Any]:
 
 
 async def settle(studio: Studio) -> None:
-    await asyncio.sleep(studio._throttle.interval + 0.05)
+    await asyncio.sleep(studio._card_feed.throttle.interval + 0.05)
 
 
 # -- sweeps and the gallery ----------------------------------------------------------------------
@@ -196,9 +196,13 @@ async def test_media_problems_come_with_their_repair_helper(
     request = {"function": "video_edit", "prompt": "x", "video_url": str(samples.video),
                "mask_image_url": str(grey)}  # fmt: skip
     answer, _ = await ask(studio, "validate", request=request)
-    fixes = {p["fix"]: p for p in answer["problems"] if p["fix"]}
+    # A mask of the wrong size is refused; grey pixels only warn (the service takes them).
+    fixes = {p["fix"]: p for p in answer["problems"] + answer["warnings"] if p["fix"]}
     assert set(fixes) == {"binarize_mask", "scale_mask_to_video"}
+    assert fixes["binarize_mask"]["severity"] == "warning"
+    assert fixes["scale_mask_to_video"]["severity"] == "error"
     assert fixes["binarize_mask"]["field"] == "mask_image_url"
+    assert fixes["binarize_mask"]["message"].startswith("Mask image: should be pure black")
     assert fixes["binarize_mask"]["call"] == f"vace_studio.media.binarize_mask({str(grey)!r})"
     assert fixes["scale_mask_to_video"]["call"] == (
         f"vace_studio.media.scale_mask_to_video({str(grey)!r}, {str(samples.video)!r})"

@@ -54,7 +54,7 @@ async def test_validate_gives_pydantic_errors_by_field_and_the_cost(
     assert "must start with https://" in bad["errors"]["ref_images_url"]
 
     good, _ = await ask(studio, "validate", request=request(media.image))
-    assert good == {"id": good["id"], "ok": True, "cost": 0.0, "simulated": True}
+    assert good == {"id": good["id"], "ok": True, "cost": 0.0, "simulated": True, "warnings": []}
     assert studio.tasks == []  # validating records nothing
 
     odd, _ = await ask(studio, "validate", request="not an object")
@@ -92,7 +92,7 @@ async def test_cancel_a_waiting_task(studio: Studio, ask: Any, media: Any) -> No
     studio.client.scheduler.pause_submissions(30)
     task = studio.submit(request(media.image))
     answer, _ = await ask(studio, "cancel", local_id=task.local_id)
-    assert answer["canceled"] is True
+    assert answer["stopped"] is True
     assert answer["status"] == "canceled"
 
 

@@ -20,7 +20,7 @@ def request(image: Path, prompt: str = "a red kite over the sea") -> dict[str, A
 
 async def settle(studio: Studio) -> None:
     """Lets the throttled flush run."""
-    await asyncio.sleep(studio._throttle.interval + 0.05)
+    await asyncio.sleep(studio._card_feed.throttle.interval + 0.05)
 
 
 def sync_state(studio: Studio) -> dict[str, Any]:
@@ -118,7 +118,8 @@ async def test_queue_order_follows_a_task_put_back_at_the_front(studio: Studio, 
     scheduler.enqueue(last, front=True)  # what a throttled submit does
     await settle(studio)
     by_order = sorted(
-        (c for c in studio._sent.values() if c["status"] == "waiting"), key=lambda c: c["order"]
+        (c for c in studio._card_feed.sent.values() if c["status"] == "waiting"),
+        key=lambda c: c["order"],
     )
     assert [c["local_id"] for c in by_order] == [
         t.local_id for t in sorted(tasks, key=lambda t: t.position or 0)

@@ -21,6 +21,7 @@ from typing import Any
 
 from vace_studio._version import __version__
 from vace_studio.engine import Store, TaskRecord
+from vace_studio.engine.status import WITH_VIDEO
 from vace_studio.experiments.export_html import render_index
 from vace_studio.experiments.grid import build_grid, jsonable, label_key
 from vace_studio.experiments.history import open_store
@@ -121,7 +122,7 @@ def _write_folder(
         if source is not None and source.is_file():
             video = f"videos/{n:02d}-{_slug(labels)}.mp4"
             shutil.copyfile(source, folder / video)
-        elif record.status == "succeeded":
+        elif record.status in WITH_VIDEO:
             note = "the video was not downloaded (or was removed from the cache)"
         entries.append(
             {

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+from vace_studio.engine.status import WITH_VIDEO
+
 _CSS = """
 :root { color-scheme: light dark; --bg: #fff; --fg: #1d1d1f; --muted: #6b6b70;
   --card: #f4f4f6; --line: #d9d9de; --bad: #b3261e; }
@@ -141,7 +143,7 @@ def _summary(manifest: Mapping[str, Any]) -> str:
     tasks = manifest["tasks"]
     functions = sorted({t["function"] for t in tasks})
     providers = sorted({t["provider"] for t in tasks})
-    ok = sum(t["status"] == "succeeded" for t in tasks)
+    ok = sum(t["status"] in WITH_VIDEO for t in tasks)
     parts = [f"{len(tasks)} task{'s' if len(tasks) != 1 else ''} ({ok} succeeded)"]
     parts += [", ".join(functions), ", ".join(providers)]
     if manifest["fields"]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vace_studio.engine import Result, Task
+from vace_studio.engine.status import LOCAL_QUEUE, WITH_VIDEO, Status
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,11 @@ class SweepProgress:
         return {
             "total": self.total,
             "done": self.done,
-            "succeeded": self.succeeded,
-            "failed": self.failed,
+            Status.SUCCEEDED.value: self.succeeded,
+            Status.FAILED.value: self.failed,
             "active": self.active,
             "downloading": self.downloading,
-            "waiting": self.waiting,
+            Status.WAITING.value: self.waiting,
             "elapsed": round(self.elapsed, 3),
             "eta": None if self.eta is None else round(self.eta, 3),
             "cost": self.cost,
@@ -117,13 +118,13 @@ def measure(tasks: Sequence[Task], *, started: float, slots: int | None) -> Swee
     now = time.time()
     records = [t.record for t in tasks]
     done = [t for t in tasks if t.done]
-    succeeded = sum(t.status == "succeeded" for t in done)
-    waiting = sum(t.status == "waiting" for t in tasks)
+    succeeded = sum(t.status in WITH_VIDEO for t in done)
+    waiting = sum(t.status in LOCAL_QUEUE for t in tasks)
     downloading = sum(t.downloading for t in tasks)
     durations = [
         r.finished_at - r.submitted_at
         for r in records
-        if r.status == "succeeded" and r.finished_at and r.submitted_at
+        if r.status in WITH_VIDEO and r.finished_at and r.submitted_at
     ]
     costs = [r.cost for r in records if r.cost is not None]
     return SweepProgress(

@@ -3,7 +3,10 @@
 Three shapes, all plain JSON:
 
 * :func:`summary` — the Python-side card (``Studio.cards``): ids, status, local queue position,
-  timings, URLs, the local video path, error, cost and the request.
+  timings, URLs, the local video path, error, cost and the request; what a person can do
+  (``advice``, the provider's ``console_url``, ``candidates`` for an uncertain submit), the
+  request's ``warnings`` (in the form's words), ``replaces``/``replaced_by``, and ``paused``
+  (why a waiting task is not being sent).
 * :func:`result` — the subset of a succeeded task that ``Studio.results`` lists.
 * :func:`wire` — what the browser gets: the summary without the kernel's file path (the browser
   only needs to know a video exists, and whether its source video can be compared with it) and
@@ -20,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from vace_studio.engine import Task
+from vace_studio.engine.status import LOCAL_QUEUE
 from vace_studio.widget.videos import source_ref
+from vace_studio.widget.wording import stored_warnings
 
 Card = dict[str, Any]
 
@@ -37,9 +42,17 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def summary(task: Task, *, expected_seconds: float | None = None) -> Card:
-    """The Python-side card of ``task`` (what ``Studio.cards`` holds)."""
+def summary(
+    task: Task,
+    *,
+    expected_seconds: float | None = None,
+    console_url: str | None = None,
+    held: str | None = None,
+) -> Card:
+    """The Python-side card of ``task`` (what ``Studio.cards`` holds); ``held`` is why its
+    client's submissions are paused, if they are."""
     rec = task.record
+    candidates = rec.extra.get("candidates")
     card: Card = {
         "local_id": rec.id,
         "function": rec.function,
@@ -55,6 +68,13 @@ def summary(task: Task, *, expected_seconds: float | None = None) -> Card:
         "video_url": rec.video_url,
         "local_path": rec.local_path,
         "cost": rec.cost,
+        "advice": rec.advice,
+        "console_url": console_url,
+        "candidates": [str(c) for c in candidates] if isinstance(candidates, list) else [],
+        "warnings": _json_safe(stored_warnings(rec.warnings, rec.function)),
+        "replaces": rec.replaces,
+        "replaced_by": rec.replaced_by,
+        "paused": held if rec.status in LOCAL_QUEUE else None,
         "request": _json_safe(rec.request),
         "tags": _json_safe(rec.tags),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vace_studio.engine import Task, TaskRecord
-from vace_studio.engine.status import TERMINAL
+from vace_studio.engine.status import TERMINAL, WITH_VIDEO, Status
 from vace_studio.experiments import Sweep, sweep_rows
 from vace_studio.experiments.grid import build_grid, label_key
 from vace_studio.experiments.progress import measure
@@ -99,7 +99,9 @@ class SweepFeed:
         for row in rows:
             statuses: dict[str, int] = row["statuses"]
             row["done"] = sum(n for status, n in statuses.items() if status in TERMINAL)
-            row["succeeded"] = statuses.get("succeeded", 0)
+            row[Status.SUCCEEDED.value] = sum(
+                n for status, n in statuses.items() if status in WITH_VIDEO
+            )
         return list(reversed(rows))
 
     def gallery(self, group_id: str) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Messages without an ``id`` are never requests and are ignored. Slow work (cancel
 asyncio task and answers when done.
 
 Kinds: ``hello``, ``validate``, ``submit``, ``upload``, ``cancel``, ``retry``, ``video``,
-``set_key`` (the forms and task cards); ``preview``, ``thumbnail`` (a form's pictures);
+``set_key`` (the forms and task cards); ``adopt``, ``resubmit`` (an uncertain submit's two
+choices), ``resume`` (the held-queue banner); ``preview``, ``thumbnail`` (a form's pictures);
 ``sweeps``, ``gallery``, ``poster``, ``history``, ``rerun``, ``export``, ``file`` (the Gallery
 and History views).
 """
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from vace_studio import experiments
 from vace_studio.engine import TaskRecord, UploadError
 from vace_studio.requests import InvalidRequest
-from vace_studio.widget import account, previews
+from vace_studio.widget import account, previews, wording
 from vace_studio.widget import history as history_view
 from vace_studio.widget.file_uploads import UploadRefusedError
 from vace_studio.widget.gallery import UnknownSweepError
@@ -59,13 +60,14 @@ def failure(error: BaseException, content: Mapping[str, Any] | None = None) -> d
     with its repair helper, if any), codes kept."""
     if isinstance(error, InvalidRequest):
         request = content.get("request") if content else None
+        shown = request if isinstance(request, Mapping) else None
+        function = error.function
         return {
-            "error": str(error),
+            "error": wording.in_words(str(error), function),
             "code": "invalid_request",
-            "errors": error.by_field(),
-            "problems": previews.problems_json(
-                error.problems, request if isinstance(request, Mapping) else None
-            ),
+            "errors": wording.by_field(error.problems, function),
+            "problems": wording.problems_json(error.problems, function, shown),
+            "warnings": wording.problems_json(error.warnings, function, shown),
         }
     if isinstance(
         error, MessageError | VideoUnavailableError | HistoryRequestError | UnknownSweepError
@@ -88,6 +90,9 @@ class Messages:
             "upload": self.upload,
             "cancel": self.cancel,
             "retry": self.retry,
+            "adopt": self.adopt,
+            "resubmit": self.resubmit,
+            "resume": self.resume,
             "video": self.video,
             "poster": self.poster,
             "thumbnail": self.thumbnail,
@@ -184,10 +189,16 @@ class Messages:
         return self.studio._snapshot()
 
     def validate(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
-        """Every check a submit would make, nothing recorded; answers the estimated cost."""
+        """Every check a submit would make, nothing recorded; answers the estimated cost and the
+        warnings (what the service would trim or ignore, in the form's words)."""
         client = self.studio.client
-        model = client.check(self._request(content))
-        return {"cost": client.estimate_cost(model), "simulated": client.simulated}
+        request = self._request(content)
+        model, warnings = client.inspect(request)
+        return {
+            "cost": client.estimate_cost(model),
+            "simulated": client.simulated,
+            "warnings": wording.problems_json(warnings, model.function, request),
+        }
 
     def submit(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
         """Queue the request; the card follows as a push (its provider id comes later)."""
@@ -201,9 +212,37 @@ class Messages:
         return {"local_id": task.local_id}
 
     async def cancel(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """``stopped``: whether the task was canceled (providers cancel queued tasks only)."""
         task = self._task(content)
-        canceled = await task.cancel()
-        return {"canceled": canceled, "status": task.status}
+        stopped = await task.cancel()
+        return {"stopped": stopped, "status": task.status}
+
+    async def adopt(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """An uncertain task takes the provider task id a person pasted; then it is polled."""
+        task = self._task(content)
+        task_id = content.get("task_id")
+        if not isinstance(task_id, str):
+            raise MessageError("bad_message", "task_id: paste the provider's task id")
+        try:
+            await task.adopt(task_id)
+        except ValueError as error:  # not adoptable, empty, or another task's id: verbatim
+            raise MessageError("refused", str(error)) from None
+        return {"status": task.status, "task_id": task.task_id}
+
+    async def resubmit(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """An uncertain task's request sent again as a new task that replaces it."""
+        task = self._task(content)
+        try:
+            new = await task.resubmit()
+        except ValueError as error:
+            raise MessageError("refused", str(error)) from None
+        self.studio.track(new)
+        return {"local_id": new.local_id, "replaces": task.local_id}
+
+    def resume(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
+        """The held-queue banner's button: submit the waiting tasks again."""
+        self.studio.resume_submissions()
+        return {"held": self.studio.submissions_held or None}
 
     def upload(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> Reply:
         return self.studio._uploads.receive(content, buffers)

@@ -5,16 +5,16 @@ form's function (debounced, at most one request in flight per form). The kernel 
 preview with :func:`vace_studio.media.previews_for` — the same code the simulator renders
 with — and answers the PNGs as binary buffers plus their facts and a one-line caption.
 
-:func:`problems_json` turns a request's problems into what the form shows next to a field,
-with the repair helper from :data:`vace_studio.media.FIXES` when one exists.
+:func:`fix_call` is the Python line that runs a problem's repair helper (the form shows it with a
+Copy button; :mod:`~vace_studio.widget.wording` puts it beside each problem).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from vace_studio.media import FIXES, Preview, previews_for
+from vace_studio.media import Preview, previews_for
 from vace_studio.requests import Problem, validate_request
 
 PREVIEW_FIELDS: dict[str, list[str]] = {
@@ -113,23 +113,3 @@ def fix_call(fix: str, problem: Problem, request: Mapping[str, Any]) -> str:
         video = request.get("video_url")
         args.append(repr(video) if isinstance(video, str) else "video")
     return f"vace_studio.media.{fix}({', '.join(args)})"
-
-
-def problems_json(
-    problems: Sequence[Problem], request: Mapping[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    """Each problem as ``{field, rule, message, fix, call}`` (``fix``/``call``: ``None`` when
-    no helper repairs it); ``field`` is the top-level field, as the form names its controls."""
-    out = []
-    for problem in problems:
-        fix = FIXES.get(problem.rule)
-        out.append(
-            {
-                "field": problem.field.split("[", 1)[0],
-                "rule": problem.rule,
-                "message": problem.message,
-                "fix": fix,
-                "call": fix_call(fix, problem, request or {}) if fix else None,
-            }
-        )
-    return out

@@ -16,11 +16,8 @@ studio, whoever created it (``client.enqueue``, a sweep, a re-run): ``Client.obs
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import secrets
-import statistics
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,16 +27,17 @@ import traitlets
 
 import vace_studio.experiments as experiments
 from vace_studio.engine import Client, Task
+from vace_studio.engine.status import table_json
 from vace_studio.experiments import Sweep
 from vace_studio.experiments.plan import Confirm
 from vace_studio.requests import VaceRequest, request_schema
 from vace_studio.widget import account
 from vace_studio.widget import cards as cardlib
+from vace_studio.widget.feed import CardFeed
 from vace_studio.widget.file_uploads import FileUploads
 from vace_studio.widget.gallery import SweepFeed
 from vace_studio.widget.messages import Messages
 from vace_studio.widget.previews import PREVIEW_FIELDS
-from vace_studio.widget.throttle import Throttle
 from vace_studio.widget.videos import CHUNK_BYTES
 
 log = logging.getLogger("vace_studio")
@@ -108,10 +106,24 @@ class Studio(anywidget.AnyWidget):
     :meth:`sweep`; set it to any sweep in the store (``vace_studio.experiments.sweep_rows()``)
     to show that one."""
 
+    status_table = traitlets.Dict().tag(sync=True)
+    """dict, default: ``vace_studio.engine.status.table_json()``. Every task status, every allowed
+    move, and the sets derived from them (``unfinished``, ``terminal``, ``cancelable``,
+    ``retryable``, ``adoptable``, ``resubmittable``, ``local_queue``, ``at_provider``,
+    ``with_video``, ...): the browser derives each status set from it and lists no status
+    itself."""
+
+    submissions_held = traitlets.Unicode("").tag(sync=True)
+    """str, default ``""``. Why the client's submissions are paused (a billing, entitlement or
+    quota refusal, with its fix in words), shown as a banner with a *Resume submissions* button;
+    ``""`` while they are not. Waiting tasks keep their place; see :meth:`resume_submissions`."""
+
     cards = traitlets.List(traitlets.Dict())
     """list of dict, default ``[]``; Python-side only. One summary per task, newest first: ids,
     ``status``, local queue ``position``, timings (Unix seconds), ``video_url``, ``local_path``,
-    error code and message, cost and the request. Updated at most every 0.25 s."""
+    error code and message, cost, the request, and what a person can do (``advice``,
+    ``console_url``, ``candidates``), ``warnings``, ``replaces``/``replaced_by`` and ``paused``
+    (see :func:`vace_studio.widget.cards.summary`). Updated at most every 0.25 s."""
 
     results = traitlets.List(traitlets.Dict())
     """list of dict, default ``[]``; Python-side only. The succeeded tasks, newest first:
@@ -133,16 +145,12 @@ class Studio(anywidget.AnyWidget):
         self._clients: list[Client] = [self.client]
         self._secrets: list[str] = []  # keys typed in the header: scrubbed from error texts
         self._user_key = False
-        self._tasks: dict[str, Task] = {}  # oldest first
-        self._unsubscribe: dict[str, Any] = {}
-        self._cards: dict[str, cardlib.Card] = {}  # current Python-side cards
-        self._sent: dict[str, cardlib.Card] = {}  # what the browser last got, per task
-        self._order: dict[str, int] = {}
-        self._next_order = 0
-        self._dirty: set[str] = set()
-        self._typical: dict[str, float] = {}
-        self._expected: dict[tuple[str, str, Any], float | None] = {}
-        self._throttle = Throttle(self._flush)
+        self._card_feed = CardFeed(
+            send=lambda message: self.send(message),
+            publish=self._publish,
+            clients=self._clients.copy,
+        )
+        self._tasks: dict[str, Task] = self._card_feed.tasks  # oldest first
         self._uploads = FileUploads(self.client.paths.home / "inputs")
         self._messages = Messages(self)
         self._resuming: asyncio.Future[None] | None = None
@@ -155,6 +163,7 @@ class Studio(anywidget.AnyWidget):
             schema=request_schema(),
             key_targets=account.KEY_TARGETS,
             preview_fields=PREVIEW_FIELDS,
+            status_table=table_json(),
             **account.facts(self.client, user_key=False),
         )
         self.on_msg(self._on_msg)
@@ -180,6 +189,11 @@ class Studio(anywidget.AnyWidget):
         task = self.client.enqueue(request, tags=tags)
         self.track(task)
         return task
+
+    def resume_submissions(self) -> None:
+        """Send the waiting tasks again after fixing what held them (topped up, enabled the
+        model, switched key): what the banner's *Resume submissions* button does."""
+        self.client.resume_submissions()
 
     def sweep(
         self,
@@ -218,7 +232,7 @@ class Studio(anywidget.AnyWidget):
 
     def history(self, **filters: Any) -> Any:
         """The store's tasks as a pandas DataFrame (:func:`vace_studio.history` on this
-        studio's store): ``studio.history(status="failed")``."""
+        studio's store): ``studio.history(status=Status.FAILED)``."""
         return experiments.history(store=self.client.store, **filters)
 
     def track(self, task: Task) -> None:
@@ -226,19 +240,15 @@ class Studio(anywidget.AnyWidget):
         appear by themselves; this is for tasks of another client."""
         if task.local_id in self._tasks:
             return
-        self._tasks[task.local_id] = task
-        self._order[task.local_id] = self._take_order()
-        self._unsubscribe[task.local_id] = task.observe(self._on_task)
-        self._on_task(task)
+        self._card_feed.track(task)
 
     def close(self) -> None:
         """Stop updating and close the widget (the tasks themselves keep running)."""
-        for stop in [*self._unsubscribe.values(), *self._stop_observing]:
+        for stop in self._stop_observing:
             stop()
-        self._unsubscribe.clear()
         self._stop_observing.clear()
+        self._card_feed.close()
         self._feed.close()
-        self._throttle.close()
         self._uploads.close()
         super().close()
 
@@ -254,12 +264,18 @@ class Studio(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in account.facts(self.client, user_key=True).items():
                 setattr(self, name, value)
+            self._show_hold()
+
+    def _show_hold(self, _reason: str | None = None) -> None:
+        self.submissions_held = self.client.submissions_held or ""
 
     def _adopt_client(self, client: Client) -> None:
         """Show the client's tasks: those it has, and every one it starts tracking later."""
         for task in client.tasks:
             self.track(task)
         self._stop_observing.append(client.observe_tasks(self.track))
+        self._stop_observing.append(client.scheduler.observe_hold(self._show_hold))
+        self._show_hold()
 
     def _offer_download(self, path: Path) -> str:
         """An id the browser may fetch ``path`` by (the ``file`` message), never the path."""
@@ -267,84 +283,14 @@ class Studio(anywidget.AnyWidget):
         self._downloads[download] = path
         return download
 
-    # -- task changes → cards → deltas -----------------------------------------------------
-    def _on_task(self, task: Task) -> None:
-        self._dirty.add(task.local_id)
-        self._throttle.mark()
-
-    def _take_order(self) -> int:
-        self._next_order += 1
-        return self._next_order
-
-    def _expected_seconds(self, task: Task) -> float | None:
-        """Typical submit-to-finish time of similar tasks: the store's median, else the
-        provider's typical time; the browser turns it into an ETA."""
-        rec = task.record
-        key = (rec.endpoint, rec.function, rec.request.get("size"))
-        if key not in self._expected:
-            history = self.client.store.durations(*key)
-            typical = self._typical.get(rec.endpoint)
-            self._expected[key] = (
-                statistics.median(total for total, _ in history) if history else typical
-            )
-        return self._expected[key]
-
-    def _fix_queue_order(self) -> None:
-        """Keep ``order`` ranking the waiting cards as the scheduler's queue does.
-
-        New tasks join the end of both, so normally nothing is sent when the queue moves; only
-        a task put back at the front (a throttled submit) renumbers the waiting cards once.
-        """
-        waiting = sorted(
-            (t for t in self._tasks.values() if t.status == "waiting" and t.position),
-            key=lambda t: t.position or 0,
-        )
-        orders = [self._order[t.local_id] for t in waiting]
-        if all(a < b for a, b in itertools.pairwise(orders)):
-            return
-        for task in waiting:
-            self._order[task.local_id] = self._take_order()
-            self._dirty.add(task.local_id)
-
-    def _flush(self) -> None:
-        for client in self._clients:
-            self._typical.setdefault(client.endpoint, client.poll_policy.default_expected)
-        self._fix_queue_order()
-        dirty, self._dirty = self._dirty, set()
-        deltas: list[cardlib.Card] = []
-        for local_id in dirty:
-            task = self._tasks.get(local_id)
-            if task is None:
-                continue
-            if task.status == "succeeded":
-                self._expected.clear()  # one more success to learn from
-            # The typical duration is re-read only when the status changes: the median moves with
-            # every success, and resending it to 200 waiting cards each time would dwarf the rest.
-            before = self._cards.get(local_id)
-            expected = (
-                before["expected_seconds"]
-                if before is not None and before["status"] == task.status
-                else self._expected_seconds(task)
-            )
-            card = cardlib.summary(task, expected_seconds=expected)
-            self._cards[local_id] = card
-            shown = cardlib.wire(card, self._order[local_id])
-            change = cardlib.delta(self._sent.get(local_id), shown)
-            self._sent[local_id] = shown
-            if change is not None:
-                deltas.append(change)
-        newest_first = [self._cards[i] for i in reversed(self._tasks) if i in self._cards]
+    def _publish(self, cards: list[cardlib.Card], results: list[cardlib.Card]) -> None:
         with self.hold_trait_notifications():
-            self.cards = newest_first
-            self.results = [cardlib.result(c) for c in newest_first if c["status"] == "succeeded"]
-        if deltas:
-            self.send({"kind": "tasks", "now": round(time.time(), 3), "cards": deltas})
+            self.cards = cards
+            self.results = results
 
     def _snapshot(self) -> dict[str, Any]:
         """Every card as the browser knows it, newest first (for a view that just opened)."""
-        self._throttle.flush_now()
-        shown = [self._sent[i] for i in reversed(self._tasks) if i in self._sent]
-        return {"now": round(time.time(), 3), "cards": shown}
+        return self._card_feed.snapshot()
 
     # -- plumbing --------------------------------------------------------------------------
     def _on_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
