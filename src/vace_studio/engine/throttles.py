@@ -36,7 +36,8 @@ class ThrottleBudget:
             return None
         backoff = min(self.max_wait, self.first_wait * 2.0**self._count)
         self._count += 1
-        wait: float = max(backoff, error.retry_after or 0.0)
+        # The provider's own ``Retry-After`` wins; without one, back off exponentially.
+        wait: float = error.retry_after if error.retry_after is not None else backoff
         return min(wait, max(0.0, self._since + budget - now) + 0.01)
 
     def clear(self) -> None:

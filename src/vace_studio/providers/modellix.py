@@ -21,9 +21,11 @@ from vace_studio.providers.errors import (
 from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
+    first_moment,
     first_text,
     is_success,
     load_json,
+    moment,
     normalise_base_url,
     obj,
     path_segment,
@@ -79,7 +81,9 @@ class Modellix:
     name = NAME
     unsupported_fields = UNSUPPORTED_FIELDS
     # No limits are published (section 2.5).
-    limits = ProviderLimits()
+    # An archived overview lists 100 requests/min per API key (providers.md §0).
+    limits = ProviderLimits(requests_per_minute=100.0)
+    console_url = "https://modellix.ai/"  # [I] the site; its console path is not documented
     price_per_second: float | None = None
     # About 7 days per the newest plugin docs; an older version said 24 h (section 2.5).
     result_ttl_seconds: float | None = 7 * 86_400.0
@@ -185,6 +189,9 @@ class Modellix:
         if common is TaskStatus.SUCCEEDED and video_url is None:
             raise protocol_error(NAME, status, "a video in data.result.resources", body)
         code, message = _task_error(data)
+        if common is TaskStatus.FAILED and code is None and message is None:
+            # Modellix no longer fills ``data.error`` (providers.md §0): say so, not nothing.
+            message = NO_REASON
         return TaskState(
             task_id=task_id,
             status=common,
@@ -195,6 +202,12 @@ class Modellix:
             times=times_from(data, _TIME_KEYS),
             extra={k: v for k, v in data.items() if k not in _CONSUMED},
             error_kind=kind_for_alibaba_code(code) if common is TaskStatus.FAILED else None,
+            created_at=moment(data.get("created_at")),
+            ended_at=(
+                first_moment(data, ("completed_at", "finished_at", "updated_at"))
+                if common.is_terminal
+                else None
+            ),
         )
 
     def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
@@ -231,6 +244,10 @@ def _video_url(data: Mapping[str, Any]) -> str | None:
             return url
         fallback = fallback or url
     return fallback
+
+
+NO_REASON = "failed, no reason given by Modellix"
+"""The message of a failed task whose answer carried no error at all."""
 
 
 def _task_error(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
