@@ -10,7 +10,7 @@ BUNDLE := src/vace_studio/static/widget.js
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test check lint typecheck js-check js-test pytest bench wheel system clean
+.PHONY: lab test check lint typecheck js-check js-test pytest bench soak wheel system clean
 
 lab: $(STAMP) $(BUNDLE)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/quickstart.ipynb
@@ -55,6 +55,11 @@ pytest: $(STAMP) $(BUNDLE)
 
 bench: $(STAMP) $(BUNDLE)
 	$(BIN)/python -m benchmarks
+
+# The money path's acceptance figure: 1,000 tasks per provider through injected faults
+# (`make test` runs the same soak with 150).
+soak: $(STAMP)
+	VACE_SOAK_TASKS=1000 $(BIN)/pytest -s -p no:randomly tests/engine/test_engine_soak.py -k fault_soak
 
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --no-deps -w dist .

@@ -15,9 +15,10 @@ from vace_studio.engine import SettingsError, Store, TaskRecord, resolve_paths
 from vace_studio.engine.downloads import DownloadError, download_video, evict
 from vace_studio.engine.limits import PollPolicy, SlidingWindowLimiter
 from vace_studio.engine.retry import is_transient, never_created
+from vace_studio.engine.scheduler import Scheduler
 from vace_studio.engine.settings import resolve_settings
 from vace_studio.engine.store import provider_durations
-from vace_studio.providers import ServerError, ThrottledError
+from vace_studio.providers import ServerError, ThrottledError, make_provider
 
 
 def _record(local_id: str, **changes: object) -> TaskRecord:
@@ -187,3 +188,29 @@ def test_retry_rules_never_retry_a_submit_that_may_have_created_a_task() -> None
     assert not never_created(ServerError("oops", http_status=500))
     assert is_transient(ServerError("oops", http_status=500))
     assert is_transient(httpx.ReadTimeout("late", request=request))
+
+
+async def test_modellix_is_paced_at_100_requests_per_minute_submits_and_polls_together() -> None:
+    limits = make_provider("modellix").limits
+    assert limits.requests_per_minute == 100
+    scheduler = Scheduler(limits)
+    limiter = scheduler.account_limiter
+    assert limiter is not None
+    assert limiter.max_events == 100
+    assert limiter.window >= 60.0
+    for _ in range(50):
+        async with scheduler.submit_window():
+            pass
+        async with scheduler.query_window():
+            pass
+    # 100 requests of both kinds filled the one budget: the next must wait most of a minute.
+    assert limiter.delay(time.monotonic()) > 55.0
+
+
+def test_a_per_window_limiter_allows_its_count_then_waits_the_window() -> None:
+    per = SlidingWindowLimiter.per(3, 10.0, margin=0.0)
+    assert per.max_events == 3
+    assert per.delay(0.0) == 0.0
+    per._times = [0.0, 1.0, 2.0]
+    assert per.delay(3.0) == pytest.approx(7.0)
+    assert per.delay(10.5) == 0.0
