@@ -1,5 +1,8 @@
 // The shapes Python sends: the Studio's synced traits and the task cards of `tasks` pushes.
 // Mirrors src/vace_studio/widget/studio.py (traits) and widget/cards.py (`wire`); keep in step.
+// Task statuses are not listed here: they come with the `status_table` trait (status.ts).
+
+import type { StatusTable } from "./status";
 
 /** Where a key typed into the header can be used (Python: `account.KEY_TARGETS`). */
 export interface KeyTarget {
@@ -26,10 +29,17 @@ export interface StudioTraits {
   preview_fields: Record<string, string[]>;
   /** Group id of the sweep the Gallery shows first ("" for none). */
   sweep_id: string;
+  /** Every task status, the allowed moves and the derived sets (Python: `table_json()`). */
+  status_table: StatusTable | null;
+  /** Why submissions are paused (a billing, entitlement or quota refusal), "" while not. */
+  submissions_held: string;
 }
 
 /** Header facts: the provider traits. */
-export type ProviderFacts = Omit<StudioTraits, "schema" | "preview_fields" | "sweep_id">;
+export type ProviderFacts = Omit<
+  StudioTraits,
+  "schema" | "preview_fields" | "sweep_id" | "status_table" | "submissions_held"
+>;
 
 export const FACT_NAMES: (keyof ProviderFacts)[] = [
   "provider",
@@ -69,13 +79,32 @@ export interface TaskCard {
   video_url: string | null;
   url_expires_at: number | null;
   cost: number | null;
+  /** What a person can do, in words (an uncertain submit's choices, a billing refusal's fix). */
+  advice?: string | null;
+  /** The provider's console, where a person can look for the task a lost submit created. */
+  console_url?: string | null;
+  /** Provider task ids that may be the one a lost submit created. */
+  candidates?: string[];
+  /** What the service trims or ignores in this task's request (in the form's words). */
+  warnings?: CardWarning[];
+  /** The local id of the uncertain task this one was submitted again for. */
+  replaces?: string | null;
+  /** The local id of the task submitted again in this one's place. */
+  replaced_by?: string | null;
+  /** Why this waiting task is not being sent (submissions are held), else null. */
+  paused?: string | null;
   request: Record<string, unknown>;
+}
+
+/** A warning stored with a task (Python: `wording.stored_warnings`). */
+export interface CardWarning {
+  field: string;
+  message: string;
+  fix: string | null;
 }
 
 /** A `tasks` push or `hello` answer entry: a whole card, or `local_id` plus changed fields. */
 export type CardDelta = Partial<TaskCard> & { local_id: string };
-
-export const UNFINISHED = new Set(["waiting", "submitting", "uncertain", "queued", "running"]);
 
 /** What a sweep's overall state is (Python: `SweepProgress.to_json()`). */
 export interface SweepProgress {

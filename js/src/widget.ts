@@ -9,11 +9,13 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { h } from "./form/dom";
 import { SchemaError } from "./form/schema";
 import { createChannel } from "./messages";
+import { StatusSets } from "./status";
 import css from "./styles.css?raw";
 import { FACT_NAMES, type ProviderFacts, type StudioTraits } from "./traits";
 import { createGallery, type GalleryHandle } from "./ui/gallery";
 import galleryCss from "./ui/gallery.css?raw";
 import { createHeader } from "./ui/header";
+import { createHeldBanner } from "./ui/held";
 import { createHistory, type HistoryHandle } from "./ui/history";
 import { renderStudio, type StudioHandle, type StudioState } from "./ui/studio";
 import { createTabs } from "./ui/tabs";
@@ -66,6 +68,15 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   const onFacts = () => header.update(readFacts(model));
   for (const name of FACT_NAMES) model.on(`change:${name}`, onFacts);
 
+  // Which status allows what comes from the kernel's table; the sets update in place.
+  const statuses = new StatusSets(model.get("status_table"));
+  const onTable = () => statuses.update(model.get("status_table"));
+  model.on("change:status_table", onTable);
+  const held = createHeldBanner(channel);
+  const onHeld = () => held.update(model.get("submissions_held") ?? "");
+  model.on("change:submissions_held", onHeld);
+  onHeld();
+
   const formsHost = h("div", { class: "vs-forms-host" });
   let studio: StudioHandle | null = null;
   const edit = (fn: string, request: Record<string, unknown>) => {
@@ -76,6 +87,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
     channel,
     titleOf: (fn) => studio?.titles.get(fn) ?? fn,
     onEdit: (card) => edit(card.function, card.request),
+    statuses,
   });
 
   const galleryHost = h("div", { class: "vs-gallery-host" });
@@ -85,7 +97,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   let requested = ""; // the sweep last asked for, so a trait change and a push show it once
   const showSweep = (groupId: string) => {
     if (!gallery) {
-      gallery = createGallery({ channel, onEdit: edit });
+      gallery = createGallery({ channel, onEdit: edit, statuses });
       galleryHost.append(gallery.el);
     } else if (groupId === requested) return;
     requested = groupId;
@@ -105,6 +117,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
           history = createHistory({
             channel,
             onEdit: edit,
+            statuses,
             onOpenSweep: (groupId) => {
               views.select("gallery");
               showSweep(groupId);
@@ -117,7 +130,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
     },
   );
   views.el.classList.add("vs-views");
-  root.append(header.el, views.el);
+  root.append(header.el, held.el, views.el);
 
   // Python started a sweep (`studio.sweep`): show its gallery.
   const stopShow = channel.onPush("show", (msg) => {
@@ -160,6 +173,8 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   return () => {
     stopShow();
     model.off("change:sweep_id", onSweepId);
+    model.off("change:status_table", onTable);
+    model.off("change:submissions_held", onHeld);
     gallery?.destroy();
     history?.destroy();
     model.off("change:schema", draw);

@@ -37,7 +37,9 @@ function expectControlFor(el: Element, field: FieldSpec) {
         );
       } else if (node.multiline) {
         expect(el.querySelector("textarea")).not.toBeNull();
-        expect(el.querySelector(".vs-count")?.textContent).toBe(`0 / ${node.maxLength}`);
+        expect(el.querySelector(".vs-count")?.textContent).toBe(
+          `0 / ${node.maxLength ?? node.soft?.maxLength}`,
+        );
       } else {
         expect(el.querySelector("input[type=text]")).not.toBeNull();
       }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createChannel } from "../src/messages";
 import type { GalleryCell, GallerySweep, SweepProgress } from "../src/traits";
 import { createGallery, type GalleryHandle, labelText } from "../src/ui/gallery";
-import { click, FakeModel, last } from "./helpers";
+import { click, FakeModel, last, statuses } from "./helpers";
 
 let model: FakeModel<Record<string, unknown>>;
 let gallery: GalleryHandle | undefined;
@@ -77,6 +77,7 @@ const answer = (kind: string, fields: Record<string, unknown>, buffers: unknown[
 async function mount(): Promise<HTMLElement> {
   const channel = createChannel(model, { idPrefix: "g" });
   gallery = createGallery({
+    statuses: statuses(),
     channel,
     onEdit: (fn, request) => edits.push([fn, request]),
     video: { observer: () => ({ observe() {}, unobserve() {}, disconnect() {} }) },
@@ -187,7 +188,7 @@ describe("the gallery", () => {
 
   it("explains how to start a sweep when there is none", async () => {
     const channel = createChannel(model, { idPrefix: "e" });
-    gallery = createGallery({ channel, onEdit: () => {} });
+    gallery = createGallery({ channel, onEdit: () => {}, statuses: statuses() });
     const shown = gallery.show();
     answer("sweeps", { sweeps: [], current: "" });
     await shown;

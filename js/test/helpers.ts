@@ -1,9 +1,11 @@
 /// <reference types="vite/client" />
 // Shared test helpers: the schema fixtures and a stand-in anywidget model.
 
+import { StatusSets, type StatusTable } from "../src/status";
 import type { TaskCard } from "../src/traits";
 import local from "./fixtures/schema.json";
 import raw from "./fixtures/schema.pydantic-raw.json";
+import table from "./fixtures/status_table.json";
 
 // The repository's own fixture (written by the Python side) when js/ sits in the full checkout, so a
 // schema change in Python is exercised here without copying it by hand; absent in a js-only checkout.
@@ -20,6 +22,12 @@ export const SCHEMAS: Record<string, unknown> = {
 };
 
 export const SCHEMA: unknown = local;
+
+/** The kernel's status table (written by Python: `table_json()`; a pytest keeps it current). */
+export const STATUS_TABLE: StatusTable = table satisfies StatusTable;
+
+/** The table's sets, as a view builds them from the `status_table` trait. */
+export const statuses = (): StatusSets => new StatusSets(STATUS_TABLE);
 
 /** A whole task card as the kernel sends it (widget/cards.py `wire`). */
 export const CARD: TaskCard = {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createChannel } from "../src/messages";
 import type { HistoryRow } from "../src/traits";
 import { createHistory, type HistoryHandle } from "../src/ui/history";
-import { click, FakeModel, last } from "./helpers";
+import { click, FakeModel, last, statuses } from "./helpers";
 
 let model: FakeModel<Record<string, unknown>>;
 let history: HistoryHandle | undefined;
@@ -60,6 +60,7 @@ const row = (id: string, extra: Partial<HistoryRow> = {}): HistoryRow => ({
 async function mount(rows: HistoryRow[], total = rows.length) {
   const channel = createChannel(model, { idPrefix: "h" });
   history = createHistory({
+    statuses: statuses(),
     channel,
     onEdit: (fn) => edits.push(fn),
     onOpenSweep: (id) => sweeps.push(id),
@@ -143,7 +144,12 @@ describe("the history", () => {
 
   it("shows the kernel's refusal", async () => {
     const channel = createChannel(model, { idPrefix: "x" });
-    history = createHistory({ channel, onEdit: () => {}, onOpenSweep: () => {} });
+    history = createHistory({
+      channel,
+      onEdit: () => {},
+      onOpenSweep: () => {},
+      statuses: statuses(),
+    });
     const loaded = history.load(0);
     const request = last(sent("history"));
     model.reply({ id: request?.content.id, ok: false, error: "limit: expected a whole number" });

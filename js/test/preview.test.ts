@@ -106,7 +106,7 @@ describe("the form preview", () => {
       errors: { video_url: "does not exist" },
     });
     await flush();
-    expect(preview.el.dataset.state).toBe("failed");
+    expect(preview.el.dataset.state).toBe("error");
     expect(preview.el.querySelector(".vs-preview-note")?.textContent).toContain("marked in red");
   });
 });

@@ -3,7 +3,7 @@ import { createChannel } from "../src/messages";
 import type { TaskCard } from "../src/traits";
 import { clock, money } from "../src/ui/format";
 import { createTaskList, type TaskListHandle } from "../src/ui/tasks";
-import { card, click, FakeModel } from "./helpers";
+import { card, click, FakeModel, statuses } from "./helpers";
 
 let list: TaskListHandle | undefined;
 let model: FakeModel<Record<string, unknown>>;
@@ -28,6 +28,7 @@ function mount(): TaskListHandle {
     channel,
     titleOf: (fn) => (fn === "image_reference" ? "Image reference" : fn),
     onEdit: (c) => edits.push(c),
+    statuses: statuses(),
     video: { observer: () => ({ observe() {}, unobserve() {}, disconnect() {} }) },
   });
   document.body.append(list.el);
@@ -137,7 +138,7 @@ describe("the task list", () => {
     click(el.querySelector(".vs-cancel"));
     const cancel = model.lastSent().content;
     expect(cancel).toMatchObject({ kind: "cancel", local_id: "l1" });
-    model.reply({ id: cancel.id, ok: true, canceled: false, status: "running" });
+    model.reply({ id: cancel.id, ok: true, stopped: false, status: "running" });
     await flush();
     expect(el.querySelector(".vs-card-note:not(.vs-card-trouble)")?.textContent).toBe(
       "Not canceled: the task is running.",

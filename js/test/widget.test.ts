@@ -1,7 +1,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import widget, { type StudioTraits, version } from "../src/widget";
-import { CARD, click, FakeModel, flush, SCHEMA, type } from "./helpers";
+import { CARD, click, FakeModel, flush, SCHEMA, STATUS_TABLE, type } from "./helpers";
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -31,7 +31,12 @@ const FACTS = {
 };
 
 function mount(schema: unknown = SCHEMA) {
-  const model = new FakeModel<Record<string, unknown>>({ schema, ...FACTS });
+  const model = new FakeModel<Record<string, unknown>>({
+    schema,
+    ...FACTS,
+    status_table: STATUS_TABLE,
+    submissions_held: "",
+  });
   const el = document.createElement("div");
   document.body.append(el);
   const props: RenderProps<StudioTraits> = {
@@ -185,6 +190,62 @@ describe("the studio view", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(p.querySelector(".vs-cost")?.textContent).toBe("Estimated cost: $0.35");
     expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(false);
+  });
+
+  it("shows the kernel's warnings under their fields, with the helper, and keeps Submit on", async () => {
+    vi.useFakeTimers();
+    const { el, model } = mount();
+    const p = panel(el) as HTMLElement;
+    type(p.querySelector("textarea"), "a cat");
+    type(p.querySelector("input.vs-media-url"), "/data/kite.png");
+    vi.advanceTimersByTime(400);
+    const validate = model.lastSent().content;
+    model.reply({
+      id: validate.id,
+      ok: true,
+      cost: 0,
+      simulated: true,
+      warnings: [
+        {
+          field: "ref_images_url",
+          title: "Reference images",
+          severity: "warning",
+          message: "Reference images, item 1: is 2400 px wide; it is scaled down",
+          fix: "resize_image_into_range",
+          call: "vace_studio.media.resize_image_into_range('/data/kite.png')",
+        },
+        { field: "", severity: "warning", message: "the whole request: a note", fix: null },
+      ],
+    });
+    await vi.advanceTimersByTimeAsync(1);
+    const field = p.querySelector('[data-field="ref_images_url"]') as HTMLElement;
+    expect(field.querySelector(".vs-warning")?.textContent).toBe(
+      "Note: Reference images, item 1: is 2400 px wide; it is scaled down",
+    );
+    expect(field.querySelector(".vs-error")?.textContent).toBe("");
+    expect(field.querySelector(".vs-fix-call")?.textContent).toBe(
+      "vace_studio.media.resize_image_into_range('/data/kite.png')",
+    );
+    expect(p.querySelector(".vs-form-warnings")?.textContent).toBe(
+      "Note: the whole request: a note",
+    );
+    expect(p.querySelector<HTMLButtonElement>(".vs-submit")?.disabled).toBe(false);
+    // Editing the field drops what the kernel said about its old value.
+    type(p.querySelector("input.vs-media-url"), "/data/small.png");
+    expect(field.querySelector<HTMLElement>(".vs-warning")?.hidden).toBe(true);
+  });
+
+  it("shows the held banner from its trait", () => {
+    const { el, model } = mount();
+    const banner = el.querySelector(".vs-held-banner") as HTMLElement;
+    expect(banner.hidden).toBe(true);
+    model.set("submissions_held", "quota_exceeded: spent — wait for tomorrow, then resume.");
+    expect(banner.hidden).toBe(false);
+    expect(banner.textContent).toContain("quota_exceeded");
+    click(banner.querySelector(".vs-resume"));
+    expect(model.lastSent().content.kind).toBe("resume");
+    model.set("submissions_held", "");
+    expect(banner.hidden).toBe(true);
   });
 
   it("shows the header from the traits and follows their changes", () => {

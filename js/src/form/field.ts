@@ -10,6 +10,8 @@ export interface FieldView {
   control: Control;
   /** Shows (or clears) the message under the field and marks the control invalid. */
   showError(message: string | null): void;
+  /** Shows (or clears) what the service will trim or ignore in this field (not an error). */
+  showWarning(message: string | null): void;
   /** Shows the Python helpers that repair the field's media (or clears them). */
   showFixes(fixes: FixHint[]): void;
   /** Touched optional fields can be reset; untouched ones show their default as "not sent". */
@@ -89,6 +91,7 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
   if (reset) head.append(reset);
 
   const error = h("div", { id: errorId, class: "vs-error", "aria-live": "polite" });
+  const warning = h("div", { class: "vs-warning", "aria-live": "polite", hidden: true });
   const fixes = h("div", { class: "vs-fixes" });
   const el = h(
     "div",
@@ -97,6 +100,7 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
     control.inline ? null : control.el,
     field.description ? h("div", { id: helpId, class: "vs-help" }, field.description) : null,
     error,
+    warning,
     fixes,
   );
 
@@ -111,6 +115,11 @@ export function renderField(field: FieldSpec, baseId: string, wiring: FieldWirin
         if (message) input.setAttribute("aria-invalid", "true");
         else input.removeAttribute("aria-invalid");
       }
+    },
+    showWarning(message) {
+      warning.textContent = message ? `Note: ${message}` : "";
+      warning.hidden = !message;
+      el.classList.toggle("vs-warned", Boolean(message));
     },
     showFixes(list) {
       fixes.replaceChildren(

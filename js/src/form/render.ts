@@ -45,6 +45,11 @@ export interface FormHandle {
    * `fixes` are the Python helpers that repair a field's media, shown under its error.
    */
   setErrors(errors: FieldErrors, fixes?: FieldFixes): void;
+  /**
+   * Shows the kernel's warnings (what the service trims or ignores), by field name, with the
+   * helpers that remove them; unknown names go to the form's warning box. Replaces earlier ones.
+   */
+  setWarnings(warnings: FieldErrors, fixes?: FieldFixes): void;
   /** Shows every client-side error (also on untouched fields) and returns them. */
   validate(): FieldErrors;
   /** No client-side error and no upload in flight (kernel errors are not re-checked here). */
@@ -100,14 +105,18 @@ export function renderForm(
   const pending = new Map<string, string>(); // "field#index" → file name being uploaded
   let server: FieldErrors = {};
   let fixes: FieldFixes = {};
+  let warned: FieldErrors = {};
+  let warnFixes: FieldFixes = {};
   const views = new Map<string, FieldView>();
 
   const formErrors = h("ul", { class: "vs-form-errors", role: "alert", hidden: true });
+  const formWarnings = h("ul", { class: "vs-form-warnings vs-warning", hidden: true });
   const el = h(
     "form",
     { class: "vs-form", novalidate: true, "data-function": spec.name, "aria-label": spec.title },
     spec.description ? h("p", { class: "vs-form-description" }, spec.description) : null,
     formErrors,
+    formWarnings,
   );
   // Never submit on Enter: a submit creates a paid task, so only the explicit button may do it.
   el.addEventListener("submit", (event) => event.preventDefault());
@@ -145,10 +154,19 @@ export function renderForm(
     if (!view) return;
     const companion = companionOf.get(field.name);
     view.showError(errorOf(field) ?? (companion ? errorOf(companion) : null));
-    view.showFixes([
+    view.showWarning(
+      [warned[field.name], companion ? warned[companion.name] : undefined]
+        .filter(Boolean)
+        .join("; ") || null,
+    );
+    const hints = [
       ...(fixes[field.name] ?? []),
       ...(companion ? (fixes[companion.name] ?? []) : []),
-    ]);
+      ...(warnFixes[field.name] ?? []),
+      ...(companion ? (warnFixes[companion.name] ?? []) : []),
+    ];
+    // One hint per helper: an error and a warning may name the same one.
+    view.showFixes(hints.filter((hint, i) => hints.findIndex((o) => o.call === hint.call) === i));
     view.setTouched(values.has(field.name));
   };
 
@@ -160,6 +178,9 @@ export function renderForm(
       ),
     );
     formErrors.hidden = stray.length === 0;
+    const loose = Object.entries(warned).filter(([name]) => !byName.has(name));
+    formWarnings.replaceChildren(...loose.map(([, message]) => h("li", {}, `Note: ${message}`)));
+    formWarnings.hidden = loose.length === 0;
   };
 
   const getValue = (): RequestValue => {
@@ -194,7 +215,7 @@ export function renderForm(
     const kind = node.kind === "string" ? node.media : undefined;
     if (kind && !file.type.startsWith(`${kind}/`)) {
       server[field.name] =
-        `${field.title} expects ${kind === "image" ? "an image" : "a video"} file (got "${file.name}", type ${file.type || "unknown"})`;
+        `${field.title} expects ${kind === "image" ? "an image" : "a video"} file (got "${file.name}", type ${file.type || "not given"})`;
       refresh(field);
       return undefined;
     }
@@ -219,6 +240,8 @@ export function renderForm(
   const forget = (name: string) => {
     delete server[name]; // the kernel's verdict was about the old value
     delete fixes[name];
+    delete warned[name];
+    delete warnFixes[name];
   };
 
   for (const field of fields) {
@@ -282,6 +305,8 @@ export function renderForm(
       shown.clear();
       server = {};
       fixes = {};
+      warned = {};
+      warnFixes = {};
       // Every value first: a list's control reads its companion's value when it is set.
       for (const field of fields) {
         setUserValue(field, value[field.name]);
@@ -303,6 +328,20 @@ export function renderForm(
       for (const [key, list] of Object.entries(fixHints)) {
         const name = byName.has(baseName(key)) ? baseName(key) : key;
         fixes[name] = [...(fixes[name] ?? []), ...list];
+      }
+      for (const field of fields) refresh(field);
+      refreshFormErrors();
+    },
+    setWarnings(warnings, fixHints = {}) {
+      warned = {};
+      warnFixes = {};
+      for (const [key, message] of Object.entries(warnings)) {
+        const name = byName.has(baseName(key)) ? baseName(key) : key;
+        warned[name] = warned[name] ? `${warned[name]}; ${message}` : message;
+      }
+      for (const [key, list] of Object.entries(fixHints)) {
+        const name = byName.has(baseName(key)) ? baseName(key) : key;
+        warnFixes[name] = [...(warnFixes[name] ?? []), ...list];
       }
       for (const field of fields) refresh(field);
       refreshFormErrors();

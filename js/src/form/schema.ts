@@ -31,9 +31,38 @@ export type NodeSpec =
       minLength?: number;
       maxLength?: number;
       pattern?: string;
+      soft?: SoftLimit;
     }
-  | { kind: "array"; items: NodeSpec; minItems?: number; maxItems?: number; uniqueItems?: boolean }
+  | {
+      kind: "array";
+      items: NodeSpec;
+      minItems?: number;
+      maxItems?: number;
+      uniqueItems?: boolean;
+      soft?: SoftLimit;
+    }
   | { kind: "unsupported"; type: string };
+
+/**
+ * `x-soft`: a limit the service applies by trimming, not by refusing (a prompt over 800 characters
+ * is cut). A longer value is valid: the form counts against it and the kernel's warning explains.
+ */
+export interface SoftLimit {
+  maxLength?: number;
+  maxItems?: number;
+  /** What the service does past the limit, in words. */
+  warning?: string;
+}
+
+function softOf(s: Record<string, unknown>): SoftLimit | undefined {
+  const soft = s["x-soft"];
+  if (!isObject(soft)) return undefined;
+  return {
+    maxLength: num(soft.maxLength),
+    maxItems: num(soft.maxItems),
+    warning: str(soft.warning),
+  };
+}
 
 export interface FieldSpec {
   name: string;
@@ -150,6 +179,7 @@ export function toNode(root: SchemaObject, raw: SchemaObject): NodeSpec {
         minLength: num(s.minLength),
         maxLength: num(s.maxLength),
         pattern: str(s.pattern),
+        soft: softOf(s),
       };
     }
     case "array":
@@ -159,6 +189,7 @@ export function toNode(root: SchemaObject, raw: SchemaObject): NodeSpec {
         minItems: num(s.minItems),
         maxItems: num(s.maxItems),
         uniqueItems: s.uniqueItems === true,
+        soft: softOf(s),
       };
     default:
       return { kind: "unsupported", type: JSON.stringify(s.type ?? s.anyOf ?? s.oneOf ?? "any") };

@@ -1,12 +1,16 @@
 // One task card: status chip, local queue position, elapsed time and ETA, the provider's task id
-// (copyable), the provider's error code and message verbatim, actions, and the result video.
+// (copyable), the provider's error code and message verbatim, what the service trims or ignores,
+// an uncertain submit's choices (uncertain.ts), actions, and the result video. Which status allows
+// what comes from the status table (status.ts), never from status names.
 
 import { h, srOnly } from "../form/dom";
-import { type TaskCard, UNFINISHED } from "../traits";
-import { clock, excerpt, money, statusLabel } from "./format";
+import { type StatusSets, statusLabel, statusTone } from "../status";
+import type { TaskCard } from "../traits";
+import { clock, excerpt, money } from "./format";
+import { createUncertain, type UncertainActions } from "./uncertain";
 import type { VideoLoader, VideoSource, VideoState } from "./videos";
 
-export interface CardActions {
+export interface CardActions extends UncertainActions {
   cancel(card: TaskCard): Promise<string>;
   retry(card: TaskCard): Promise<string>;
   edit(card: TaskCard): void;
@@ -21,6 +25,8 @@ export interface CardContext {
   title: string;
   loader: VideoLoader;
   actions: CardActions;
+  /** The status table's sets (the `status_table` trait). */
+  statuses: StatusSets;
   /** Kernel-clock seconds now. */
   now(): number;
 }
@@ -33,8 +39,8 @@ export interface CardView {
   destroy(): void;
 }
 
-const CANCELABLE = new Set(["waiting", "queued"]);
-const RETRYABLE = new Set(["failed", "canceled", "unknown"]);
+/** The first characters of a local id, enough to tell two cards apart. */
+const shortId = (id: string): string => id.slice(0, 8);
 
 function videoSource(card: TaskCard): VideoSource {
   return {
@@ -89,6 +95,8 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
   });
 
   const error = h("p", { class: "vs-card-error", role: "alert" });
+  const lineage = h("p", { class: "vs-card-lineage" });
+  const warnings = h("ul", { class: "vs-card-warnings", "aria-label": "Warnings" });
   // `note`: answers to this card's buttons; `trouble`: the engine's latest problem with the task.
   const note = h("p", { class: "vs-card-note", "aria-live": "polite" });
   const trouble = h("p", { class: "vs-card-note vs-card-trouble" });
@@ -105,13 +113,18 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
   const actions = h("div", { class: "vs-card-actions" }, cancel, retry, edit, download, compare);
 
   const media = h("div", { class: "vs-card-media" });
+  const { statuses } = ctx;
+  const uncertain = createUncertain(initial, statuses, ctx.actions);
   const abHost = h("div", { class: "vs-card-ab" });
   const el = h(
     "li",
     { class: "vs-card" },
     head,
     idLine,
+    lineage,
     error,
+    uncertain.el,
+    warnings,
     trouble,
     note,
     media,
@@ -154,7 +167,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     videoStatus.textContent = state === "loading" ? "Loading the video…" : (message ?? "");
   };
   const ensureVideo = () => {
-    if (video || card.status !== "succeeded") return;
+    if (video || !statuses.succeeded(card.status)) return;
     if (!card.has_video && !ctx.loader.directUrl(videoSource(card))) return;
     video = h("video", {
       class: "vs-video",
@@ -199,15 +212,14 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     const now = ctx.now();
     const started = card.created_at;
     const parts: string[] = [];
-    if (card.status === "waiting" && position !== null) parts.push(`#${position} in local queue`);
-    if (UNFINISHED.has(card.status)) {
+    if (statuses.waiting(card.status)) {
+      if (card.paused) parts.push("paused: submissions are held");
+      else if (position !== null) parts.push(`#${position} in local queue`);
+    }
+    if (statuses.unfinished(card.status)) {
       parts.push(`${clock(now - started)} elapsed`);
       const expected = card.expected_seconds;
-      if (
-        expected &&
-        card.submitted_at &&
-        (card.status === "queued" || card.status === "running")
-      ) {
+      if (expected && card.submitted_at && statuses.atProvider(card.status)) {
         const left = card.submitted_at + expected - now;
         parts.push(left > 1 ? `about ${clock(left)} left` : "finishing soon");
       }
@@ -227,9 +239,13 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     el.setAttribute("aria-label", `${ctx.title} task, ${statusLabel(card.status)}`);
     chip.textContent = statusLabel(card.status);
     chip.dataset.status = card.status;
+    const tone = statusTone(statuses, card.status, Boolean(card.error_code));
+    if (tone) chip.dataset.tone = tone;
+    else delete chip.dataset.tone;
     prompt.textContent = excerpt(card.request.prompt);
     idCode.textContent =
-      card.task_id ?? (UNFINISHED.has(card.status) ? "not yet assigned" : "none (never submitted)");
+      card.task_id ??
+      (statuses.unfinished(card.status) ? "not yet assigned" : "none (never submitted)");
     copy.hidden = !card.task_id;
     copy.replaceChildren("Copy", srOnly(" task id"));
     if (card.provider === "simulator") cost.textContent = " · simulated, nothing paid";
@@ -241,13 +257,33 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
       card.error_message ?? "",
     );
     error.hidden = !failedText;
-    trouble.textContent = card.last_error ?? "";
-    trouble.hidden = !card.last_error;
-    cancel.hidden = !CANCELABLE.has(card.status);
-    retry.hidden = !RETRYABLE.has(card.status);
-    download.hidden = card.status !== "succeeded" || (!card.has_video && !card.video_url);
+    const parts: string[] = [];
+    if (card.replaces) parts.push(`Submitted again in place of task ${shortId(card.replaces)}.`);
+    if (card.replaced_by) parts.push(`Replaced by task ${shortId(card.replaced_by)}.`);
+    lineage.textContent = parts.join(" ");
+    lineage.hidden = parts.length === 0;
+    const warned = card.warnings ?? [];
+    warnings.replaceChildren(
+      ...warned.map((w) =>
+        h(
+          "li",
+          { class: "vs-card-warning", "data-field": w.field },
+          w.message,
+          w.fix ? ` (fix: vace_studio.media.${w.fix})` : "",
+        ),
+      ),
+    );
+    warnings.hidden = warned.length === 0;
+    uncertain.update(card);
+    // A paused waiting card says so in its time line; the engine's same words need no repeat.
+    trouble.textContent = card.paused ? "" : (card.last_error ?? "");
+    trouble.hidden = !trouble.textContent;
+    cancel.hidden = !statuses.is("cancelable", card.status);
+    retry.hidden = !statuses.is("retryable", card.status);
+    const succeeded = statuses.succeeded(card.status);
+    download.hidden = !succeeded || (!card.has_video && !card.video_url);
     download.setAttribute("download", `vace-${card.task_id ?? card.local_id}.mp4`);
-    compare.hidden = !(ctx.actions.compare && card.status === "succeeded" && card.has_source);
+    compare.hidden = !(ctx.actions.compare && succeeded && card.has_source);
     ensureVideo();
     if (video) ctx.loader.update(video, videoSource(card));
     tick();

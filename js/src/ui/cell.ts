@@ -3,14 +3,16 @@
 // its details.
 
 import { h } from "../form/dom";
+import { type StatusSets, statusLabel, statusTone } from "../status";
 import type { GalleryCell } from "../traits";
-import { statusLabel } from "./format";
 import type { SyncPlayer } from "./sync";
 import type { VideoLoader, VideoSource, VideoState } from "./videos";
 
 export interface CellContext {
   loader: VideoLoader;
   player: SyncPlayer;
+  /** The status table's sets (the `status_table` trait). */
+  statuses: StatusSets;
   /** The cell's labels as text, e.g. `prompt="a cat" · seed=2`. */
   label(cell: GalleryCell): string;
   onPick(cell: GalleryCell, side: "a" | "b"): void;
@@ -60,7 +62,7 @@ export function createCell(initial: GalleryCell, ctx: CellContext): CellView {
     note.textContent = state === "loading" ? "Loading…" : (message ?? "");
   };
   const ensureVideo = () => {
-    if (video || cell.status !== "succeeded" || !cell.local_id) return;
+    if (video || !ctx.statuses.succeeded(cell.status) || !cell.local_id) return;
     if (!cell.has_video && !ctx.loader.directUrl(videoSourceOf(cell))) return;
     // No native controls: the gallery's transport drives every cell together.
     video = h("video", {
@@ -85,13 +87,17 @@ export function createCell(initial: GalleryCell, ctx: CellContext): CellView {
     labels.textContent = ctx.label(cell);
     chip.textContent = statusLabel(cell.status);
     chip.dataset.status = cell.status;
-    const ready = cell.status === "succeeded" && cell.local_id !== null;
+    const tone = statusTone(ctx.statuses, cell.status, Boolean(cell.error_code));
+    if (tone) chip.dataset.tone = tone;
+    else delete chip.dataset.tone;
+    const succeeded = ctx.statuses.succeeded(cell.status);
+    const ready = succeeded && cell.local_id !== null;
     pickA.disabled = !ready;
     pickB.disabled = !ready;
     pickA.setAttribute("aria-label", `Use as A: ${ctx.label(cell)}`);
     pickB.setAttribute("aria-label", `Use as B: ${ctx.label(cell)}`);
     open.setAttribute("aria-label", `Details of ${ctx.label(cell)}`);
-    if (!ready && cell.status !== "succeeded") {
+    if (!ready && !succeeded) {
       note.textContent = cell.error_code
         ? `${cell.error_code}: ${cell.error_message ?? ""}`
         : cell.status === "missing"

@@ -22,17 +22,3 @@ export function excerpt(text: unknown, max = 90): string {
   const line = text.trim().split("\n", 1)[0] ?? "";
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
-
-const STATUS_LABELS: Record<string, string> = {
-  waiting: "waiting",
-  submitting: "submitting",
-  uncertain: "checking",
-  queued: "queued",
-  running: "running",
-  succeeded: "succeeded",
-  failed: "failed",
-  canceled: "canceled",
-  unknown: "unknown",
-};
-
-export const statusLabel = (status: string): string => STATUS_LABELS[status] ?? status;

@@ -10,6 +10,7 @@
 import { h } from "../form/dom";
 import { describe } from "../form/validate";
 import { type Channel, RequestError } from "../messages";
+import type { StatusSets } from "../status";
 import type { GalleryCell, GallerySweep, SweepProgress, SweepRow } from "../traits";
 import { type CellView, createCell, videoSourceOf } from "./cell";
 import { type CompareHandle, type CompareSide, createCompare } from "./compare";
@@ -22,6 +23,8 @@ export interface GalleryOptions {
   channel: Channel;
   /** "Edit as new": put a cell's request into its function's form. */
   onEdit(fn: string, request: Record<string, unknown>): void;
+  /** The status table's sets (the `status_table` trait). */
+  statuses: StatusSets;
   video?: VideoLoaderOptions;
 }
 
@@ -62,7 +65,7 @@ function progressText(p: SweepProgress, etaLeft: number | null): string {
 }
 
 export function createGallery(options: GalleryOptions): GalleryHandle {
-  const { channel } = options;
+  const { channel, statuses } = options;
   let offset = 0; // kernel clock minus browser clock
   const kernelNow = () => Date.now() / 1000 + offset;
   // settleMs: a cell must stay on screen a moment before its video loads, so scrolling past 200
@@ -193,7 +196,7 @@ export function createGallery(options: GalleryOptions): GalleryHandle {
       "Compare with source",
     );
     const close = h("button", { type: "button", class: "vs-button vs-close" }, "Close");
-    source.hidden = !(cell.has_source && cell.status === "succeeded");
+    source.hidden = !(cell.has_source && statuses.succeeded(cell.status));
     edit.addEventListener("click", () =>
       options.onEdit(String(cell.request.function ?? ""), cell.request),
     );
@@ -240,6 +243,7 @@ export function createGallery(options: GalleryOptions): GalleryHandle {
       const view = createCell(cell, {
         loader,
         player,
+        statuses,
         label,
         onPick: (c, side) => setPicked(side, c),
         onOpen: openDetails,

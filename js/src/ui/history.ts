@@ -8,8 +8,9 @@
 
 import { h } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
+import { type StatusSets, statusLabel, statusTone } from "../status";
 import type { HistoryRow } from "../traits";
-import { clock, excerpt, money, statusLabel } from "./format";
+import { clock, excerpt, money } from "./format";
 import { labelText } from "./gallery";
 import { fetchChunks } from "./videos";
 
@@ -18,6 +19,8 @@ export interface HistoryOptions {
   onEdit(fn: string, request: Record<string, unknown>): void;
   /** Shows a sweep in the gallery. */
   onOpenSweep(groupId: string): void;
+  /** The status table's sets (the `status_table` trait): the chips' colours. */
+  statuses: StatusSets;
   pageSize?: number;
 }
 
@@ -178,9 +181,10 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
       }),
     );
     exp.addEventListener("click", () => void exportRun({ local_ids: [row.id] }));
+    const tone = statusTone(options.statuses, row.status, Boolean(row.error_code));
     const chip = h(
       "span",
-      { class: "vs-status-chip", "data-status": row.status },
+      { class: "vs-status-chip", "data-status": row.status, "data-tone": tone },
       statusLabel(row.status),
     );
     const tr = h(

@@ -124,7 +124,7 @@ export function createPreview(options: PreviewOptions): PreviewHandle {
         error instanceof RequestError && Object.keys(error.errors).length > 0
           ? "No preview until the fields marked in red are fixed."
           : `No preview: ${error instanceof Error ? error.message : String(error)}`;
-      setState("failed");
+      setState("error");
     } finally {
       inFlight = false;
       const pending = next;

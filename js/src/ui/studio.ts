@@ -5,7 +5,13 @@
 
 import { h } from "../form/dom";
 import type { FixHint } from "../form/field";
-import { type FieldFixes, type FormHandle, type RequestValue, renderForm } from "../form/render";
+import {
+  type FieldErrors,
+  type FieldFixes,
+  type FormHandle,
+  type RequestValue,
+  renderForm,
+} from "../form/render";
 import { listFunctions } from "../form/schema";
 import { type Channel, RequestError } from "../messages";
 import { uploadFile } from "../upload";
@@ -35,9 +41,8 @@ export interface StudioOptions {
   previewFields?: Record<string, string[]>;
 }
 
-/** The repair helpers in a failed answer's `problems`, by field. */
-export function fixesOf(error: unknown): FieldFixes {
-  const problems = error instanceof RequestError ? error.detail.problems : undefined;
+/** The repair helpers in a list of problems (`problems` or `warnings` of an answer), by field. */
+function fixHints(problems: unknown): FieldFixes {
   const out: FieldFixes = {};
   if (!Array.isArray(problems)) return out;
   for (const p of problems as Record<string, unknown>[]) {
@@ -48,6 +53,27 @@ export function fixesOf(error: unknown): FieldFixes {
     out[p.field] = [...(out[p.field] ?? []), hint];
   }
   return out;
+}
+
+/** The repair helpers in a failed answer's `problems`, by field. */
+export function fixesOf(error: unknown): FieldFixes {
+  return fixHints(error instanceof RequestError ? error.detail.problems : undefined);
+}
+
+/**
+ * The warnings of a `validate` answer (or of a refusal, which carries them too): what the service
+ * will trim or ignore, by field, in the form's words (the kernel words them), with their helpers.
+ */
+export function warningsOf(list: unknown): { warnings: FieldErrors; fixes: FieldFixes } {
+  const warnings: FieldErrors = {};
+  if (Array.isArray(list)) {
+    for (const w of list as Record<string, unknown>[]) {
+      if (typeof w.message !== "string") continue;
+      const field = typeof w.field === "string" ? w.field : "";
+      warnings[field] = warnings[field] ? `${warnings[field]}; ${w.message}` : w.message;
+    }
+  }
+  return { warnings, fixes: fixHints(list) };
 }
 
 const SUBMIT_TIMEOUT_MS = 60_000;
@@ -110,6 +136,8 @@ export function renderStudio(
           if (seq !== validateSeq) return;
           kernelSaysInvalid = false;
           form.setErrors({});
+          const { warnings, fixes } = warningsOf(msg.warnings);
+          form.setWarnings(warnings, fixes);
           showCost(msg.cost, msg.simulated === true);
           gate();
         })
@@ -119,6 +147,8 @@ export function renderStudio(
             kernelSaysInvalid = true;
             form.setErrors(error.errors, fixesOf(error));
           }
+          const { warnings, fixes } = warningsOf(error.detail.warnings);
+          form.setWarnings(warnings, fixes);
           cost.textContent = "";
           gate();
         });
@@ -198,6 +228,8 @@ export function renderStudio(
         if (error instanceof RequestError && Object.keys(error.errors).length > 0) {
           kernelSaysInvalid = true;
           form.setErrors(error.errors, fixesOf(error));
+          const { warnings, fixes } = warningsOf(error.detail.warnings);
+          form.setWarnings(warnings, fixes);
           form.focus(Object.keys(error.errors)[0] ?? "");
         }
       } finally {

@@ -7,7 +7,8 @@
 
 import { h } from "../form/dom";
 import type { Channel, Message } from "../messages";
-import { type CardDelta, type TaskCard, UNFINISHED } from "../traits";
+import type { StatusSets } from "../status";
+import type { CardDelta, TaskCard } from "../traits";
 import { type CardActions, type CardView, createCard } from "./card";
 import { createCompare } from "./compare";
 import { fetchVideo, VideoLoader, type VideoLoaderOptions } from "./videos";
@@ -18,6 +19,8 @@ export interface TaskListOptions {
   titleOf(fn: string): string;
   /** "Edit as new": put this card's request into its function's form. */
   onEdit(card: TaskCard): void;
+  /** The status table's sets (the `status_table` trait). */
+  statuses: StatusSets;
   video?: VideoLoaderOptions;
 }
 
@@ -35,7 +38,7 @@ const isCard = (d: CardDelta): d is TaskCard =>
   typeof d.function === "string" && typeof d.status === "string" && typeof d.order === "number";
 
 export function createTaskList(options: TaskListOptions): TaskListHandle {
-  const { channel } = options;
+  const { channel, statuses } = options;
   const cards = new Map<string, TaskCard>();
   const views = new Map<string, CardView>();
   let offset = 0; // kernel clock minus browser clock, seconds
@@ -58,7 +61,15 @@ export function createTaskList(options: TaskListOptions): TaskListHandle {
   const actions: CardActions = {
     async cancel(card) {
       const { msg } = await channel.request("cancel", { local_id: card.local_id });
-      return msg.canceled === true ? "Canceled." : `Not canceled: the task is ${msg.status}.`;
+      return msg.stopped === true ? "Canceled." : `Not canceled: the task is ${msg.status}.`;
+    },
+    async adopt(card, taskId) {
+      const { msg } = await channel.request("adopt", { local_id: card.local_id, task_id: taskId });
+      return `Adopted ${String(msg.task_id ?? taskId)}: it is polled like any task now.`;
+    },
+    async resubmit(card) {
+      await channel.request("resubmit", { local_id: card.local_id });
+      return "Submitted again as a new task (at the top of the list); this one is replaced.";
     },
     async retry(card) {
       await channel.request("retry", { local_id: card.local_id });
@@ -91,7 +102,7 @@ export function createTaskList(options: TaskListOptions): TaskListHandle {
 
   /** Local queue positions: the waiting cards ranked by `order` (see widget/cards.py). */
   const positions = (): Map<string, number> => {
-    const waiting = [...cards.values()].filter((c) => c.status === "waiting");
+    const waiting = [...cards.values()].filter((c) => statuses.waiting(c.status));
     waiting.sort((a, b) => a.order - b.order);
     return new Map(waiting.map((c, i) => [c.local_id, i + 1]));
   };
@@ -105,7 +116,13 @@ export function createTaskList(options: TaskListOptions): TaskListHandle {
     for (const card of newestFirst) {
       let view = views.get(card.local_id);
       if (!view) {
-        view = createCard(card, { title: options.titleOf(card.function), loader, actions, now });
+        view = createCard(card, {
+          title: options.titleOf(card.function),
+          loader,
+          actions,
+          statuses,
+          now,
+        });
         views.set(card.local_id, view);
       }
       const rank = ranks.get(card.local_id) ?? null;
@@ -179,7 +196,7 @@ export function createTaskList(options: TaskListOptions): TaskListHandle {
   // Elapsed times and ETAs move every second without any message from the kernel.
   const timer = setInterval(() => {
     for (const card of cards.values()) {
-      if (UNFINISHED.has(card.status) || card.downloading) views.get(card.local_id)?.tick();
+      if (statuses.unfinished(card.status) || card.downloading) views.get(card.local_id)?.tick();
     }
   }, 1000);
 

@@ -26,7 +26,7 @@ export interface VideoSource {
   expiresAt: number | null;
 }
 
-export type VideoState = "idle" | "loading" | "loaded" | "failed";
+export type VideoState = "idle" | "loading" | "loaded" | "error";
 
 export interface ObserverLike {
   observe(el: Element): void;
@@ -170,7 +170,7 @@ export class VideoLoader {
     const entry = this.entries.get(el);
     if (!entry) return;
     entry.source = source;
-    if (entry.state === "failed") this.setState(entry, "idle");
+    if (entry.state === "error") this.setState(entry, "idle");
     this.pump();
   }
 
@@ -320,7 +320,7 @@ export class VideoLoader {
       if (entry.abort !== abort) return;
       entry.abort = null;
       const message = error instanceof Error ? error.message : String(error);
-      this.setState(entry, "failed", `The video could not be loaded: ${message}`);
+      this.setState(entry, "error", `The video could not be loaded: ${message}`);
     } finally {
       this.pump();
     }
@@ -343,7 +343,7 @@ export class VideoLoader {
       this.pump();
       return;
     }
-    this.setState(entry, "failed", "This browser cannot play the video.");
+    this.setState(entry, "error", "This browser cannot play the video.");
   }
 
   private unload(entry: Entry): void {
@@ -357,7 +357,7 @@ export class VideoLoader {
     }
     if (entry.objectUrl) URL.revokeObjectURL(entry.objectUrl);
     entry.objectUrl = null;
-    if (entry.state !== "failed") this.setState(entry, "idle");
+    if (entry.state !== "error") this.setState(entry, "idle");
   }
 
   private setState(entry: Entry, state: VideoState, message?: string): void {

@@ -51,9 +51,12 @@ def title(field: str, function: str | None) -> str:
     return shown if index is None else f"{shown}, item {index + 1}"
 
 
-def in_words(message: str, function: str | None) -> str:
+def in_words(message: str, function: str | None, field: str = "") -> str:
     """``message`` with the API field names it mentions replaced by the form's titles (names
-    inside code, such as a helper's arguments, are left alone)."""
+    inside code, such as a helper's arguments, are left alone). ``field``: the problem's own
+    field, whose name starts its message (``prompt: ...``) even when it is a plain word."""
+    if field and message.startswith(f"{field}:"):
+        message = title(field, function) + message[len(field) :]
     pattern = _pattern(function)
     if pattern is None:
         return message
@@ -81,7 +84,7 @@ def problems_json(
                 "title": title(top, function) if top else "",
                 "rule": problem.rule,
                 "severity": problem.severity,
-                "message": in_words(problem.message, function),
+                "message": in_words(problem.message, function, problem.field),
                 "fix": fix,
                 "call": fix_call(fix, problem, request or {}) if fix else None,
             }
@@ -94,7 +97,7 @@ def by_field(problems: Sequence[Problem], function: str | None) -> dict[str, str
     out: dict[str, str] = {}
     for problem in problems:
         top = problem.field.split("[", 1)[0]
-        message = in_words(problem.message, function)
+        message = in_words(problem.message, function, problem.field)
         out[top] = f"{out[top]}; {message}" if top in out else message
     return out
 
@@ -108,7 +111,7 @@ def stored_warnings(warnings: Iterable[Mapping[str, Any]], function: str) -> lis
         out.append(
             {
                 "field": top,
-                "message": in_words(str(warning.get("message") or ""), function),
+                "message": in_words(str(warning.get("message") or ""), function, field),
                 "fix": warning.get("fix"),
             }
         )

@@ -1,5 +1,6 @@
 // Free text: a single-line input, or a textarea (`x-widget: textarea`) with a live character count
-// against maxLength, counted in code points like Python and the API do.
+// against maxLength — or against the soft limit past which the service cuts the text (`x-soft`) —
+// counted in code points like Python and the API do.
 
 import { h, ids } from "../dom";
 import { charCount } from "../validate";
@@ -7,7 +8,9 @@ import type { Control, ControlContext } from "./types";
 
 export function createText(ctx: ControlContext): Control {
   if (ctx.node.kind !== "string") throw new Error("createText needs a string node");
-  const { maxLength, multiline } = ctx.node;
+  const { multiline, soft } = ctx.node;
+  const hardLimit = ctx.node.maxLength;
+  const maxLength = hardLimit ?? soft?.maxLength;
   const countId = `${ctx.id}-count`;
   const counter =
     maxLength !== undefined ? h("span", { class: "vs-count", id: countId }, "") : null;
@@ -27,7 +30,10 @@ export function createText(ctx: ControlContext): Control {
     if (!counter || maxLength === undefined) return;
     const n = charCount(input.value);
     counter.textContent = `${n} / ${maxLength}`;
-    counter.classList.toggle("vs-over", n > maxLength);
+    // Over a hard limit is an error (red); over a soft one the service cuts the text (a warning).
+    counter.classList.toggle("vs-over", hardLimit !== undefined && n > hardLimit);
+    counter.classList.toggle("vs-over-soft", hardLimit === undefined && n > maxLength);
+    counter.title = hardLimit === undefined && n > maxLength ? (soft?.warning ?? "") : "";
   };
   input.addEventListener("input", () => {
     updateCount();
