@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from vace_studio.providers import dashscope_uploads
@@ -25,6 +26,7 @@ from vace_studio.providers.errors import ProviderError, kind_for_alibaba_code, k
 from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
+    first_moment,
     first_text,
     is_success,
     load_json,
@@ -50,6 +52,19 @@ REGIONS: dict[str, tuple[str, str, float]] = {
     "cn": ("https://dashscope.aliyuncs.com", "wanx2.1-vace-plus", 0.100347),
 }
 """Singapore ("intl") and Beijing ("cn")."""
+
+CONSOLES = {
+    "intl": "https://modelstudio.console.alibabacloud.com/",
+    "cn": "https://bailian.console.aliyun.com/",
+}
+"""Where a person sees the account's tasks and bills, by region."""
+
+SERVICE_ZONE = timezone(timedelta(hours=8), "UTC+8")
+"""China Standard Time: the zone of the list API's ``start_time``/``end_time`` and of task
+timestamps (providers.md §0)."""
+LIST_MAX_RANGE = 24 * 3600.0
+"""The list API refuses a ``start_time``..``end_time`` range wider than 24 hours (§0)."""
+_LIST_FORMAT = "%Y%m%d%H%M%S"
 
 API_PREFIX = "/api/v1"
 SUBMIT_PATH = f"{API_PREFIX}/services/aigc/video-generation/video-synthesis"
@@ -111,6 +126,7 @@ class DashScope:
     unsupported_fields = UNSUPPORTED_FIELDS
     limits = ProviderLimits(submits_per_second=2.0, max_concurrent=2, polls_per_second=20.0)
     result_ttl_seconds: float | None = 86_400.0
+    list_max_range_seconds = LIST_MAX_RANGE
 
     def __init__(
         self,
@@ -128,6 +144,7 @@ class DashScope:
         self.model = model or region_model
         self.price_per_second: float | None = price
         self.workspace = workspace
+        self.console_url = CONSOLES[region]
 
     def __repr__(self) -> str:
         return (
@@ -201,6 +218,26 @@ class DashScope:
         }
         params.update({k: v for k, v in optional.items() if v is not None})
         return HttpRequestSpec("GET", self.base_url + TASKS_PATH, self._headers(), params=params)
+
+    def list_between(
+        self, start: float, end: float, *, page_no: int = 1, page_size: int = 100
+    ) -> HttpRequestSpec:
+        """This model's tasks created in ``[start, end]`` (Unix seconds on the service's clock),
+        written as whole seconds of China Standard Time; the window is widened to whole seconds
+        and must not span more than 24 hours."""
+        if end < start or end - start > LIST_MAX_RANGE:
+            raise ValueError(
+                f"a task list may span at most 24 hours (asked for {(end - start) / 3600:.2f} h)"
+            )
+        lo = datetime.fromtimestamp(int(start), UTC).astimezone(SERVICE_ZONE)
+        hi = datetime.fromtimestamp(-int(-end // 1), UTC).astimezone(SERVICE_ZONE)
+        return self.list_request(
+            page_no,
+            page_size,
+            start_time=lo.strftime(_LIST_FORMAT),
+            end_time=hi.strftime(_LIST_FORMAT),
+            model_name=self.model,
+        )
 
     # ---- responses ----------------------------------------------------------------------
 
@@ -329,7 +366,15 @@ def _task_state(
         times=times_from(source, time_keys),
         extra={k: v for k, v in source.items() if k not in consumed},
         error_kind=kind_for_alibaba_code(code) if status is TaskStatus.FAILED else None,
+        created_at=_created_at(source),
+        ended_at=first_moment(source, ("end_time",), SERVICE_ZONE) if status.is_terminal else None,
     )
+
+
+def _created_at(source: Mapping[str, Any]) -> float | None:
+    """Unix seconds of a task's creation: a list item's ``gmt_create`` (epoch ms), else its
+    ``submit_time`` (``YYYY-MM-DD HH:mm:ss.SSS`` in China Standard Time)."""
+    return first_moment(source, ("gmt_create", "submit_time"), SERVICE_ZONE)
 
 
 def _usage(value: Any) -> Usage | None:

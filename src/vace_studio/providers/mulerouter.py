@@ -25,6 +25,7 @@ from vace_studio.providers.wire import (
     first_text,
     is_success,
     load_json,
+    moment,
     normalise_base_url,
     obj,
     path_segment,
@@ -86,6 +87,7 @@ class MuleRouter:
     unsupported_fields = UNSUPPORTED_FIELDS
     # Nothing is published about limits, prices or result lifetime (section 3.5).
     limits = ProviderLimits()
+    console_url = "https://mulerouter.ai/"  # [I] the site; its console path is not documented
     price_per_second: float | None = None
     result_ttl_seconds: float | None = None
 
@@ -239,6 +241,8 @@ class MuleRouter:
             times=times_from(info, _TIME_KEYS),
             extra=extra,
             error_kind=_failed_kind(code, message) if common is TaskStatus.FAILED else None,
+            created_at=moment(info.get("created_at")),
+            ended_at=moment(info.get("updated_at")) if common.is_terminal else None,
         )
 
     def parse_cancel(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
