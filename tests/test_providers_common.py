@@ -52,6 +52,8 @@ def test_error_kind_values_are_lowercase() -> None:
         "server",
         "protocol",
         "forbidden",
+        "quota",
+        "entitlement",
     ]
 
 
@@ -201,7 +203,8 @@ def test_gateways_without_cancel_accept_2xx_and_raise_otherwise() -> None:
         # Could not download the media to inspect it: the URL is the problem, not the content.
         ("InvalidParameter.DataInspection", ErrorKind.INVALID_INPUT),
         ("Throttling", ErrorKind.THROTTLED),
-        ("AccessDenied.Unpurchased", ErrorKind.FORBIDDEN),
+        # Not bought: a person must enable the model, unlike a plain permission refusal.
+        ("AccessDenied.Unpurchased", ErrorKind.ENTITLEMENT),
         ("InternalError.Algo", ErrorKind.SERVER),
         ("SomethingElse", None),
         ("", None),
@@ -218,6 +221,7 @@ def test_providers_import_nothing_that_does_io() -> None:
         "__future__",
         "collections",
         "dataclasses",
+        "datetime",
         "email",
         "enum",
         "http",

@@ -523,7 +523,7 @@ def test_access_denied_suffix_and_missing_async_header(ds: DashScope) -> None:
     payload = {"code": "AccessDenied.Unpurchased", "message": "Access to model denied."}
     with pytest.raises(ProviderError) as caught:
         ds.parse_submit(403, {}, body(payload))
-    assert caught.value.kind is ErrorKind.FORBIDDEN
+    assert caught.value.kind is ErrorKind.ENTITLEMENT
 
 
 def test_throttled_with_retry_after(ds: DashScope) -> None:

@@ -225,7 +225,8 @@ def test_status_mapping(mx: Modellix, provider_status: str, expected: TaskStatus
         ),
         ({"error": "generation failed"}, None, "generation failed"),
         ({"error_code": 3001, "error_message": "bad input"}, "3001", "bad input"),
-        ({}, None, None),
+        # The documented bare failure: no reason, and the message says so.
+        ({}, None, "failed, no reason given by Modellix"),
     ],
 )
 def test_failed_task_error_shapes(

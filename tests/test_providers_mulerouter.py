@@ -237,6 +237,8 @@ def test_status_mapping(mr: MuleRouter, provider_status: str, expected: TaskStat
 def test_http_errors_parsed_leniently(
     mr: MuleRouter, status: int, kind: ErrorKind, payload: Any, code: str | None, message: str
 ) -> None:
+    if status == 429 and message == "Insufficient balance":
+        kind = ErrorKind.BALANCE  # a 429 that says "balance" is a billing refusal, not a throttle
     with pytest.raises(ProviderError) as caught:
         mr.parse_submit(status, {}, body(payload))
     error = caught.value
@@ -250,10 +252,14 @@ def test_http_errors_parsed_leniently(
 
 def test_429_retry_after(mr: MuleRouter) -> None:
     with pytest.raises(ProviderError) as caught:
-        mr.parse_poll("t", 429, {"Retry-After": "20"}, body({"detail": "Daily spend limit"}))
+        mr.parse_poll("t", 429, {"Retry-After": "20"}, body({"detail": "Rate limit exceeded"}))
     assert caught.value.kind is ErrorKind.THROTTLED
     assert caught.value.retry_after == 20.0
-    assert str(caught.value) == "[mulerouter] Daily spend limit (HTTP 429)"
+    assert str(caught.value) == "[mulerouter] Rate limit exceeded (HTTP 429)"
+    # A spent daily limit also comes as 429; it is not a throttle (providers.md §0).
+    with pytest.raises(ProviderError) as caught:
+        mr.parse_poll("t", 429, {"Retry-After": "20"}, body({"detail": "Daily spend limit"}))
+    assert caught.value.kind is ErrorKind.QUOTA
 
 
 def test_protocol_errors(mr: MuleRouter) -> None:

@@ -261,10 +261,11 @@ def kind_for_alibaba_code(code: str | None) -> ErrorKind | None:
     return None
 
 
-# Words in a 429's message that say "spent", not "too fast" (Alibaba's "Free allocated quota
-# exceeded", Modellix's "quota exceeded", MuleRouter's "daily spend limit exceeded").
-_QUOTA_WORDS = ("quota", "spend", "balance", "credit", "billing", "overdue")
-_RATE_WORDS = ("rate", "too many requests", "frequency", "qps", "rpm", "concurren")
+# Words in a 429's message that say "spent" or "unpaid", not "too fast" (Modellix's "quota
+# exceeded", MuleRouter's "daily spend limit exceeded", "insufficient balance").
+_BALANCE_WORDS = ("balance", "credit", "billing", "overdue", "arrear")
+_QUOTA_WORDS = ("quota", "spend")
+_RATE_WORDS = ("rate", "too many requests", "frequency", "qps", "rpm", "concurren", "throttl")
 
 
 def refine_refusal(
@@ -273,17 +274,19 @@ def refine_refusal(
     """``(kind, may_be_quota)`` of a refusal, judged by its meaning rather than its HTTP status.
 
     A 429 is a throttle only when its code or message says so. ``Throttling.AllocationQuota`` is
-    both an allocation (rate) limit and the free-quota-spent answer: the message decides, and
-    when it does not, the refusal is a throttle that may be a quota (retried a bounded number of
-    times). A gateway's 429 that names neither is treated the same way.
+    both the allocation (rate) limit and the answer when the free quota is spent ("Free allocated
+    quota exceeded"): "free" decides, and otherwise it is a throttle that may be a quota, retried
+    a bounded number of times. A gateway's 429 that names neither is treated the same way.
     """
     if kind is not ErrorKind.THROTTLED:
         return kind, False
     words = (message or "").lower()
-    if code and code.startswith("Throttling") and code != "Throttling.AllocationQuota":
+    if code == "Throttling.AllocationQuota":
+        return (ErrorKind.QUOTA, False) if "free" in words else (kind, True)
+    if code and code.startswith("Throttling"):
         return kind, False  # Throttling, Throttling.RateQuota: a rate limit, it recovers
-    if "rate limit" in words and not any(w in words for w in _QUOTA_WORDS):
-        return kind, False
+    if any(word in words for word in _BALANCE_WORDS):
+        return ErrorKind.BALANCE, False
     if any(word in words for word in _QUOTA_WORDS):
         return ErrorKind.QUOTA, False
     if any(word in words for word in _RATE_WORDS):

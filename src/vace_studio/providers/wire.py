@@ -94,9 +94,10 @@ def error_from_parts(
     request_id: str | None = None,
 ) -> ProviderError:
     """An error of ``kind``; when the body had no message, quote the body or the status phrase."""
+    # Judged on the provider's own words: the status phrase filled in below says nothing.
+    kind, may_be_quota = refine_refusal(kind, status, code, message or snippet(body))
     if message is None:
         message = snippet(body) or status_phrase(status)
-    kind, may_be_quota = refine_refusal(kind, status, code, message)
     return error_for(
         kind,
         message,
