@@ -152,6 +152,26 @@ describe("other cards", () => {
     ]);
   });
 
+  it("show the fix of a refusal beside the provider's code", async () => {
+    const [FAILED] = STATUS_TABLE.retryable;
+    await mount([
+      card({
+        status: FAILED,
+        error_code: "PrepaidBillOverdue",
+        error_message: "The prepaid bill is overdue.",
+        advice: "Top up the account, then resume submissions.",
+      }),
+    ]);
+    const el = cardEl("l1") as HTMLElement;
+    expect(el.querySelector(".vs-card-error")?.textContent).toBe(
+      "PrepaidBillOverdue: The prepaid bill is overdue.",
+    );
+    expect(el.querySelector(".vs-card-advice-line")?.textContent).toBe(
+      "Top up the account, then resume submissions.",
+    );
+    expect(el.querySelector<HTMLElement>(".vs-card-uncertain")?.hidden).toBe(true);
+  });
+
   it("say a waiting task is paused while submissions are held", async () => {
     await mount([card({ status: WAITING, paused: "PrepaidBillOverdue: top up" })]);
     expect(cardEl("l1")?.querySelector(".vs-card-time")?.textContent).toContain(

@@ -96,6 +96,8 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
 
   const error = h("p", { class: "vs-card-error", role: "alert" });
   const lineage = h("p", { class: "vs-card-lineage" });
+  // What to do about a refusal (e.g. a billing one: top up, enable the model, switch key).
+  const advice = h("p", { class: "vs-card-advice-line" });
   const warnings = h("ul", { class: "vs-card-warnings", "aria-label": "Warnings" });
   // `note`: answers to this card's buttons; `trouble`: the engine's latest problem with the task.
   const note = h("p", { class: "vs-card-note", "aria-live": "polite" });
@@ -123,6 +125,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     idLine,
     lineage,
     error,
+    advice,
     uncertain.el,
     warnings,
     trouble,
@@ -275,6 +278,9 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     );
     warnings.hidden = warned.length === 0;
     uncertain.update(card);
+    // An uncertain card shows its advice with its choices; any other card shows it here.
+    advice.textContent = uncertain.el.hidden ? (card.advice ?? "") : "";
+    advice.hidden = !advice.textContent;
     // A paused waiting card says so in its time line; the engine's same words need no repeat.
     trouble.textContent = card.paused ? "" : (card.last_error ?? "");
     trouble.hidden = !trouble.textContent;

@@ -38,7 +38,7 @@ export function createHeldBanner(channel: Channel): HeldBanner {
       text.replaceChildren(
         h("strong", {}, "Submissions are paused. "),
         reason,
-        " Waiting tasks keep their place; fix the account, then resume.",
+        " Waiting tasks keep their place.",
       );
       el.hidden = !reason;
       // An alert only while shown: a hidden one would still be found as the page's alert.
