@@ -25,6 +25,7 @@ from vace_studio.engine.status import (
     LOCAL_QUEUE,
     Event,
     Status,
+    can,
     poll_event,
 )
 from vace_studio.engine.store import provider_durations
@@ -361,8 +362,8 @@ class Lifecycle:
             task.record.updated_at,
             task.record.error_message or "the submit's outcome was not recorded",
         )
-        if task.status in LOCAL_QUEUE:
-            return
         event = Event.LOSE if task.status is Status.SUBMITTING else Event.RECONCILE
+        if not can(task.status, event):
+            return  # a person adopted it or submitted it again before this ran
         if task.commit(event, owner=self.ctx.owner):
             await self.reconciler.run(task, lost)
