@@ -10,7 +10,6 @@ import pytest
 
 import vace_studio.providers as package
 from vace_studio.providers import (
-    PROVIDERS,
     AuthError,
     DashScope,
     ErrorKind,
@@ -22,6 +21,7 @@ from vace_studio.providers import (
     TaskStatus,
     ThrottledError,
     make_provider,
+    provider_names,
 )
 from vace_studio.providers.errors import (
     ERROR_CLASSES,
@@ -164,11 +164,11 @@ def test_base_url_keeps_a_proxy_path() -> None:
 
 
 def test_make_provider() -> None:
-    assert PROVIDERS == ("dashscope", "modellix", "mulerouter")
+    assert provider_names() == ("dashscope", "modellix", "mulerouter")
     assert isinstance(make_provider("dashscope"), DashScope)
     assert isinstance(make_provider("Modellix"), Modellix)
     assert isinstance(make_provider("mulerouter", region="intl"), MuleRouter)
-    for name in PROVIDERS:
+    for name in provider_names():
         provider = make_provider(name, base_url="http://127.0.0.1:8123")
         assert provider.name == name
         assert provider.base_url == "http://127.0.0.1:8123"
@@ -227,6 +227,7 @@ def test_providers_import_nothing_that_does_io() -> None:
         "http",
         "json",
         "math",
+        "re",  # the storage host's XML error, read without an XML parser
         "time",
         "typing",
         "urllib",

@@ -6,6 +6,7 @@ import asyncio
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -13,12 +14,18 @@ import pytest
 
 from vace_studio.engine import SettingsError, Store, TaskRecord, resolve_paths
 from vace_studio.engine.downloads import DownloadError, download_video, evict
+from vace_studio.engine.lifecycle import _local
 from vace_studio.engine.limits import PollPolicy, SlidingWindowLimiter
 from vace_studio.engine.retry import is_transient, never_created
 from vace_studio.engine.scheduler import Scheduler
 from vace_studio.engine.settings import resolve_settings
-from vace_studio.engine.store import provider_durations
-from vace_studio.providers import ServerError, ThrottledError, make_provider
+from vace_studio.providers import (
+    ServerError,
+    TaskState,
+    TaskStatus,
+    ThrottledError,
+    make_provider,
+)
 
 
 def _record(local_id: str, **changes: object) -> TaskRecord:
@@ -106,18 +113,22 @@ def test_store_round_trips_json_columns_and_filters(tmp_path: Path) -> None:
         store.update("a", api_key="nope")
 
 
-def test_provider_timestamps_give_durations_in_any_time_zone() -> None:
-    dashscope = {
-        "submit_time": "2026-11-21 16:32:10.273",
-        "scheduled_time": "2026-11-21 16:32:12.275",
-        "end_time": "2026-11-21 16:32:20.276",
-    }
-    total, run = provider_durations(dashscope)  # type: ignore[misc]
-    assert total == pytest.approx(10.003)
-    assert run == pytest.approx(8.001)
-    iso = {"created_at": "2026-11-21T08:00:00Z", "updated_at": "2026-11-21T08:00:30.5Z"}
-    assert provider_durations(iso) == (30.5, None)
-    assert provider_durations({"end_time": "garbage"}) is None
+def test_provider_moments_become_local_times_by_their_difference() -> None:
+    # Adapters give numbers on the provider's clock (its zone already applied); the engine only
+    # takes differences to its creation, so neither the zone nor a clock offset matters.
+    state = TaskState(
+        "t",
+        TaskStatus.SUCCEEDED,
+        "SUCCEEDED",
+        created_at=1e9,
+        started_at=1e9 + 2,
+        ended_at=1e9 + 10,
+    )
+    assert _local(50.0, state, state.started_at) == 52.0
+    assert _local(50.0, state, state.ended_at) == 60.0
+    assert _local(None, state, state.ended_at) is None
+    assert _local(50.0, replace(state, created_at=None), state.ended_at) is None
+    assert _local(50.0, state, 1e9 - 1) is None  # before its creation: not believable
 
 
 async def test_limiter_never_exceeds_its_rate_in_any_window() -> None:

@@ -48,9 +48,9 @@ from vace_studio.requests.media import is_local
 
 log = logging.getLogger("vace_studio")
 
-_TYPICAL_SECONDS = {"dashscope": 420.0, "modellix": 420.0, "mulerouter": 180.0, "simulator": 5.0}
-"""Typical run times from the providers' docs, used until the store has learned better (the
-embedded simulator's default clock is 1 s queued + 4 s running)."""
+_SIMULATED_SECONDS = 5.0
+"""The embedded simulator's default clock (1 s queued + 4 s running); a provider's documented
+run time is its ``info.typical_seconds``. Either is used until the store has learned better."""
 
 
 class Client:
@@ -114,13 +114,12 @@ class Client:
         self.cache_bytes = cache_bytes
         self.retry = retry or RetryPolicy()
         self.poll_policy = poll_policy or PollPolicy(
-            default_expected=_TYPICAL_SECONDS.get(
-                "simulator" if settings.simulated else settings.protocol, 420.0
+            default_expected=(
+                _SIMULATED_SECONDS if settings.simulated else self.provider.info.typical_seconds
             )
         )
         self.transport = Transport(settings.api_key, timeout=timeout)
         self.owner = uuid.uuid4().hex
-        self.uploads = Uploads(self, uploader)
         self.scheduler = Scheduler(limits or self.provider.limits)
         self.context = EngineContext(
             settings=settings,
@@ -134,6 +133,7 @@ class Client:
             owner=self.owner,
             cache_bytes=cache_bytes,
         )
+        self.uploads = Uploads(self.context, uploader)
         self.lifecycle = Lifecycle(
             self.context,
             uploads=self.uploads,

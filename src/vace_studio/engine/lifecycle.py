@@ -28,7 +28,6 @@ from vace_studio.engine.status import (
     can,
     poll_event,
 )
-from vace_studio.engine.store import provider_durations
 from vace_studio.engine.throttles import ThrottleBudget
 from vace_studio.providers import (
     REFUSALS,
@@ -55,6 +54,16 @@ _AMBIGUOUS = (httpx.TransportError, ProviderError)
 
 NewTask = Callable[[dict[str, Any], dict[str, Any]], "Task"]
 """Records and queues a new task: ``(request fields, record fields) → task``."""
+
+
+def _local(submitted_at: float | None, state: TaskState, moment: float | None) -> float | None:
+    """A provider moment of this task in local time: our submit plus how long after its creation
+    the provider says it came. A difference on the provider's clock needs no time zone and no
+    clock offset, and unlike a poll's own time it carries no polling delay."""
+    if submitted_at is None or moment is None or state.created_at is None:
+        return None
+    after = moment - state.created_at
+    return submitted_at + after if after >= 0 else None
 
 
 def _usage_dict(state: TaskState) -> dict[str, Any] | None:
@@ -228,13 +237,18 @@ class Lifecycle:
             "times": dict(state.times),
             "polls": rec.polls + 1,
         }
-        if event in (Event.START, Event.SUCCEED) and rec.started_at is None:
-            changes["started_at"] = self._provider_start(rec.submitted_at, state) or now
         if state.extra:
             changes["extra"] = {**rec.extra, **dict(state.extra)}
         if state.status.is_terminal:
             changes.update(self._finish(state, now))
+            ended = _local(rec.submitted_at, state, state.ended_at)
+            changes["finished_at"] = min(ended, now) if ended is not None else now
             task.downloading = state.status is TaskStatus.SUCCEEDED and bool(state.video_url)
+        if event in (Event.START, Event.SUCCEED) and rec.started_at is None:
+            # Never after the end: a run first seen finished started no later than it ended.
+            latest = changes.get("finished_at", now)
+            started = _local(rec.submitted_at, state, state.started_at)
+            changes["started_at"] = min(started, latest) if started is not None else latest
         task.commit(event, **changes)
         task.last_error = None
         if not state.status.is_terminal:
@@ -267,18 +281,6 @@ class Lifecycle:
         elif ctx.provider.price_per_second is not None and "video_duration" in usage:
             changes["cost"] = round(ctx.provider.price_per_second * usage["video_duration"], 6)
         return changes
-
-    def _provider_start(self, submitted_at: float | None, state: TaskState) -> float | None:
-        """When the run started, in local time, from the provider's own submit and start stamps.
-
-        A poll only sees the run some time after the run began; the provider's stamps say
-        exactly when, and their difference needs no time zone.
-        """
-        if submitted_at is None:
-            return None
-        times = state.times
-        measured = provider_durations({**times, "end_time": times.get("scheduled_time", "")})
-        return None if measured is None else submitted_at + measured[0]
 
     async def download(self, task: Task) -> None:
         ctx = self.ctx

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -316,13 +315,14 @@ class Store:
         """(submit→end, start→end) seconds of recent successes like this one.
 
         The scheduler learns from these when to poll: tasks of the same provider, function and
-        size tend to take similar times. The provider's own timestamps are used when it gives
-        them; our local times are only a fallback, because they include our polling delay, and
-        learning from them would teach the scheduler its own lateness.
+        size tend to take similar times. The lifecycle sets ``started_at`` and ``finished_at``
+        from the provider's own stamps where it gives them (``TaskState.started_at`` /
+        ``ended_at``): times seen by a poll include our polling delay, and learning from them
+        would teach the scheduler its own lateness.
         """
         with self._lock:
             rows = self._db.execute(
-                "SELECT submitted_at, started_at, finished_at, request_json, times_json "
+                "SELECT submitted_at, started_at, finished_at, request_json "
                 "FROM tasks WHERE endpoint = ? AND function = ? "
                 f"AND status IN ({', '.join('?' for _ in WITH_VIDEO)}) "
                 "AND submitted_at IS NOT NULL AND finished_at IS NOT NULL "
@@ -330,14 +330,10 @@ class Store:
                 (endpoint, function, *sorted(WITH_VIDEO), last * 4),
             ).fetchall()
         out: list[tuple[float, float | None]] = []
-        for submitted, started, finished, request_json, times_json in rows:
+        for submitted, started, finished, request_json in rows:
             if json.loads(request_json).get("size") != size:
                 continue
-            measured = provider_durations(json.loads(times_json or "{}"))
-            if measured is None:
-                run = finished - started if started is not None else None
-                measured = (finished - submitted, run)
-            out.append(measured)
+            out.append((finished - submitted, finished - started if started is not None else None))
             if len(out) >= last:
                 break
         return out
@@ -390,33 +386,3 @@ class Store:
                 "INSERT OR REPLACE INTO account_uploads VALUES (?, ?, ?, ?, ?, ?)",
                 (endpoint, account, model, sha256, url, expires_at),
             )
-
-
-# Pairs of provider timestamps (start of the task, start of its run, its end), by provider.
-_TIME_KEYS = (
-    ("submit_time", "scheduled_time", "end_time"),  # DashScope
-    ("created_at", None, "updated_at"),  # MuleRouter, Modellix
-)
-
-
-def _moment(stamp: str) -> float | None:
-    try:
-        if stamp.isdigit():
-            return int(stamp) / (1000 if len(stamp) > 11 else 1)
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-def provider_durations(times: Mapping[str, str]) -> tuple[float, float | None] | None:
-    """(total, run) seconds from a finished task's provider timestamps, if it has them.
-
-    Only differences are taken, so the provider's time zone does not matter.
-    """
-    for submit_key, start_key, end_key in _TIME_KEYS:
-        if submit_key in times and end_key in times:
-            submit, end = _moment(times[submit_key]), _moment(times[end_key])
-            start = _moment(times[start_key]) if start_key and start_key in times else None
-            if submit is not None and end is not None and end >= submit:
-                return end - submit, (end - start if start is not None else None)
-    return None

@@ -4,15 +4,15 @@ fetch, before a submit.
 * Checks (:mod:`vace_studio.media`): at ``enqueue`` the local files (headers only; nothing leaves
   the machine); just before the submit, local files again plus remote ``http(s)`` URLs, probed
   with a few range GETs — an unreachable URL is logged as a warning, not refused.
-* DashScope: its temporary storage (getPolicy → multipart POST → ``oss://`` key, 48 h; the adapter
-  adds ``X-DashScope-OssResourceResolve: enable`` to the submit). One credential serves all files
-  of a request; uploads are cached by content hash per endpoint and model for their 48 h life.
-* Modellix: its image upload (PNG / JPEG / WebP, ≤ 16 MiB); it has none for videos.
-* MuleRouter (and Modellix videos): no upload exists, so the client needs an ``uploader`` — a
-  callable taking a local path and returning a public URL (e.g. an S3 presigned URL), sync or
-  async, or an object with such an ``upload`` method. Without one the request fails at
-  ``enqueue``, before any network call, naming the option. When given, the uploader is used for
-  every local file, whatever the provider.
+* A provider that stores files itself (:class:`~vace_studio.providers.HostedUploads`: DashScope's
+  temporary ``oss://`` storage, Modellix's image upload): the adapter says which files it takes,
+  how to get a credential (one serves all files of a request) and what to POST; uploads are
+  cached by content hash per endpoint, account and upload scope for their life.
+* Where the provider cannot take a file (no hosted upload, or not this kind of file), the client
+  needs an ``uploader`` — a callable taking a local path and returning a public URL (e.g. an S3
+  presigned URL), sync or async, or an object with such an ``upload`` method. Without one the
+  request fails at ``enqueue``, before any network call, naming the option. When given, the
+  uploader is used for every local file, whatever the provider.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import inspect
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,13 +32,19 @@ import httpx
 from vace_studio.media import ProbeError, check_media, check_request, probe_local
 from vace_studio.media.inputs import materialize_request, plain_named
 from vace_studio.media.remote import RemoteFacts
-from vace_studio.providers import ProtocolError, ProviderError, ThrottledError
+from vace_studio.providers import (
+    HostedUploads,
+    ProtocolError,
+    ProviderError,
+    ThrottledError,
+    UploadCredential,
+)
 from vace_studio.requests import InvalidRequest, Problem, VaceRequest, validate_request
 from vace_studio.requests.media import has_cjk, is_local
 from vace_studio.requests.problems import describe_value, errors_of, warnings_of
 
 if TYPE_CHECKING:
-    from vace_studio.engine.client import Client
+    from vace_studio.engine.context import EngineContext
 
 log = logging.getLogger("vace_studio")
 
@@ -54,11 +59,9 @@ class UploaderObject(Protocol):
 Uploader = Callable[[Path], "str | Awaitable[str]"] | UploaderObject
 """A user's own upload: takes a local file, returns a URL the provider can fetch."""
 
-DASHSCOPE_UPLOAD_TTL = 48 * 3600.0
-MODELLIX_UPLOAD_TTL = 6 * 86400.0
-"""Modellix does not say how long uploads live; its result URLs live about 7 days."""
-MODELLIX_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
-MODELLIX_MAX_BYTES = 16 * 1024 * 1024
+UPLOAD_MARGIN = 600.0
+"""Seconds before an upload's end from which it is no longer reused: a submit must reach the
+provider, and the provider fetch the file, while it still exists."""
 
 _SUFFIXES = {
     "JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "BMP": ".bmp", "TIFF": ".tif",
@@ -101,22 +104,22 @@ def _local_fields(request: VaceRequest) -> Iterator[tuple[str, str]]:
 
 
 @dataclass
-class _Policy:
-    """A DashScope upload credential, reused for every file of one request."""
+class _Credential:
+    """A hosted upload's credential, reused for every file of one request."""
 
-    value: Any = None
+    value: UploadCredential | None = None
     fetched: float = 0.0
 
 
 class Uploads:
-    """Check a request's media and upload its local files through the client's provider.
+    """Check a request's media and upload its local files through the engine's provider.
 
     ``check_media`` (default on) runs the documented media limits at ``enqueue`` and before
     the submit; turn it off (``client.uploads.check_media = False``) to let the provider judge.
     """
 
-    def __init__(self, client: Client, uploader: Uploader | None = None) -> None:
-        self.c = client
+    def __init__(self, ctx: EngineContext, uploader: Uploader | None = None) -> None:
+        self.ctx = ctx
         self.uploader = uploader
         self.check_media = True
         self._remote = RemoteFacts()
@@ -129,7 +132,7 @@ class Uploads:
         (under ``<home>/inputs``, named by content hash) and replaced by their paths."""
         if isinstance(request, VaceRequest):
             return request
-        return materialize_request(request, self.c.paths.home / "inputs")
+        return materialize_request(request, self.ctx.paths.home / "inputs")
 
     # -- at enqueue: no network ----------------------------------------------------------------
     def check(self, request: VaceRequest) -> list[Problem]:
@@ -155,41 +158,18 @@ class Uploads:
     def _route_problems(self, request: VaceRequest) -> list[Problem]:
         if self.uploader is not None:
             return []
-        provider = self.c.settings.provider
-        protocol = self.c.settings.protocol
+        provider = self.ctx.provider
         problems: list[Problem] = []
         for where, ref in _local_fields(request):
-            if protocol == "dashscope":
-                continue
-            got = describe_value(ref)
-            if protocol == "modellix":
-                why = self._modellix_refusal(Path(ref))
+            if isinstance(provider, HostedUploads):
+                why = _refusal(provider, Path(ref))
                 if why is None:
                     continue
-                text = f"{where}: {why}; {_UPLOADER_HINT} (got {got})"
             else:
-                why = f"{provider} has no upload for local files"
-                text = f"{where}: {why}; {_UPLOADER_HINT} (got {got})"
+                why = f"{provider.name} has no upload for local files"
+            text = f"{where}: {why}; {_UPLOADER_HINT} (got {describe_value(ref)})"
             problems.append(Problem(where, "no_upload", ref, text))
         return problems
-
-    @staticmethod
-    def _modellix_refusal(path: Path) -> str | None:
-        """Why Modellix's own upload cannot take ``path`` (``None``: it can)."""
-        try:
-            info = probe_local(path)
-        except ProbeError:
-            return None  # the media check reports an unreadable file, naming the field
-        if info.kind == "video":
-            return "modellix has no upload for local videos"
-        if info.format not in MODELLIX_IMAGE_FORMATS and info.format != "MPO":
-            return (
-                f"modellix's image upload takes PNG, JPEG or WebP, not {info.format} "
-                "(save it as PNG or JPEG)"
-            )
-        if info.bytes is not None and info.bytes > MODELLIX_MAX_BYTES:
-            return "modellix's image upload takes at most 16 MB"
-        return None
 
     # -- just before the submit ------------------------------------------------------------------
     async def prepare(self, request: VaceRequest) -> tuple[VaceRequest, list[Problem]]:
@@ -199,7 +179,7 @@ class Uploads:
         :class:`UploadError`; nothing is submitted."""
         warnings: list[Problem] = []
         if self.check_media:
-            report = await check_media(request, self.c.transport.http, known=self._remote)
+            report = await check_media(request, self.ctx.transport.http, known=self._remote)
             warnings = report.warnings
             for warning in warnings:
                 log.warning("%s", warning.message)
@@ -211,11 +191,11 @@ class Uploads:
         routes = self._route_problems(request)
         if routes:
             raise UploadError(request.function, routes)
-        policy = _Policy()
+        credential = _Credential()
         urls: dict[str, str] = {}
         for where, ref in local.items():
             if ref not in urls:
-                urls[ref] = await self._guarded(request, where, Path(ref), policy)
+                urls[ref] = await self._guarded(request, where, Path(ref), credential)
         data: dict[str, Any] = request.api_fields()
         for name in request.media():
             value = data[name]
@@ -226,10 +206,12 @@ class Uploads:
             )
         return validate_request(data), warnings
 
-    async def _guarded(self, request: VaceRequest, where: str, path: Path, policy: _Policy) -> str:
+    async def _guarded(
+        self, request: VaceRequest, where: str, path: Path, credential: _Credential
+    ) -> str:
         """Upload one file; failures that leave the outcome clear become :class:`UploadError`."""
         try:
-            return await self._upload(path, policy)
+            return await self._upload(path, credential)
         except UploadError:
             raise
         except ThrottledError:
@@ -246,15 +228,16 @@ class Uploads:
             f"(got {describe_value(str(path))})",
         )  # fmt: skip
 
-    async def _upload(self, path: Path, policy: _Policy) -> str:
+    async def _upload(self, path: Path, credential: _Credential) -> str:
         if self.uploader is not None:
             # A name with Chinese characters would end up in the URL: hand over a plain name.
             sha, _ = await asyncio.to_thread(_digest, path)
-            folder = self.c.paths.home / "inputs"
+            folder = self.ctx.paths.home / "inputs"
             return await self._user_upload(await asyncio.to_thread(plain_named, path, sha, folder))
-        if self.c.settings.protocol == "dashscope":
-            return await self._dashscope(path, policy)
-        return await self._modellix(path)
+        provider = self.ctx.provider
+        # _route_problems refused every file no hosted upload takes, before this point.
+        assert isinstance(provider, HostedUploads)
+        return await self._hosted(provider, path, credential)
 
     async def _user_upload(self, path: Path) -> str:
         uploader = self.uploader
@@ -273,88 +256,70 @@ class Uploads:
             )  # fmt: skip
         return url
 
-    async def _dashscope(self, path: Path, policy: _Policy) -> str:
-        c = self.c
-        provider: Any = c.provider
+    async def _hosted(self, provider: HostedUploads, path: Path, credential: _Credential) -> str:
+        """Store one file with the provider (cached by content per account and scope)."""
+        ctx = self.ctx
         sha, size = await asyncio.to_thread(_digest, path)
-        cached = c.store.uploaded(c.endpoint, c.transport.account, provider.model, sha)
+        where = (ctx.endpoint, ctx.transport.account, provider.upload_scope, sha)
+        cached = ctx.store.uploaded(*where)
         if cached:
             return cached
-        credential = await self._policy(policy)
-        limit = credential.max_file_size_mb
+        grant = await self._credential(provider, credential)
+        limit = grant.max_file_size_mb if grant is not None else None
         if limit is not None and size > limit * 1024 * 1024:
             raise _error(
                 None, "", "upload_size", str(path),
-                f"{path.name}: DashScope temporary storage takes at most {limit:g} MB "
+                f"{path.name}: {ctx.provider.info.label}'s storage takes at most {limit:g} MB "
                 f"(got {size / 1024 / 1024:.1f} MB)",
             )  # fmt: skip
-        # A content-hash name: unique per file (the credential forbids overwrites) and free of
+        # A content-hash name: unique per file (storage may forbid overwrites) and free of
         # characters the service rejects in URLs.
-        name = f"{sha[:32]}{_suffix(path)}"
-        url, fields, oss_url = provider.upload_form(credential, name)
-        async for attempt in c.retry.idempotent():
+        spec = provider.upload_spec(grant, f"{sha[:32]}{_suffix(path)}")
+        async for attempt in ctx.retry.idempotent():
             with attempt:
                 with path.open("rb") as handle:
-                    response = await c.transport.post_form(
-                        url, fields=fields, files={"file": (name, handle)}, authorize=False
+                    response = await ctx.transport.post_form(
+                        spec.url,
+                        fields=dict(spec.fields),
+                        files={spec.file_field: (spec.filename, handle)},
+                        authorize=spec.authorize,
                     )
-                # 409: this very content is already stored under this key (forbid-overwrite).
-                if response.status_code >= 400 and response.status_code != 409:
-                    response.raise_for_status()
-        c.store.remember_upload(
-            c.endpoint,
-            c.transport.account,
-            provider.model,
-            sha,
-            oss_url,
-            time.time() + DASHSCOPE_UPLOAD_TTL - 600,
-        )
-        return str(oss_url)
-
-    async def _policy(self, policy: _Policy) -> Any:
-        """The request's upload credential, fetched on first use and again once it expired."""
-        expires = getattr(policy.value, "expire_in_seconds", None)
-        fresh = policy.value is not None and (
-            expires is None or time.monotonic() - policy.fetched < float(expires) - 30
-        )
-        if fresh:
-            return policy.value
-        c = self.c
-        provider: Any = c.provider
-        spec = provider.upload_policy_request()
-        async for attempt in c.retry.idempotent():
-            with attempt:
-                policy.value = provider.parse_upload_policy(*await c.transport.send(spec))
-        policy.fetched = time.monotonic()
-        return policy.value
-
-    async def _modellix(self, path: Path) -> str:
-        c = self.c
-        provider: Any = c.provider
-        sha, _ = await asyncio.to_thread(_digest, path)
-        cached = c.store.uploaded(c.endpoint, c.transport.account, "modellix-media", sha)
-        if cached:
-            return cached
-        async for attempt in c.retry.idempotent():
-            with attempt:
-                with path.open("rb") as handle:
-                    response = await c.transport.post_form(
-                        provider.media_upload_url(),
-                        files={"file": (f"{sha[:32]}{_suffix(path)}", handle)},
-                        authorize=True,
-                    )
-                url = provider.parse_media_upload(
-                    response.status_code, response.headers, response.content
+                url = provider.parse_upload(
+                    spec, response.status_code, response.headers, response.content
                 )
-        c.store.remember_upload(
-            c.endpoint,
-            c.transport.account,
-            "modellix-media",
-            sha,
-            url,
-            time.time() + MODELLIX_UPLOAD_TTL,
+        expires = time.time() + provider.upload_ttl_seconds - UPLOAD_MARGIN
+        ctx.store.remember_upload(*where, url, expires)
+        return url
+
+    async def _credential(
+        self, provider: HostedUploads, credential: _Credential
+    ) -> UploadCredential | None:
+        """The request's upload credential, fetched on first use and again once it expired;
+        ``None`` where the provider needs none."""
+        spec = provider.upload_credential_request()
+        if spec is None:
+            return None
+        value = credential.value
+        expires = value.expire_in_seconds if value is not None else None
+        fresh = value is not None and (
+            expires is None or time.monotonic() - credential.fetched < expires - 30
         )
-        return str(url)
+        if value is not None and fresh:
+            return value
+        async for attempt in self.ctx.retry.idempotent():
+            with attempt:
+                value = provider.parse_upload_credential(*await self.ctx.transport.send(spec))
+        credential.value, credential.fetched = value, time.monotonic()
+        return value
+
+
+def _refusal(provider: HostedUploads, path: Path) -> str | None:
+    """Why ``provider``'s hosted upload cannot take ``path`` (``None``: it can)."""
+    try:
+        info = probe_local(path)
+    except ProbeError:
+        return None  # the media check reports an unreadable file, naming the field
+    return provider.upload_refusal(info.kind, info.format, info.bytes)
 
 
 def _suffix(path: Path) -> str:
@@ -368,14 +333,7 @@ def _suffix(path: Path) -> str:
         return suffix
 
 
-_XML_FIELD = re.compile(r"<(Code|Message)>([^<]{1,200})</\1>")
-
-
 def _http_reason(error: BaseException) -> str:
-    """A short reason, with OSS's XML ``Code`` / ``Message`` when the storage host sent them."""
-    if isinstance(error, httpx.HTTPStatusError):
-        found = dict(_XML_FIELD.findall(error.response.text[:4000]))
-        detail = ": ".join(v for v in (found.get("Code"), found.get("Message")) if v)
-        return f"HTTP {error.response.status_code}" + (f" {detail}" if detail else "")
+    """A short reason for a network failure."""
     text = str(error).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,14 +1,20 @@
 """Provider adapters: pure functions from request models to HTTP request specs, and from raw HTTP
 responses to task states or typed errors. Nothing here does I/O; the engine sends and receives.
+
+Each adapter carries its :class:`ProviderInfo`; the registry (:func:`infos`,
+:func:`make_provider`) is where every other package finds the providers. Optional abilities are
+protocols checked with ``isinstance``: :class:`TaskLister`, :class:`HostedUploads`.
 """
 
 from vace_studio.providers.base import (
+    HostedUploads,
     HttpRequestSpec,
     Provider,
-    ProviderLimits,
     TaskLister,
     TaskState,
     TaskStatus,
+    UploadCredential,
+    UploadSpec,
     Usage,
 )
 from vace_studio.providers.dashscope import DashScope
@@ -30,12 +36,19 @@ from vace_studio.providers.errors import (
     ThrottledError,
     fix_for,
 )
+from vace_studio.providers.info import ProviderInfo, ProviderLimits, Region
 from vace_studio.providers.modellix import Modellix
 from vace_studio.providers.mulerouter import MuleRouter, MuleRouterFields
-from vace_studio.providers.registry import PROVIDERS, make_provider
+from vace_studio.providers.registry import (
+    infos,
+    make_provider,
+    provider_info,
+    provider_names,
+    register,
+    unregister,
+)
 
 __all__ = [
-    "PROVIDERS",
     "REFUSALS",
     "AuthError",
     "BalanceError",
@@ -43,6 +56,7 @@ __all__ = [
     "EntitlementError",
     "ErrorKind",
     "ForbiddenError",
+    "HostedUploads",
     "HttpRequestSpec",
     "InvalidInputError",
     "Modellix",
@@ -53,15 +67,24 @@ __all__ = [
     "ProtocolError",
     "Provider",
     "ProviderError",
+    "ProviderInfo",
     "ProviderLimits",
     "QuotaError",
+    "Region",
     "ServerError",
     "TaskLister",
     "TaskState",
     "TaskStatus",
     "ThrottledError",
+    "UploadCredential",
     "UploadPolicy",
+    "UploadSpec",
     "Usage",
     "fix_for",
+    "infos",
     "make_provider",
+    "provider_info",
+    "provider_names",
+    "register",
+    "unregister",
 ]

@@ -14,7 +14,22 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from vace_studio.providers.errors import ErrorKind
+from vace_studio.providers.info import ProviderInfo, ProviderLimits
 from vace_studio.requests.base import VaceRequest
+
+__all__ = [
+    "HostedUploads",
+    "HttpRequestSpec",
+    "Provider",
+    "ProviderInfo",
+    "ProviderLimits",
+    "TaskLister",
+    "TaskState",
+    "TaskStatus",
+    "UploadCredential",
+    "UploadSpec",
+    "Usage",
+]
 
 
 @dataclass(frozen=True)
@@ -82,28 +97,30 @@ class TaskState:
     created_at: float | None = None
     """When the provider created the task, as Unix seconds on the provider's clock (``None``
     where the provider does not say)."""
+    started_at: float | None = None
+    """When the task's run began (it left the provider's queue), as Unix seconds on the
+    provider's clock; ``None`` while queued or where the provider does not say. Only its
+    difference to :attr:`created_at` is used, so the provider's clock need not be ours."""
     ended_at: float | None = None
     """When a finished task ended, as Unix seconds on the provider's clock (result URLs expire
     counted from it); ``None`` while unfinished or where the provider does not say."""
 
 
-@dataclass(frozen=True)
-class ProviderLimits:
-    """Published per-account limits; ``None`` means the provider publishes none."""
-
-    submits_per_second: float | None = None
-    max_concurrent: int | None = None
-    polls_per_second: float | None = None
-    requests_per_minute: float | None = None
-    """All requests of one key together (submits, polls, lists, cancels), per minute."""
-
-
 class Provider(Protocol):
-    """What the engine needs from a provider adapter. All methods are pure (no I/O)."""
+    """What the engine needs from a provider adapter. All methods are pure (no I/O).
+
+    Optional abilities are protocols of their own, checked with ``isinstance``:
+    :class:`TaskLister` and :class:`HostedUploads`.
+    """
 
     @property
     def name(self) -> str:
-        """``"dashscope"``, ``"modellix"`` or ``"mulerouter"``."""
+        """The registered name (``"dashscope"``, ...): ``info.name``."""
+        ...
+
+    @property
+    def info(self) -> ProviderInfo:
+        """The provider's published facts (label, key variable, regions, run time, ...)."""
         ...
 
     @property
@@ -184,4 +201,79 @@ class TaskLister(Protocol):
 
     def parse_list(self, status: int, headers: Mapping[str, str], body: bytes) -> list[TaskState]:
         """One page of tasks (each with ``created_at`` where the provider gives it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class UploadSpec:
+    """One multipart ``POST`` that stores a local file where the provider can read it.
+
+    ``fields`` are the text parts in the order the host expects, sent before the file part
+    named ``file_field``. ``authorize`` is true when the request goes to the provider's own API
+    (the engine adds the key) and false for a storage host that is signed by ``fields``.
+    """
+
+    url: str
+    fields: Mapping[str, str]
+    filename: str
+    authorize: bool
+    file_field: str = "file"
+
+
+class UploadCredential(Protocol):
+    """What the engine reads of an upload credential (DashScope's ``getPolicy`` answer)."""
+
+    @property
+    def expire_in_seconds(self) -> float | None:
+        """How long the credential may be reused, when the provider says."""
+        ...
+
+    @property
+    def max_file_size_mb(self) -> float | None:
+        """The largest file the credential accepts, when the provider says."""
+        ...
+
+
+@runtime_checkable
+class HostedUploads(Protocol):
+    """A provider that stores local files for its own tasks: DashScope's temporary ``oss://``
+    storage (any input, 48 h) and Modellix's image upload. Elsewhere a person's own uploader
+    is needed."""
+
+    @property
+    def upload_scope(self) -> str:
+        """What an upload is bound to besides the account (DashScope: the model id): an
+        uploaded file is reused only within the same scope."""
+        ...
+
+    @property
+    def upload_ttl_seconds(self) -> float:
+        """How long an uploaded file stays readable (an estimate where undocumented)."""
+        ...
+
+    def upload_refusal(self, kind: str, fmt: str | None, size: int | None) -> str | None:
+        """Why the host cannot take a local file (``None``: it can), from what a probe of the
+        file found: ``kind`` ``"image"`` or ``"video"``, ``fmt`` its container or image format
+        (``"PNG"``, ``"MP4"``), ``size`` in bytes."""
+        ...
+
+    def upload_credential_request(self) -> HttpRequestSpec | None:
+        """The request for a credential that signs the uploads of one submit, or ``None``
+        when uploads need no credential but the key."""
+        ...
+
+    def parse_upload_credential(
+        self, status: int, headers: Mapping[str, str], body: bytes
+    ) -> UploadCredential:
+        """The credential, or raises a ``ProviderError``."""
+        ...
+
+    def upload_spec(self, credential: UploadCredential | None, filename: str) -> UploadSpec:
+        """The ``POST`` that stores a file under ``filename`` (a plain, unique name)."""
+        ...
+
+    def parse_upload(
+        self, spec: UploadSpec, status: int, headers: Mapping[str, str], body: bytes
+    ) -> str:
+        """The URL a submit names the stored file by, or raises a ``ProviderError``."""
         ...

@@ -13,16 +13,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from vace_studio.providers import dashscope_uploads
-from vace_studio.providers.base import (
-    HttpRequestSpec,
-    ProviderLimits,
-    TaskState,
-    TaskStatus,
-    Usage,
-)
-from vace_studio.providers.dashscope_uploads import UploadPolicy
+from vace_studio.providers.base import HttpRequestSpec, TaskState, TaskStatus, Usage
+from vace_studio.providers.dashscope_uploads import TemporaryStorage
 from vace_studio.providers.errors import ProviderError, kind_for_alibaba_code, kind_for_status
+from vace_studio.providers.info import ProviderInfo, ProviderLimits, Region
 from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
@@ -58,6 +52,24 @@ CONSOLES = {
     "cn": "https://bailian.console.aliyun.com/",
 }
 """Where a person sees the account's tasks and bills, by region."""
+
+INFO = ProviderInfo(
+    name=NAME,
+    label=LABEL,
+    key_env="DASHSCOPE_API_KEY",
+    base_url_env="VACE_STUDIO_DASHSCOPE_BASE_URL",
+    regions=(
+        Region("intl", "international (Singapore)", "Singapore"),
+        Region("cn", "Chinese mainland (Beijing)", "Beijing"),
+    ),
+    # 2 submits/s and 2 concurrent tasks per account, polls 20/s (section 1.6).
+    limits=ProviderLimits(submits_per_second=2.0, max_concurrent=2, polls_per_second=20.0),
+    typical_seconds=420.0,  # "typical processing 5-10 min" (section 1.1)
+    result_ttl_seconds=86_400.0,  # task ids and result URLs live 24 h (section 1.6)
+    console_url=CONSOLES["intl"],
+    lists_tasks=True,
+    hosts_uploads=True,
+)
 
 SERVICE_ZONE = timezone(timedelta(hours=8), "UTC+8")
 """China Standard Time: the zone of the list API's ``start_time``/``end_time`` and of task
@@ -113,8 +125,8 @@ _POLL_KEYS = frozenset({"task_id", "task_status", "video_url", "code", "message"
 _LIST_TIME_KEYS = ("gmt_create", "submit_time", "start_time", "scheduled_time", "end_time")
 
 
-class DashScope:
-    """The DashScope adapter for one region.
+class DashScope(TemporaryStorage):
+    """The DashScope adapter for one region (with temporary ``oss://`` uploads).
 
     ``region`` is ``"intl"`` (Singapore, ``wan2.1-vace-plus``) or ``"cn"`` (Beijing,
     ``wanx2.1-vace-plus``); ``base_url`` replaces the documented host (simulator, workspace
@@ -123,9 +135,10 @@ class DashScope:
     """
 
     name = NAME
+    info = INFO
     unsupported_fields = UNSUPPORTED_FIELDS
-    limits = ProviderLimits(submits_per_second=2.0, max_concurrent=2, polls_per_second=20.0)
-    result_ttl_seconds: float | None = 86_400.0
+    limits = INFO.limits
+    result_ttl_seconds = INFO.result_ttl_seconds
     list_max_range_seconds = LIST_MAX_RANGE
 
     def __init__(
@@ -321,24 +334,6 @@ class DashScope:
             states.append(state)
         return states
 
-    # ---- temporary oss:// uploads (section 1.7) ------------------------------------------
-
-    def upload_policy_request(self) -> HttpRequestSpec:
-        """``GET /api/v1/uploads?action=getPolicy&model=...`` for this provider's model."""
-        return dashscope_uploads.upload_policy_request(self.base_url, self.model, self._headers())
-
-    def parse_upload_policy(
-        self, status: int, headers: Mapping[str, str], body: bytes
-    ) -> UploadPolicy:
-        """The upload credential in the response's ``data``."""
-        root = self._success(status, headers, body)
-        return dashscope_uploads.read_upload_policy(root, status, body)
-
-    @staticmethod
-    def upload_form(policy: UploadPolicy, filename: str) -> tuple[str, dict[str, str], str]:
-        """``(upload URL, multipart text fields in the SDK's order, resulting oss:// URL)``."""
-        return dashscope_uploads.upload_form(policy, filename)
-
 
 def _task_state(
     source: Mapping[str, Any], task_id: str | None, *, list_item: bool = False
@@ -367,6 +362,8 @@ def _task_state(
         extra={k: v for k, v in source.items() if k not in consumed},
         error_kind=kind_for_alibaba_code(code) if status is TaskStatus.FAILED else None,
         created_at=_created_at(source),
+        # When it left the queue [I: the zone is read like the other stamps'].
+        started_at=first_moment(source, ("scheduled_time", "start_time"), SERVICE_ZONE),
         ended_at=first_moment(source, ("end_time",), SERVICE_ZONE) if status.is_terminal else None,
     )
 

@@ -11,13 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vace_studio.providers.base import HttpRequestSpec, ProviderLimits, TaskState, TaskStatus
+from vace_studio.providers.base import (
+    HttpRequestSpec,
+    TaskState,
+    TaskStatus,
+    UploadCredential,
+    UploadSpec,
+)
 from vace_studio.providers.errors import (
     ErrorKind,
     ProviderError,
     kind_for_alibaba_code,
     kind_for_status,
 )
+from vace_studio.providers.info import ProviderInfo, ProviderLimits
 from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
@@ -48,7 +55,28 @@ MEDIA_PATH = f"{API_PREFIX}/media/files"
 
 MEDIA_UPLOAD_TYPES = ("image/png", "image/jpeg", "image/webp")
 """What ``POST /api/v1/media/files`` takes (multipart field ``file``); no video upload exists."""
+MEDIA_UPLOAD_FORMATS = ("PNG", "JPEG", "MPO", "WEBP")
+"""The same as image formats a probe names (MPO is a JPEG with extra frames, e.g. from phones)."""
 MEDIA_UPLOAD_MAX_BYTES = 16 * 1024 * 1024
+MEDIA_UPLOAD_TTL = 6 * 86_400.0
+"""Modellix does not say how long uploads live; its result URLs live about 7 days."""
+
+INFO = ProviderInfo(
+    name=NAME,
+    label=LABEL,
+    key_env="MODELLIX_API_KEY",
+    base_url_env="VACE_STUDIO_MODELLIX_BASE_URL",
+    regions=(),
+    # No submit limits are published (section 2.5); an archived overview lists 100 requests/min
+    # per API key (providers.md §0).
+    limits=ProviderLimits(requests_per_minute=100.0),
+    typical_seconds=420.0,  # "processing 5-10 min" (section 2.2)
+    # About 7 days per the newest plugin docs; an older version said 24 h (section 2.5).
+    result_ttl_seconds=7 * 86_400.0,
+    console_url="https://modellix.ai/",  # [I] the site; its console path is not documented
+    lists_tasks=False,
+    hosts_uploads=True,
+)
 
 UNSUPPORTED_FIELDS = frozenset({"strength", "watermark", "negative_prompt", "safety_filter"})
 """Request fields Modellix does not document (section 2.2): refused before anything is sent
@@ -79,14 +107,14 @@ class Modellix:
     """The Modellix adapter. ``base_url`` replaces ``https://api.modellix.ai``."""
 
     name = NAME
+    info = INFO
     unsupported_fields = UNSUPPORTED_FIELDS
-    # No limits are published (section 2.5).
-    # An archived overview lists 100 requests/min per API key (providers.md §0).
-    limits = ProviderLimits(requests_per_minute=100.0)
-    console_url = "https://modellix.ai/"  # [I] the site; its console path is not documented
+    limits = INFO.limits
+    console_url = INFO.console_url
     price_per_second: float | None = None
-    # About 7 days per the newest plugin docs; an older version said 24 h (section 2.5).
-    result_ttl_seconds: float | None = 7 * 86_400.0
+    result_ttl_seconds = INFO.result_ttl_seconds
+    upload_scope = "modellix-media"
+    upload_ttl_seconds = MEDIA_UPLOAD_TTL
 
     def __init__(self, *, base_url: str | None = None, model: str = MODEL) -> None:
         self.base_url = normalise_base_url(base_url or DOCUMENTED_BASE, API_PREFIX)
@@ -124,6 +152,39 @@ class Modellix:
     def media_upload_url(self) -> str:
         """Where to ``POST`` a multipart image upload (field ``file``; PNG/JPEG/WebP, 16 MiB)."""
         return self.base_url + MEDIA_PATH
+
+    # ---- HostedUploads: the image upload ------------------------------------------------
+
+    def upload_refusal(self, kind: str, fmt: str | None, size: int | None) -> str | None:
+        """Why the image upload cannot take a file: a video, another format, over 16 MiB."""
+        if kind == "video":
+            return "modellix has no upload for local videos"
+        if fmt not in MEDIA_UPLOAD_FORMATS:
+            return (
+                f"modellix's image upload takes PNG, JPEG or WebP, not {fmt} "
+                "(save it as PNG or JPEG)"
+            )
+        if size is not None and size > MEDIA_UPLOAD_MAX_BYTES:
+            return "modellix's image upload takes at most 16 MB"
+        return None
+
+    def upload_credential_request(self) -> HttpRequestSpec | None:
+        """``None``: the key is all an upload needs."""
+        return None
+
+    def parse_upload_credential(
+        self, status: int, headers: Mapping[str, str], body: bytes
+    ) -> UploadCredential:
+        raise protocol_error(NAME, status, "no credential request (Modellix has none)", body)
+
+    def upload_spec(self, credential: UploadCredential | None, filename: str) -> UploadSpec:
+        """``POST /api/v1/media/files`` with the key, the file in the ``file`` part."""
+        return UploadSpec(self.media_upload_url(), {}, filename, authorize=True)
+
+    def parse_upload(
+        self, spec: UploadSpec, status: int, headers: Mapping[str, str], body: bytes
+    ) -> str:
+        return self.parse_media_upload(status, headers, body)
 
     # ---- responses ----------------------------------------------------------------------
 
@@ -203,6 +264,7 @@ class Modellix:
             extra={k: v for k, v in data.items() if k not in _CONSUMED},
             error_kind=kind_for_alibaba_code(code) if common is TaskStatus.FAILED else None,
             created_at=moment(data.get("created_at")),
+            started_at=_started_at(data, common),
             ended_at=(
                 first_moment(data, ("completed_at", "finished_at", "updated_at"))
                 if common.is_terminal
@@ -221,6 +283,14 @@ class Modellix:
         if not url:
             raise protocol_error(NAME, status, "data.url", body)
         return url
+
+
+def _started_at(data: Mapping[str, Any], status: TaskStatus) -> float | None:
+    """When the run began: ``started_at`` where given, else ``updated_at`` while processing
+    [I: undocumented; the last update of a running task is taken as its move to running]."""
+    if (found := moment(data.get("started_at"))) is not None:
+        return found
+    return moment(data.get("updated_at")) if status is TaskStatus.RUNNING else None
 
 
 def _video_url(data: Mapping[str, Any]) -> str | None:

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vace_studio.providers.base import HttpRequestSpec, ProviderLimits, TaskState, TaskStatus
+from vace_studio.providers.base import HttpRequestSpec, TaskState, TaskStatus
 from vace_studio.providers.errors import (
     ErrorKind,
     ProviderError,
     kind_for_alibaba_code,
     kind_for_status,
 )
+from vace_studio.providers.info import ProviderInfo, ProviderLimits
 from vace_studio.providers.submit_checks import refuse_unsupported, require_remote_media
 from vace_studio.providers.wire import (
     error_from_parts,
@@ -41,6 +42,21 @@ NAME = "mulerouter"
 LABEL = "MuleRouter"
 DOCUMENTED_BASE = "https://api.mulerouter.ai"
 MODEL = "wan2.1-vace-plus"
+
+INFO = ProviderInfo(
+    name=NAME,
+    label=LABEL,
+    key_env="MULEROUTER_API_KEY",
+    base_url_env="VACE_STUDIO_MULEROUTER_BASE_URL",
+    regions=(),
+    # Nothing is published about limits or result lifetime (section 3.5).
+    limits=ProviderLimits(),
+    typical_seconds=180.0,  # "typical time 2-4 min" (section 3.3)
+    result_ttl_seconds=None,
+    console_url="https://mulerouter.ai/",  # [I] the site; its console path is not documented
+    lists_tasks=False,
+    hosts_uploads=False,
+)
 
 UNSUPPORTED_FIELDS = frozenset({"watermark"})
 """Request fields MuleRouter does not document (section 3.2): refused before anything is sent
@@ -84,12 +100,12 @@ class MuleRouter:
     ``https://api.mulerun.com`` serves the same paths); ``fields`` picks the wire names."""
 
     name = NAME
+    info = INFO
     unsupported_fields = UNSUPPORTED_FIELDS
-    # Nothing is published about limits, prices or result lifetime (section 3.5).
-    limits = ProviderLimits()
-    console_url = "https://mulerouter.ai/"  # [I] the site; its console path is not documented
-    price_per_second: float | None = None
-    result_ttl_seconds: float | None = None
+    limits = INFO.limits
+    console_url = INFO.console_url
+    price_per_second: float | None = None  # not published (section 3.5)
+    result_ttl_seconds = INFO.result_ttl_seconds
 
     def __init__(
         self,
@@ -242,6 +258,8 @@ class MuleRouter:
             extra=extra,
             error_kind=_failed_kind(code, message) if common is TaskStatus.FAILED else None,
             created_at=moment(info.get("created_at")),
+            # [I] The last update of a processing task is taken as its move to running.
+            started_at=moment(info.get("updated_at")) if common is TaskStatus.RUNNING else None,
             ended_at=moment(info.get("updated_at")) if common.is_terminal else None,
         )
 

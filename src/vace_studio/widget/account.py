@@ -11,39 +11,35 @@ from collections.abc import Iterable
 from typing import Any
 
 from vace_studio.engine import Client
-from vace_studio.engine.settings import KEY_ENV
+from vace_studio.providers import infos
 
-KEY_TARGETS: list[dict[str, str]] = [
-    {
-        "value": "dashscope:intl",
-        "label": "DashScope, international (Singapore)",
-        "provider": "dashscope",
-        "region": "intl",
-        "env": KEY_ENV["dashscope"],
-    },
-    {
-        "value": "dashscope:cn",
-        "label": "DashScope, Chinese mainland (Beijing)",
-        "provider": "dashscope",
-        "region": "cn",
-        "env": KEY_ENV["dashscope"],
-    },
-    {
-        "value": "modellix",
-        "label": "Modellix",
-        "provider": "modellix",
-        "region": "intl",
-        "env": KEY_ENV["modellix"],
-    },
-    {
-        "value": "mulerouter",
-        "label": "MuleRouter",
-        "provider": "mulerouter",
-        "region": "intl",
-        "env": KEY_ENV["mulerouter"],
-    },
-]
-"""Where a key typed into the widget can be used (the header's provider choice)."""
+
+def key_targets() -> list[dict[str, str]]:
+    """Where a key typed into the widget can be used (the header's provider choice): one entry
+    per registered provider and region, with what the header shows of it.
+
+    Each has ``value`` (what ``set_key`` sends back), ``label`` (the choice as read),
+    ``provider`` and ``region`` (``""`` for a one-region provider), ``env`` (the variable the key
+    is usually in), ``provider_label`` and ``region_label`` (``"intl (Singapore)"``, or ``""``).
+    """
+    targets = []
+    for info in infos():
+        plain = {"provider": info.name, "env": info.key_env, "provider_label": info.label}
+        if not info.regions:
+            targets.append(
+                {"value": info.name, "label": info.label, "region": "", "region_label": ""} | plain
+            )
+        for region in info.regions:
+            targets.append(
+                {
+                    "value": f"{info.name}:{region.name}",
+                    "label": f"{info.label}, {region.label}",
+                    "region": region.name,
+                    "region_label": f"{region.name} ({region.place})",
+                }
+                | plain
+            )
+    return targets
 
 
 class KeyRefusedError(ValueError):
@@ -70,13 +66,14 @@ def facts(client: Client, *, user_key: bool) -> dict[str, Any]:
 
 
 def target_of(value: Any) -> dict[str, str] | None:
-    """The :data:`KEY_TARGETS` entry named ``value`` (``None``: keep the current provider)."""
+    """The :func:`key_targets` entry named ``value`` (``None``: keep the current provider)."""
     if value is None or value == "":
         return None
-    for target in KEY_TARGETS:
+    targets = key_targets()
+    for target in targets:
         if target["value"] == value:
             return target
-    names = ", ".join(t["value"] for t in KEY_TARGETS)
+    names = ", ".join(t["value"] for t in targets)
     raise KeyRefusedError(f"provider: must be one of {names} (got {value!r})")
 
 
@@ -89,19 +86,20 @@ def apply_key(client: Client, key: Any, target: dict[str, str] | None) -> Client
     if not isinstance(key, str) or not key.strip():
         raise KeyRefusedError("key: paste an API key first (it was empty)")
     key = key.strip()
+    # A one-region provider's target has no region: any region setting is the same account.
     same = target is None or (
         not client.simulated
         and target["provider"] == client.settings.provider
-        and target["region"] == client.settings.region
+        and target["region"] in ("", client.settings.region)
     )
     if same:
         client.set_api_key(key)
         return client
     assert target is not None
+    # A one-region provider ignores the region: keep the current one rather than name one here.
+    region = target["region"] or client.settings.region
     try:
-        return Client(
-            target["provider"], api_key=key, region=target["region"], home=client.paths.home
-        )
+        return Client(target["provider"], api_key=key, region=region, home=client.paths.home)
     except Exception as error:
         # Settings errors never include the key, but a future message might: scrub regardless.
         raise KeyRefusedError(scrub(str(error), [key])) from None
