@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from vace_studio.engine import HOME_ENV
-from vace_studio.engine.settings import BASE_URL_ENV, KEY_ENV
+from vace_studio.engine.settings import base_url_env, key_env
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXECUTED = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if p.name != "quickstart.ipynb")
@@ -67,9 +67,8 @@ async def _execute(path: Path, folder: Path) -> Run:
     if len(tagged) != 1:
         return Run([f"{path.name} needs exactly one cell tagged 'parameters'"], 0.0)
     nb.cells.insert(tagged[0] + 1, nbformat.v4.new_code_cell(FAST))
-    env = {
-        k: v for k, v in os.environ.items() if k not in (*KEY_ENV.values(), *BASE_URL_ENV.values())
-    }
+    provider_env = (*key_env().values(), *base_url_env().values())
+    env = {k: v for k, v in os.environ.items() if k not in provider_env}
     env[HOME_ENV] = str(folder / "home")  # never a real provider, never the user's history
     client = NotebookClient(
         nb, timeout=TIME_LIMIT, kernel_name="python3", resources={"metadata": {"path": folder}}
