@@ -161,7 +161,7 @@ class Studio(anywidget.AnyWidget):
         self._stop_observing: list[Callable[[], None]] = []
         super().__init__(
             schema=request_schema(),
-            key_targets=account.KEY_TARGETS,
+            key_targets=account.key_targets(),
             preview_fields=PREVIEW_FIELDS,
             status_table=table_json(),
             **account.facts(self.client, user_key=False),
