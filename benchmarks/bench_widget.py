@@ -148,7 +148,7 @@ async def comm_traffic(n_tasks: int, finished: int, video: bytes, folder: Path) 
             started = time.perf_counter()
             tasks = []
             for i in range(n_tasks):
-                task = studio.submit(
+                task = studio.enqueue(
                     {
                         "function": "image_reference",
                         "prompt": f"kite {i}",

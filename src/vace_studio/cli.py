@@ -42,6 +42,7 @@ from vace_studio.engine import (
     resolve_paths,
 )
 from vace_studio.engine.status import ADOPTABLE, LOCAL_QUEUE, PENDING_SUBMIT, RETRYABLE
+from vace_studio.experiments.views import project, task_view
 from vace_studio.requests import InvalidRequest
 
 EXIT_OK = 0
@@ -59,27 +60,23 @@ def _client(args: argparse.Namespace) -> Client:
     return Client(args.provider, base_url=args.base_url, region=args.region, home=args.home)
 
 
-def _row(record: TaskRecord) -> dict[str, Any]:
+def _row(task: Task | TaskRecord) -> dict[str, Any]:
+    """A task as the CLI prints it: the ``cli`` projection (the keys of every other view of a
+    task: ``local_id``, ``task_id``, ...)."""
+    view = task_view(task.record, task=task) if isinstance(task, Task) else task_view(task)
+    return project(view, "cli")
+
+
+def _cells(row: dict[str, Any]) -> dict[str, Any]:
+    """A row for the history table: local time, one error column, the video where it is."""
+    created = row.get("created_at")
+    code = row.get("error_code")
     return {
-        "id": record.id,
-        "task_id": record.task_id,
-        "provider": record.provider,
-        "function": record.function,
-        "status": record.status,
-        "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created_at)),
-        "error": f"{record.error_code}: {record.error_message}" if record.error_code else "",
-        "video": record.local_path or record.video_url or "",
-        "cost": record.cost,
+        **row,
+        "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(created)) if created else "",
+        "error": f"{code}: {row.get('error_message')}" if code else "",
+        "video": row.get("local_path") or row.get("video_url") or "",
     }
-
-
-def _line(task: Task) -> str:
-    rec = task.record
-    out: dict[str, Any] = {"id": rec.id, "task_id": rec.task_id, "status": rec.status}
-    for name in ("replaces", "advice"):
-        if getattr(rec, name):
-            out[name] = getattr(rec, name)
-    return json.dumps(out)
 
 
 async def _until(task: Task, settled: Callable[[Task], bool]) -> None:
@@ -124,12 +121,12 @@ async def _follow(client: Client, task: Task, args: argparse.Namespace) -> int:
             or (t.status in LOCAL_QUEUE and client.submissions_held is not None)
         ),
     )
-    print(_line(task))
+    print(json.dumps(_row(task), default=str))
     code = _outcome(client, task)
     if code != EXIT_OK or not args.wait:
         return code
     result = await task.wait(args.timeout)
-    print(json.dumps(_row(task.record), default=str))
+    print(json.dumps(_row(task), default=str))
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -201,18 +198,18 @@ def _status(args: argparse.Namespace) -> int:
     if record is None:
         print(f"no task with id {args.id} in {store.path}", file=sys.stderr)
         return 1
-    print(json.dumps(record.to_json(), indent=2, default=str))
+    print(json.dumps(project(task_view(record), "detail"), indent=2, default=str))
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
     store = Store(resolve_paths(args.home).store)
     records = store.select(statuses=[args.status] if args.status else None)
-    rows = [_row(r) for r in records[-args.limit :]]
+    rows = [_cells(_row(r)) for r in records[-args.limit :]]
     if not rows:
         print("no tasks yet")
         return 0
-    print(_table(rows, ("id", "task_id", "function", "status", "created", "cost", "error")))
+    print(_table(rows, ("local_id", "task_id", "function", "status", "created", "cost", "error")))
     return 0
 
 

@@ -47,7 +47,7 @@ def test_submit_wait_status_and_history(
     first, final = (json.loads(line) for line in submitted.stdout.strip().splitlines())
     assert first["task_id"]
     assert final["status"] == "succeeded"
-    assert Path(final["video"]).is_file()
+    assert Path(final["local_path"]).is_file()
 
     status = _cli("status", first["task_id"], home=home)
     assert status.returncode == 0
@@ -56,7 +56,7 @@ def test_submit_wait_status_and_history(
     history = _cli("history", home=home)
     assert history.returncode == 0
     header, row = history.stdout.strip().splitlines()
-    assert header.split()[:4] == ["id", "task_id", "function", "status"]
+    assert header.split()[:4] == ["local_id", "task_id", "function", "status"]
     assert "video_outpainting" in row
     assert "succeeded" in row
     assert "cli-key-123" not in submitted.stdout + submitted.stderr + status.stdout
@@ -126,7 +126,7 @@ def _lost_submit(
     assert line["task_id"] is None
     assert "https://modellix.ai/" in line["advice"]
     assert "uncertain:" in lost.stderr
-    assert f"vace-studio adopt {line['id']} TASK_ID" in lost.stderr
+    assert f"vace-studio adopt {line['local_id']} TASK_ID" in lost.stderr
     (created,) = [t["id"] for t in simulator.tasks() if t["id"] not in before]
     return line, created
 
@@ -143,16 +143,16 @@ def test_lost_submit_exits_3_with_advice_then_adopt_finishes_it(
     assert "no task no-such-local-id" in wrong.stderr
 
     adopted = _cli(
-        "adopt", line["id"], created, "--wait", home=home,
+        "adopt", line["local_id"], created, "--wait", home=home,
         env={"MODELLIX_API_KEY": "cli-modellix-key"},
     )  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr
     first, final = (json.loads(out) for out in adopted.stdout.strip().splitlines())
     assert first["task_id"] == created
     assert final["status"] == "succeeded"
-    assert Path(final["video"]).is_file()
+    assert Path(final["local_path"]).is_file()
 
-    again = _cli("adopt", line["id"], created, home=home)
+    again = _cli("adopt", line["local_id"], created, home=home)
     assert again.returncode == 2  # it is settled: nothing to adopt any more
     assert len([t for t in simulator.tasks() if t["id"] == created]) == 1
 
@@ -165,16 +165,18 @@ def test_resubmit_creates_one_new_task_that_replaces_the_lost_one(
     line, created = _lost_submit(simulator, request, tmp_path, home)
     before = {t["id"] for t in simulator.tasks()}
 
-    again = _cli("resubmit", line["id"], home=home, env={"MODELLIX_API_KEY": "cli-modellix-key"})
+    again = _cli(
+        "resubmit", line["local_id"], home=home, env={"MODELLIX_API_KEY": "cli-modellix-key"}
+    )
     assert again.returncode == 0, again.stderr
     new = json.loads(again.stdout.strip().splitlines()[-1])
-    assert new["replaces"] == line["id"]
+    assert new["replaces"] == line["local_id"]
     assert new["task_id"]
     assert new["task_id"] != created
     assert {t["id"] for t in simulator.tasks()} - before == {new["task_id"]}
-    old = json.loads(_cli("status", line["id"], home=home).stdout)
+    old = json.loads(_cli("status", line["local_id"], home=home).stdout)
     assert old["status"] == "replaced"
-    assert old["replaced_by"] == new["id"]
+    assert old["replaced_by"] == new["local_id"]
 
 
 def test_a_billing_refusal_exits_1_with_the_code_and_the_fix(

@@ -87,12 +87,12 @@ def test_history_has_one_row_per_task_with_the_documented_columns(finished: Fini
     frame = history(finished.home)
     assert list(frame.columns) == list(COLUMNS)
     assert len(frame) == 5
-    assert frame["id"].is_unique
+    assert frame["local_id"].is_unique
     assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
     assert frame["created_at"].is_monotonic_increasing
     ok = frame[frame["status"] == "succeeded"]
     assert len(ok) == 3
-    assert ok["video_exists"].all()
+    assert ok["has_video"].all()
     assert (ok["video_seconds"] == 5).all()
     assert (ok["cost"] == 0.5).all()
     assert all(Path(p).is_file() for p in ok["local_path"])
@@ -101,7 +101,7 @@ def test_history_has_one_row_per_task_with_the_documented_columns(finished: Fini
     assert len(failed) == 2
     assert failed["error_code"].notna().all()
     assert failed["error_message"].notna().all()
-    assert not failed["video_exists"].any()
+    assert not failed["has_video"].any()
     sweep_rows = frame[frame["group_id"] == finished.group_id]
     assert [set(labels) for labels in sweep_rows["labels"]] == [{"prompt", "video_url"}] * 4
     assert set(frame["provider"]) == {"dashscope"}
@@ -121,7 +121,7 @@ def test_history_filters(finished: Finished) -> None:
     assert count(labels={"prompt": "a <b>", "video_url": finished.good_url}) == 1
     assert count(function="video_edit") == 0
     assert count(since=time.time() + 60) == 0
-    assert [r["id"] for r in history_rows(finished.home, limit=1)] == [finished.lone_id]
+    assert [r["local_id"] for r in history_rows(finished.home, limit=1)] == [finished.lone_id]
 
 
 def test_history_rows_are_json_and_the_home_comes_from_the_environment(
@@ -131,7 +131,7 @@ def test_history_rows_are_json_and_the_home_comes_from_the_environment(
     assert json.loads(json.dumps(rows)) == rows
     monkeypatch.setenv(HOME_ENV, str(finished.home))
     assert history_rows() == rows
-    assert list(history()["id"]) == [r["id"] for r in rows]
+    assert list(history()["local_id"]) == [r["local_id"] for r in rows]
 
 
 def test_sweep_rows_list_each_sweep_with_its_counts(finished: Finished) -> None:

@@ -114,8 +114,8 @@ def check_python_side(state: dict[str, Any]) -> None:
     assert result["video_url"]
     assert result["function"] == "image_reference"
     assert result["prompt"] == "a red kite over the sea"
-    assert result["seconds"]
-    assert result["seconds"] > 0
+    assert result["total_seconds"]
+    assert result["total_seconds"] > 0
     assert state["files"] == [True]
     assert state["cards"][0]["local_id"] == result["local_id"]
     assert state["simulated"] is True

@@ -38,7 +38,7 @@ studio"""
 
 SUBMIT = """\
 import asyncio
-task = studio.submit({"function": "image_reference", "prompt": "a red kite over the sea",
+task = studio.enqueue({"function": "image_reference", "prompt": "a red kite over the sea",
                       "ref_images_url": [str(Path("kite.png").resolve())]})
 print(task.local_id)"""
 
@@ -49,9 +49,9 @@ print(json.dumps({"status": str(task.status), "task_id": task.task_id,
                   "held": studio.submissions_held}))"""
 
 HELD = """\
-first = studio.submit({"function": "image_reference", "prompt": "first",
+first = studio.enqueue({"function": "image_reference", "prompt": "first",
                        "ref_images_url": [str(Path("kite.png").resolve())]})
-second = studio.submit({"function": "image_reference", "prompt": "second",
+second = studio.enqueue({"function": "image_reference", "prompt": "second",
                         "ref_images_url": [str(Path("kite.png").resolve())]})"""
 
 VIDEO_JS = """(sel) => { const v = document.querySelector(sel);

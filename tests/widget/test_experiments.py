@@ -30,7 +30,7 @@ def repaint(samples: Samples) -> dict[str, Any]:
 
 
 async def settle(studio: Studio) -> None:
-    await asyncio.sleep(studio._card_feed.throttle.interval + 0.05)
+    await asyncio.sleep(studio._cards.throttle.interval + 0.05)
 
 
 # -- sweeps and the gallery ----------------------------------------------------------------------
@@ -85,7 +85,7 @@ async def test_source_videos_travel_in_chunks_like_results(
     studio: Studio, ask: Any, samples: Samples
 ) -> None:
     studio.video_chunk_bytes = 3000
-    task = studio.submit({**repaint(samples), "prompt": "ink"})
+    task = studio.enqueue({**repaint(samples), "prompt": "ink"})
     got, offset = b"", 0
     while True:
         answer, buffers = await ask(studio, "video", local_id=task.local_id, offset=offset,
@@ -96,7 +96,7 @@ async def test_source_videos_travel_in_chunks_like_results(
         if answer["last"]:
             break
     assert got == samples.video.read_bytes()
-    image_task = studio.submit(
+    image_task = studio.enqueue(
         {"function": "image_reference", "prompt": "kite", "ref_images_url": [str(samples.image)]}
     )
     none, _ = await ask(studio, "video", local_id=image_task.local_id, offset=0, source=True)
@@ -115,26 +115,26 @@ async def test_source_videos_travel_in_chunks_like_results(
 async def test_history_pages_filters_reruns_and_exports(
     studio: Studio, ask: Any, samples: Samples, tmp_path: Path
 ) -> None:
-    first = studio.submit({**repaint(samples), "prompt": "ink"})
-    second = studio.submit(
+    first = studio.enqueue({**repaint(samples), "prompt": "ink"})
+    second = studio.enqueue(
         {"function": "image_reference", "prompt": "kite", "ref_images_url": [str(samples.image)]}
     )
     await asyncio.gather(first.wait(30), second.wait(30))
 
     page, _ = await ask(studio, "history", limit=1)
     assert page["total"] == 2
-    assert [r["id"] for r in page["rows"]] == [second.local_id]  # newest first
+    assert [r["local_id"] for r in page["rows"]] == [second.local_id]  # newest first
     assert page["facets"]["function"] == ["image_reference", "video_repainting"]
     older, _ = await ask(studio, "history", limit=1, offset=1)
-    assert [r["id"] for r in older["rows"]] == [first.local_id]
+    assert [r["local_id"] for r in older["rows"]] == [first.local_id]
     only, _ = await ask(studio, "history", function="video_repainting")
-    assert [r["id"] for r in only["rows"]] == [first.local_id]
+    assert [r["local_id"] for r in only["rows"]] == [first.local_id]
     assert only["rows"][0]["request"]["prompt"] == "ink"
     too_many, _ = await ask(studio, "history", limit=MAX_PAGE + 1)
     assert too_many["code"] == "bad_message"
 
     again, _ = await ask(studio, "rerun", local_id=first.local_id)
-    rerun = studio._tasks[again["local_id"]]
+    rerun = studio._cards.tasks[again["local_id"]]
     assert rerun.record.tags["rerun_of"] == first.local_id
     await rerun.wait(30)
 

@@ -32,7 +32,7 @@ async def test_unknown_kinds_and_crashes_are_answered_and_id_less_messages_ignor
     def boom(*_: Any) -> Any:
         raise RuntimeError("kaput")
 
-    monkeypatch.setitem(studio._messages.handlers, "hello", boom)
+    monkeypatch.setitem(studio._commands.handlers, "hello", boom)
     answer, _ = await ask(studio, "hello")
     assert answer == {"id": answer["id"], "ok": False, "error": "RuntimeError: kaput",
                       "code": "internal_error"}  # fmt: skip
@@ -77,9 +77,9 @@ async def test_submit_queues_and_answers_the_local_id(studio: Studio, ask: Any, 
 async def test_retry_submits_the_same_request_as_a_new_task(
     studio: Studio, ask: Any, media: Any
 ) -> None:
-    first = studio.submit(request(media.image))
+    first = studio.enqueue(request(media.image))
     answer, _ = await ask(studio, "retry", local_id=first.local_id)
-    second = studio._tasks[answer["local_id"]]
+    second = studio._cards.tasks[answer["local_id"]]
     assert second is not first
     assert second.request == first.request
     assert second.record.tags == {"retry_of": first.local_id}
@@ -90,7 +90,7 @@ async def test_retry_submits_the_same_request_as_a_new_task(
 
 async def test_cancel_a_waiting_task(studio: Studio, ask: Any, media: Any) -> None:
     studio.client.scheduler.pause_submissions(30)
-    task = studio.submit(request(media.image))
+    task = studio.enqueue(request(media.image))
     answer, _ = await ask(studio, "cancel", local_id=task.local_id)
     assert answer["stopped"] is True
     assert answer["status"] == "canceled"
@@ -168,7 +168,7 @@ async def test_video_bytes_arrive_in_chunks_of_the_configured_size(
     studio: Studio, ask: Any, media: Any
 ) -> None:
     studio.video_chunk_bytes = 40_000
-    task = studio.submit(request(media.image))
+    task = studio.enqueue(request(media.image))
     early, _ = await ask(studio, "video", local_id=task.local_id, offset=0)
     assert early["ok"] is False
     assert early["code"] == "no_video"
@@ -240,7 +240,7 @@ async def test_error_texts_never_carry_a_key(studio: Studio, ask: Any, monkeypat
     def leak(*_: Any) -> Any:
         raise RuntimeError(f"something echoed {key}")
 
-    monkeypatch.setitem(studio._messages.handlers, "hello", leak)
+    monkeypatch.setitem(studio._commands.handlers, "hello", leak)
     answer, _ = await ask(studio, "hello")
     assert key not in answer["error"]
     assert "***" in answer["error"]

@@ -65,8 +65,8 @@ async def lost_submit(studio: Studio, simulator: Any, image: Path) -> tuple[Task
 
 
 async def flushed_card(studio: Studio, local_id: str) -> dict[str, Any]:
-    studio._card_feed.throttle.flush_now()
-    return studio._card_feed.sent[local_id]
+    studio._cards.throttle.flush_now()
+    return studio._cards.sent[local_id]
 
 
 def test_the_status_table_is_a_trait_and_the_front_end_fixture_is_current(
@@ -117,7 +117,7 @@ async def test_submitting_again_replaces_the_uncertain_card(
     answer, _ = await ask(modellix, "resubmit", local_id=task.local_id)
     assert answer["ok"] is True
     assert answer["replaces"] == task.local_id
-    new = modellix._tasks[answer["local_id"]]
+    new = modellix._cards.tasks[answer["local_id"]]
     await new.wait(30)
     assert new.status in WITH_VIDEO
     old_card = await flushed_card(modellix, task.local_id)
@@ -133,8 +133,8 @@ async def test_a_billing_refusal_holds_the_queue_shows_the_banner_and_resumes(
     modellix: Studio, simulator: Any, ask: Any, media: Any
 ) -> None:
     simulator.set_faults(FaultConfig(billing={"modellix": "quota_exceeded"}))
-    first = modellix.submit(request(media.image, "first"))
-    second = modellix.submit(request(media.image, "second"))
+    first = modellix.enqueue(request(media.image, "first"))
+    second = modellix.enqueue(request(media.image, "second"))
     await until(lambda: modellix.submissions_held != "")
     assert first.record.error_code
     assert first.record.advice
@@ -166,7 +166,7 @@ async def test_validate_answers_warnings_in_the_form_s_words(
     assert warning["field"] == "prompt"
     assert warning["severity"] == "warning"
     assert warning["message"].startswith("Prompt: ")
-    task = studio.submit(request(media.image, long_prompt))
+    task = studio.enqueue(request(media.image, long_prompt))
     card = await flushed_card(studio, task.local_id)
     assert [w["field"] for w in card["warnings"]] == ["prompt"]
     assert card["warnings"][0]["message"].startswith("Prompt: ")

@@ -1,69 +1,16 @@
-"""The pure pieces: card JSON and its deltas, the throttle, the committed quickstart notebook."""
+"""The pure pieces: the throttle, the committed quickstart notebook (views: ``test_views``)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import nbformat
 import pytest
 
-from vace_studio.engine import TaskRecord
-from vace_studio.widget import cards
 from vace_studio.widget.throttle import Throttle
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def fake_task(**changes: Any) -> Any:
-    record = TaskRecord(
-        id="l1", provider="simulator", protocol="dashscope", endpoint="http://sim",
-        function="image_reference", request={"function": "image_reference", "prompt": "kite"},
-        status="waiting", created_at=1000.123456, updated_at=1000.0,
-        tags={"when": object()},
-    )  # fmt: skip
-    for key, value in changes.items():
-        setattr(record, key, value)
-    return SimpleNamespace(record=record, position=2, last_error=None, downloading=False)
-
-
-def test_a_card_is_plain_json_and_the_wire_card_hides_kernel_paths(tmp_path: Path) -> None:
-    video = tmp_path / "v.mp4"
-    video.write_bytes(b"mp4")
-    card = cards.summary(fake_task(local_path=str(video)), expected_seconds=12.34567)
-    assert json.loads(json.dumps(card)) == card  # tags of any type survive
-    assert card["created_at"] == 1000.123
-    assert card["expected_seconds"] == 12.346
-    assert card["position"] == 2
-    assert card["local_path"] == str(video)
-    shown = cards.wire(card, order=7)
-    assert shown["has_video"] is True
-    assert shown["order"] == 7
-    assert not {"position", "local_path", "tags"} & set(shown)
-    video.unlink()
-    assert cards.wire(card, order=7)["has_video"] is False
-
-
-def test_deltas_carry_only_what_changed() -> None:
-    old = cards.wire(cards.summary(fake_task()), 1)
-    new = cards.wire(cards.summary(fake_task(status="queued", task_id="p1")), 1)
-    assert cards.delta(None, old) == old
-    assert cards.delta(old, new) == {"local_id": "l1", "status": "queued", "task_id": "p1"}
-    assert cards.delta(new, new) is None
-
-
-def test_results_list_what_notebook_code_needs() -> None:
-    card = cards.summary(
-        fake_task(status="succeeded", submitted_at=1001.0, finished_at=1008.5, cost=0.5)
-    )
-    result = cards.result(card)
-    assert result["seconds"] == 7.5
-    assert result["prompt"] == "kite"
-    assert result["cost"] == 0.5
-    assert set(result) >= {"local_id", "task_id", "video_url", "url_expires_at", "local_path"}
 
 
 async def test_the_throttle_batches_a_burst_and_spaces_flushes() -> None:

@@ -20,7 +20,7 @@ def request(image: Path, prompt: str = "a red kite over the sea") -> dict[str, A
 
 async def settle(studio: Studio) -> None:
     """Lets the throttled flush run."""
-    await asyncio.sleep(studio._card_feed.throttle.interval + 0.05)
+    await asyncio.sleep(studio._cards.throttle.interval + 0.05)
 
 
 def sync_state(studio: Studio) -> dict[str, Any]:
@@ -49,7 +49,7 @@ async def test_a_submitted_task_becomes_cards_results_and_small_deltas(
 ) -> None:
     seen: list[int] = []
     studio.observe(lambda change: seen.append(len(change["new"])), names="results")
-    task = studio.submit(request(media.image))
+    task = studio.enqueue(request(media.image))
     assert studio.tasks == [task]
     await task.wait(30)
     await settle(studio)
@@ -60,7 +60,7 @@ async def test_a_submitted_task_becomes_cards_results_and_small_deltas(
     assert result["status"] == "succeeded"
     assert Path(result["local_path"]).is_file()  # noqa: ASYNC240
     assert result["prompt"] == "a red kite over the sea"
-    assert result["seconds"] > 0
+    assert result["total_seconds"] > 0
     assert studio.cards[0]["position"] is None
     assert studio.cards[0]["status"] == "succeeded"
     assert seen[-1] == 1
@@ -82,7 +82,7 @@ async def test_a_submitted_task_becomes_cards_results_and_small_deltas(
 async def test_changes_in_one_burst_share_one_push(studio: Studio, media: Any) -> None:
     studio.client.scheduler.pause_submissions(30)  # keep them waiting
     for i in range(20):
-        studio.submit(request(media.image, f"kite {i}"))
+        studio.enqueue(request(media.image, f"kite {i}"))
     await settle(studio)
     pushes = studio.comm.pushes("tasks")
     assert len(pushes) == 1
@@ -92,7 +92,7 @@ async def test_changes_in_one_burst_share_one_push(studio: Studio, media: Any) -
 async def test_the_queue_moving_up_costs_no_message_per_waiting_task(
     studio: Studio, media: Any
 ) -> None:
-    tasks = [studio.submit(request(media.image, f"kite {i}")) for i in range(6)]
+    tasks = [studio.enqueue(request(media.image, f"kite {i}")) for i in range(6)]
     positions: list[int] = []
     for task in tasks:
         task.observe(lambda t: positions.append(t.position or 0))
@@ -111,14 +111,14 @@ async def test_the_queue_moving_up_costs_no_message_per_waiting_task(
 async def test_queue_order_follows_a_task_put_back_at_the_front(studio: Studio, media: Any) -> None:
     scheduler = studio.client.scheduler
     scheduler.pause_submissions(30)
-    tasks = [studio.submit(request(media.image, f"kite {i}")) for i in range(4)]
+    tasks = [studio.enqueue(request(media.image, f"kite {i}")) for i in range(4)]
     await settle(studio)
     last = tasks[-1]
     assert scheduler.remove_waiting(last)
     scheduler.enqueue(last, front=True)  # what a throttled submit does
     await settle(studio)
     by_order = sorted(
-        (c for c in studio._card_feed.sent.values() if c["status"] == "waiting"),
+        (c for c in studio._cards.sent.values() if c["status"] == "waiting"),
         key=lambda c: c["order"],
     )
     assert [c["local_id"] for c in by_order] == [
@@ -131,8 +131,8 @@ async def test_hello_answers_every_card_newest_first_after_flushing(
     studio: Studio, media: Any, ask: Any
 ) -> None:
     studio.client.scheduler.pause_submissions(30)
-    a = studio.submit(request(media.image, "first"))
-    b = studio.submit(request(media.image, "second"))
+    a = studio.enqueue(request(media.image, "first"))
+    b = studio.enqueue(request(media.image, "second"))
     answer, _ = await ask(studio, "hello")  # before the throttle fired: it flushes first
     assert answer["ok"] is True
     assert isinstance(answer["now"], float)
@@ -143,7 +143,7 @@ async def test_submit_rejects_an_invalid_request_before_anything_is_recorded(
     studio: Studio,
 ) -> None:
     with pytest.raises(InvalidRequest):
-        studio.submit({"function": "image_reference", "prompt": ""})
+        studio.enqueue({"function": "image_reference", "prompt": ""})
     assert studio.tasks == []
     assert studio.client.history() == []
 
@@ -167,13 +167,13 @@ async def test_messages_from_another_thread_are_handled_on_the_notebook_loop(
 ) -> None:
     # JupyterLab 4.6 sends widget messages on a kernel subshell: another thread, another loop.
     handled_on: list[str] = []
-    original = studio._messages.handle
+    original = studio._commands.handle
 
     def spy(content: Any, buffers: Any) -> None:
         handled_on.append(threading.current_thread().name)
         original(content, buffers)
 
-    studio._messages.handle = spy  # type: ignore[method-assign]
+    studio._commands.handle = spy  # type: ignore[method-assign]
 
     def subshell() -> None:
         async def send() -> None:
@@ -193,7 +193,7 @@ async def test_messages_from_another_thread_are_handled_on_the_notebook_loop(
 
 
 async def test_close_stops_updates(studio: Studio, media: Any) -> None:
-    task = studio.submit(request(media.image))
+    task = studio.enqueue(request(media.image))
     studio.close()
     assert task._observers == []
     await task.wait(30)

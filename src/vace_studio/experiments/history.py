@@ -13,11 +13,11 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vace_studio.engine import Status, Store, TaskRecord, resolve_paths
+from vace_studio.engine import Store, TaskRecord, resolve_paths
 from vace_studio.experiments.grid import jsonable
+from vace_studio.experiments.views import FIELDS, PROJECTIONS, project, task_view
 
 if TYPE_CHECKING:
     from vace_studio.engine import Client, Task
@@ -25,37 +25,9 @@ if TYPE_CHECKING:
 DataFrame = Any
 """A ``pandas.DataFrame`` (typed loosely: pandas is an optional extra, without stubs here)."""
 
-COLUMNS: dict[str, str] = {
-    "id": "the task's local id (the store's key; what rerun() and export_run() take)",
-    "task_id": "the provider's task id (None until the provider accepted the task)",
-    "group_id": "the sweep (or other group) the task belongs to, else None",
-    "labels": "dict: the varied fields of its sweep cell (the store's tags)",
-    "function": "one of the five functions, e.g. 'video_edit'",
-    "prompt": "the request's prompt",
-    "request": "dict: the request as sent, by API field name",
-    "provider": "dashscope, modellix, mulerouter or simulator",
-    "region": "intl or cn (DashScope), else None",
-    "endpoint": "the provider URL the task went to",
-    "status": "where the task is: " + ", ".join(Status),
-    "error_code": "the provider's error code, verbatim (failed tasks)",
-    "error_message": "the provider's error message, verbatim",
-    "created_at": "when it was recorded (DataFrame: UTC timestamp; rows: Unix seconds)",
-    "submitted_at": "when the provider accepted it",
-    "started_at": "when it was first seen running",
-    "finished_at": "when it ended",
-    "queue_seconds": "submitted → started, seconds",
-    "run_seconds": "started → finished, seconds",
-    "total_seconds": "submitted → finished, seconds",
-    "usage": "dict: what the provider billed (video_duration, ...)",
-    "video_seconds": "output seconds billed (usage video_duration)",
-    "cost": "US dollars, from the usage and the provider's price (None if unknown)",
-    "video_url": "the provider's result URL (expires, see url_expires_at)",
-    "url_expires_at": "when video_url stops working",
-    "local_path": "the downloaded MP4 in the cache, if any",
-    "video_exists": "whether local_path is still on disk",
-}
+COLUMNS: dict[str, str] = {name: FIELDS[name] for name in PROJECTIONS["row"]}
 """The columns of :func:`history` and the keys of :func:`history_rows`, in order, with
-their meaning."""
+their meaning (the ``row`` projection of :func:`vace_studio.experiments.views.task_view`)."""
 
 _TIME_COLUMNS = ("created_at", "submitted_at", "started_at", "finished_at", "url_expires_at")
 
@@ -78,43 +50,9 @@ def import_pandas() -> Any:
     return pandas
 
 
-def _span(start: float | None, end: float | None) -> float | None:
-    return None if start is None or end is None else round(end - start, 3)
-
-
 def task_row(record: TaskRecord) -> dict[str, Any]:
     """One task as a JSON-ready dict with the keys of :data:`COLUMNS`."""
-    usage = record.usage or {}
-    seconds = usage.get("video_duration")
-    return {
-        "id": record.id,
-        "task_id": record.task_id,
-        "group_id": record.group_id,
-        "labels": dict(record.tags),
-        "function": record.function,
-        "prompt": record.request.get("prompt"),
-        "request": dict(record.request),
-        "provider": record.provider,
-        "region": record.region if record.protocol == "dashscope" else None,
-        "endpoint": record.endpoint,
-        "status": record.status,
-        "error_code": record.error_code,
-        "error_message": record.error_message,
-        "created_at": record.created_at,
-        "submitted_at": record.submitted_at,
-        "started_at": record.started_at,
-        "finished_at": record.finished_at,
-        "queue_seconds": _span(record.submitted_at, record.started_at),
-        "run_seconds": _span(record.started_at, record.finished_at),
-        "total_seconds": _span(record.submitted_at, record.finished_at),
-        "usage": dict(usage) if record.usage is not None else None,
-        "video_seconds": float(seconds) if isinstance(seconds, int | float) else None,
-        "cost": record.cost,
-        "video_url": record.video_url,
-        "url_expires_at": record.url_expires_at,
-        "local_path": record.local_path,
-        "video_exists": bool(record.local_path and Path(record.local_path).is_file()),
-    }
+    return project(task_view(record), "row")
 
 
 @contextmanager
@@ -256,7 +194,7 @@ def rerun(
 ) -> Task:
     """Queue a task's request again through ``client``, optionally with some fields changed.
 
-    ``rerun(client, row.id, seed=7)``. The new task's labels are the old one's plus the
+    ``rerun(client, row.local_id, seed=7)``. The new task's labels are the old one's plus the
     changes and ``rerun_of`` (the old id). Must be called with an event loop running, like
     :meth:`Client.enqueue`; raises ``KeyError`` for an unknown id and
     :class:`~vace_studio.requests.InvalidRequest` if the request no longer validates (e.g. a

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from vace_studio.widget.errors import WidgetError
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 """Larger than any input the API takes (videos ≤ 50 MB, images ≤ 10 MB), so the engine's checks
 give the precise message; this only stops a runaway upload from filling the disk."""
@@ -31,8 +33,10 @@ _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
-class UploadRefusedError(ValueError):
+class UploadRefusedError(WidgetError):
     """A chunk cannot be accepted; the message says why (shown next to the field)."""
+
+    code = "upload_refused"
 
 
 @dataclass

@@ -13,25 +13,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vace_studio.engine import Task, TaskRecord
 from vace_studio.engine.status import TERMINAL, WITH_VIDEO, Status
 from vace_studio.experiments import Sweep, sweep_rows
 from vace_studio.experiments.grid import build_grid, label_key
 from vace_studio.experiments.progress import measure
+from vace_studio.experiments.views import missing_view, project, task_view
 from vace_studio.media import ProbeError, VideoInfo, probe_local
+from vace_studio.widget.clients import Clients
+from vace_studio.widget.errors import WidgetError
 from vace_studio.widget.throttle import Throttle
 from vace_studio.widget.videos import source_ref
-
-if TYPE_CHECKING:
-    from vace_studio.widget.studio import Studio
 
 DEFAULT_FPS = 30.0
 """Frame rate assumed for frame-stepping when no result video can be probed."""
 
 
-class UnknownSweepError(LookupError):
+class UnknownSweepError(WidgetError):
     """No sweep with that group id in the store."""
 
     code = "unknown_sweep"
@@ -41,32 +41,17 @@ def _has_video(record: TaskRecord) -> bool:
     return bool(record.local_path) and Path(record.local_path or "").is_file()
 
 
-def cell_json(
+def cell(
     index: int, labels: dict[str, Any], request: dict[str, Any], record: TaskRecord | None
 ) -> dict[str, Any]:
-    """One cell as the browser shows it (no kernel paths: ``has_video`` says a video exists)."""
+    """One cell as the browser shows it: the ``cell`` projection (no kernel paths:
+    ``has_video`` says a video exists); ``status: "missing"`` for a cell never queued."""
     if record is None:
-        return {
-            "index": index, "labels": labels, "local_id": None, "task_id": None,
-            "status": "missing", "has_video": False, "has_source": False, "video_url": None,
-            "url_expires_at": None, "request": request, "error_code": None,
-            "error_message": None, "cost": None,
-        }  # fmt: skip
-    return {
-        "index": index,
-        "labels": labels,
-        "local_id": record.id,
-        "task_id": record.task_id,
-        "status": record.status,
-        "has_video": _has_video(record),
-        "has_source": source_ref(record.request) is not None,
-        "video_url": record.video_url,
-        "url_expires_at": record.url_expires_at,
-        "request": record.request,
-        "error_code": record.error_code,
-        "error_message": record.error_message,
-        "cost": record.cost,
-    }
+        return project(missing_view(index=index, labels=labels, request=request), "cell")
+    view = task_view(
+        record, index=index, labels=labels, has_source=source_ref(record.request) is not None
+    )
+    return project(view, "cell")
 
 
 def _fps(records: Sequence[TaskRecord]) -> float:
@@ -84,10 +69,15 @@ def _fps(records: Sequence[TaskRecord]) -> float:
 
 
 class SweepFeed:
-    """Builds gallery data for the studio's browser views and pushes sweep progress."""
+    """Builds gallery data for the studio's browser views and pushes sweep progress.
 
-    def __init__(self, studio: Studio) -> None:
-        self.studio = studio
+    ``clients`` are the studio's (the current one's store is read; a task any of them runs is
+    watched live); ``send`` pushes a message to the browser.
+    """
+
+    def __init__(self, clients: Clients, send: Callable[[dict[str, Any]], None]) -> None:
+        self._clients = clients
+        self._send = send
         self._watched: dict[str, tuple[list[Task], float, list[Callable[[], None]]]] = {}
         self._dirty: set[str] = set()
         self._throttle = Throttle(self._flush)
@@ -95,7 +85,7 @@ class SweepFeed:
     # -- lists and galleries ---------------------------------------------------------------
     def rows(self) -> list[dict[str, Any]]:
         """Every sweep in the store, newest first, with how many cells are done."""
-        rows = sweep_rows(store=self.studio.client.store)
+        rows = sweep_rows(store=self._clients.current.store)
         for row in rows:
             statuses: dict[str, int] = row["statuses"]
             row["done"] = sum(n for status, n in statuses.items() if status in TERMINAL)
@@ -107,7 +97,7 @@ class SweepFeed:
     def gallery(self, group_id: str) -> dict[str, Any]:
         """The sweep ``group_id`` from the store: fields, values, cells in grid order, progress;
         its progress is pushed from now on while it runs."""
-        store = self.studio.client.store
+        store = self._clients.current.store
         group = store.group(group_id)
         if group is None or group.get("kind") != "sweep":
             raise UnknownSweepError(f"no sweep {group_id!r} in the store at {store.path}")
@@ -118,10 +108,10 @@ class SweepFeed:
         # Oldest first, so a cell re-run into the same group shows its latest task.
         by_label = {label_key({f: r.tags.get(f) for f in fields}): r for r in records}
         cells, found = [], []
-        for cell in grid.cells:
-            record = by_label.get(label_key(cell.labels))
-            request = record.request if record is not None else cell.request
-            cells.append(cell_json(cell.index, cell.labels, request, record))
+        for item in grid.cells:
+            record = by_label.get(label_key(item.labels))
+            request = record.request if record is not None else item.request
+            cells.append(cell(item.index, item.labels, request, record))
             if record is not None:
                 found.append(record)
         tasks = [self._task(r) for r in found]
@@ -157,15 +147,10 @@ class SweepFeed:
 
     # -- progress ------------------------------------------------------------------------
     def _task(self, record: TaskRecord) -> Task:
-        """The engine's live task when a client of this studio runs it, else a still copy."""
-        for client in self.studio._clients:
-            live = client.task(record.id)
-            if live is not None:
-                return live
-        return self.studio.client.view(record)
+        return self._clients.live(record)
 
     def _measure(self, tasks: list[Task], started: float) -> dict[str, Any]:
-        slots = self.studio.client.scheduler.limits.max_concurrent
+        slots = self._clients.current.scheduler.limits.max_concurrent
         progress = measure(tasks, started=started, slots=slots).to_json()
         ends = [t.record.finished_at for t in tasks if t.record.finished_at is not None]
         if progress["done"] == progress["total"] and ends:
@@ -192,7 +177,7 @@ class SweepFeed:
                 continue
             tasks, started, stops = watched
             progress = self._measure(tasks, started)
-            self.studio.send(
+            self._send(
                 {
                     "kind": "sweep_progress",
                     "group_id": group_id,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,12 +31,16 @@ from vace_studio.experiments import Sweep
 from vace_studio.experiments.plan import Confirm
 from vace_studio.requests import VaceRequest, request_schema
 from vace_studio.widget import account
-from vace_studio.widget import cards as cardlib
-from vace_studio.widget.feed import CardFeed
+from vace_studio.widget.clients import Clients
+from vace_studio.widget.commands import Commands
+from vace_studio.widget.downloads import Downloads
+from vace_studio.widget.experiment_handlers import ExperimentHandlers
+from vace_studio.widget.feed import Card, CardFeed
 from vace_studio.widget.file_uploads import FileUploads
 from vace_studio.widget.gallery import SweepFeed
-from vace_studio.widget.messages import Messages
+from vace_studio.widget.media_handlers import MediaHandlers
 from vace_studio.widget.previews import PREVIEW_FIELDS
+from vace_studio.widget.task_handlers import KeyHandler, TaskHandlers
 from vace_studio.widget.videos import CHUNK_BYTES
 
 log = logging.getLogger("vace_studio")
@@ -119,17 +122,18 @@ class Studio(anywidget.AnyWidget):
     ``""`` while they are not. Waiting tasks keep their place; see :meth:`resume_submissions`."""
 
     cards = traitlets.List(traitlets.Dict())
-    """list of dict, default ``[]``; Python-side only. One summary per task, newest first: ids,
-    ``status``, local queue ``position``, timings (Unix seconds), ``video_url``, ``local_path``,
-    error code and message, cost, the request, and what a person can do (``advice``,
-    ``console_url``, ``candidates``), ``warnings``, ``replaces``/``replaced_by`` and ``paused``
-    (see :func:`vace_studio.widget.cards.summary`). Updated at most every 0.25 s."""
+    """list of dict, default ``[]``; Python-side only. One card per task, newest first: the
+    ``notebook_card`` projection of :func:`~vace_studio.experiments.views.task_view` (ids,
+    ``status``, local queue ``position``, ``labels``, timings in Unix seconds, ``video_url``,
+    ``local_path``, error code and message, cost, the request, and what a person can do:
+    ``advice``, ``console_url``, ``candidates``, ``warnings``, ``replaces``/``replaced_by``,
+    ``paused``). Updated at most every 0.25 s."""
 
     results = traitlets.List(traitlets.Dict())
-    """list of dict, default ``[]``; Python-side only. The succeeded tasks, newest first:
-    ``local_id``, ``task_id``, ``function``, ``prompt``, ``video_url``, ``url_expires_at``,
-    ``local_path`` (``None`` while downloading), timings, ``seconds`` (submit to finish) and
-    ``cost``."""
+    """list of dict, default ``[]``; Python-side only. The succeeded tasks, newest first: the
+    ``result`` projection (``local_id``, ``task_id``, ``function``, ``prompt``, ``video_url``,
+    ``url_expires_at``, ``local_path`` (``None`` while downloading), timings,
+    ``total_seconds`` (submit to finish) and ``cost``)."""
 
     video_chunk_bytes: int = CHUNK_BYTES
     """Bytes of video per message sent to the browser (tests use small chunks)."""
@@ -141,52 +145,79 @@ class Studio(anywidget.AnyWidget):
             # The banner says the simulator is in use; the same words logged as a red stderr
             # block above the widget would read like an error.
             client = Client(**client_options, announce=False)
-        self.client: Client = client
-        self._clients: list[Client] = [self.client]
-        self._secrets: list[str] = []  # keys typed in the header: scrubbed from error texts
+        self._clients = Clients(client)
         self._user_key = False
-        self._card_feed = CardFeed(
-            send=lambda message: self.send(message),
-            publish=self._publish,
-            clients=self._clients.copy,
+        self._cards = CardFeed(send=self._push, publish=self._publish, clients=self._clients)
+        self._sweeps = SweepFeed(self._clients, send=self._push)
+        self._uploads = FileUploads(client.paths.home / "inputs")
+        downloads = Downloads()
+        self._commands = Commands(
+            TaskHandlers(self._cards, self._clients),
+            KeyHandler(self._use_key),
+            MediaHandlers(
+                feed=self._cards,
+                clients=self._clients,
+                uploads=self._uploads,
+                downloads=downloads,
+                chunk_bytes=lambda: self.video_chunk_bytes,
+            ),
+            ExperimentHandlers(
+                feed=self._cards,
+                clients=self._clients,
+                sweeps=self._sweeps,
+                downloads=downloads,
+                current_sweep=lambda: self.sweep_id,
+            ),
+            send=self.send,
+            scrub=self._clients.scrub,
         )
-        self._tasks: dict[str, Task] = self._card_feed.tasks  # oldest first
-        self._uploads = FileUploads(self.client.paths.home / "inputs")
-        self._messages = Messages(self)
         self._resuming: asyncio.Future[None] | None = None
         self._loop = _running_loop()  # the notebook's loop, where the engine's tasks run
-        self._feed = SweepFeed(self)
-        self._sources: dict[str, Path] = {}  # source video URL → its copy in the video cache
-        self._downloads: dict[str, Path] = {}  # download id → an exported zip
         self._stop_observing: list[Callable[[], None]] = []
         super().__init__(
             schema=request_schema(),
             key_targets=account.key_targets(),
             preview_fields=PREVIEW_FIELDS,
             status_table=table_json(),
-            **account.facts(self.client, user_key=False),
+            **account.facts(client, user_key=False),
         )
         self.on_msg(self._on_msg)
-        self._adopt_client(self.client)
+        self._adopt_client(client)
         if resume:
             self._start_resume()
 
     # -- the Python API --------------------------------------------------------------------
     @property
+    def client(self) -> Client:
+        """The client new tasks go to: the one given or made at the start, or the one a key
+        typed into the header made (the earlier ones keep polling their tasks)."""
+        return self._clients.current
+
+    @property
     def tasks(self) -> list[Task]:
         """Every task shown in the studio, newest first (the engine's live objects)."""
-        return list(reversed(self._tasks.values()))
+        return list(reversed(self._cards.tasks.values()))
 
-    def submit(
+    def enqueue(
         self, request: VaceRequest | Mapping[str, Any], *, tags: Mapping[str, Any] | None = None
     ) -> Task:
         """Validate and queue ``request`` (a model or a dict); its card appears in the studio.
 
-        Returns at once with a waiting task (``await task.wait()`` or ``task.result()`` for the
-        video). Needs a running event loop, as in a notebook. Raises
-        :class:`~vace_studio.InvalidRequest` before anything is recorded or sent.
+        Like :meth:`Client.enqueue <vace_studio.Client.enqueue>`: returns at once with a waiting
+        task (``await task.wait()`` or ``task.result()`` for the video). Needs a running event
+        loop, as in a notebook. Raises :class:`~vace_studio.InvalidRequest` before anything is
+        recorded or sent.
         """
         task = self.client.enqueue(request, tags=tags)
+        self.track(task)
+        return task
+
+    async def submit(
+        self, request: VaceRequest | Mapping[str, Any], *, tags: Mapping[str, Any] | None = None
+    ) -> Task:
+        """Like :meth:`Client.submit <vace_studio.Client.submit>`: queue ``request`` and return
+        once the provider accepted it (or refused it); its card appears in the studio."""
+        task = await self.client.submit(request, tags=tags)
         self.track(task)
         return task
 
@@ -225,9 +256,9 @@ class Studio(anywidget.AnyWidget):
             name=name,
             **fields,
         )
-        self._feed.follow(started)
+        self._sweeps.follow(started)
         self.sweep_id = started.group_id
-        self.send({"kind": "show", "view": "gallery", "group_id": started.group_id})
+        self._push({"kind": "show", "view": "gallery", "group_id": started.group_id})
         return started
 
     def history(self, **filters: Any) -> Any:
@@ -238,33 +269,35 @@ class Studio(anywidget.AnyWidget):
     def track(self, task: Task) -> None:
         """Show a task submitted elsewhere in the studio as well. Tasks of the studio's client
         appear by themselves; this is for tasks of another client."""
-        if task.local_id in self._tasks:
-            return
-        self._card_feed.track(task)
+        self._cards.track(task)
 
     def close(self) -> None:
         """Stop updating and close the widget (the tasks themselves keep running)."""
         for stop in self._stop_observing:
             stop()
         self._stop_observing.clear()
-        self._card_feed.close()
-        self._feed.close()
+        self._cards.close()
+        self._sweeps.close()
         self._uploads.close()
         super().close()
 
-    # -- key and provider ------------------------------------------------------------------
-    def _use_key(self, key: Any, target: dict[str, str] | None) -> None:
-        client = account.apply_key(self.client, key, target)
-        self._secrets.append(str(key).strip())
+    # -- wiring ----------------------------------------------------------------------------
+    def _push(self, message: dict[str, Any]) -> None:
+        """An unsolicited message to every view (no ``id``: not an answer)."""
+        self.send(message)
+
+    def _use_key(self, key: Any, target: dict[str, str] | None) -> dict[str, Any]:
+        """Use a key typed into the header; the header's traits follow. Returns them."""
+        new = self._clients.use_key(key, target)
         self._user_key = True
-        if client is not self.client:
-            self.client = client
-            self._clients.append(client)
-            self._adopt_client(client)
+        if new is not None:
+            self._adopt_client(new)
+        facts = account.facts(self.client, user_key=True)
         with self.hold_sync():
-            for name, value in account.facts(self.client, user_key=True).items():
+            for name, value in facts.items():
                 setattr(self, name, value)
             self._show_hold()
+        return facts
 
     def _show_hold(self, _reason: str | None = None) -> None:
         self.submissions_held = self.client.submissions_held or ""
@@ -277,31 +310,20 @@ class Studio(anywidget.AnyWidget):
         self._stop_observing.append(client.scheduler.observe_hold(self._show_hold))
         self._show_hold()
 
-    def _offer_download(self, path: Path) -> str:
-        """An id the browser may fetch ``path`` by (the ``file`` message), never the path."""
-        download = secrets.token_hex(8)
-        self._downloads[download] = path
-        return download
-
-    def _publish(self, cards: list[cardlib.Card], results: list[cardlib.Card]) -> None:
+    def _publish(self, cards: list[Card], results: list[Card]) -> None:
         with self.hold_trait_notifications():
             self.cards = cards
             self.results = results
 
-    def _snapshot(self) -> dict[str, Any]:
-        """Every card as the browser knows it, newest first (for a view that just opened)."""
-        return self._card_feed.snapshot()
-
-    # -- plumbing --------------------------------------------------------------------------
     def _on_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
         home = self._loop
         if home is not None and home.is_running() and _running_loop() is not home:
             # JupyterLab 4.6 delivers widget messages on a kernel subshell: another thread with
             # its own event loop. The engine's scheduler and tasks live on the notebook's loop
             # and are not thread-safe, so the message is handled there.
-            home.call_soon_threadsafe(self._messages.handle, content, list(buffers))
+            home.call_soon_threadsafe(self._commands.handle, content, list(buffers))
             return
-        self._messages.handle(content, buffers)
+        self._commands.handle(content, buffers)
 
     def _start_resume(self) -> None:
         if self._loop is None:

@@ -22,6 +22,7 @@ from PIL import Image
 from vace_studio.engine.downloads import download_video
 from vace_studio.media import ProbeError, thumbnail
 from vace_studio.requests.media import is_local
+from vace_studio.widget.errors import WidgetError
 
 if TYPE_CHECKING:
     from vace_studio.engine import Client
@@ -33,12 +34,10 @@ CHUNK_BYTES = 4 * 1024 * 1024 - 64 * 1024
 """Bytes of video per message: with the JSON header the message stays within 4 MiB."""
 
 
-class VideoUnavailableError(LookupError):
+class VideoUnavailableError(WidgetError):
     """No local video to send; ``code`` says why (the browser may fall back to the URL)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    code = "no_video"
 
 
 def read_chunk(
@@ -46,21 +45,21 @@ def read_chunk(
 ) -> tuple[dict[str, Any], bytes]:
     """The answer fields and the bytes of one chunk of the file at ``path``."""
     if not path:
-        raise VideoUnavailableError("no_video", "this task has no downloaded video (yet)")
+        raise VideoUnavailableError("this task has no downloaded video (yet)", "no_video")
     video = Path(path)
     try:
         size = video.stat().st_size
         if not 0 <= offset <= size:
             raise VideoUnavailableError(
-                "bad_offset", f"offset {offset} is outside the video (0 to {size} bytes)"
+                f"offset {offset} is outside the video (0 to {size} bytes)", "bad_offset"
             )
         with video.open("rb") as handle:
             handle.seek(offset)
             data = handle.read(chunk_bytes)
     except FileNotFoundError:
         raise VideoUnavailableError(
-            "video_missing",
             f"the video is no longer in the local cache ({video.name}); its URL may still work",
+            "video_missing",
         ) from None
     info = {
         "size": size,
@@ -93,7 +92,7 @@ async def source_path(client: Client, request: Mapping[str, Any], fetched: dict[
     ref = source_ref(request)
     if ref is None:
         raise VideoUnavailableError(
-            "no_source", "this task's request names no source video this kernel can read"
+            "this task's request names no source video this kernel can read", "no_source"
         )
     if not ref.lower().startswith(("http://", "https://")):
         return Path(ref)
@@ -104,7 +103,7 @@ async def source_path(client: Client, request: Mapping[str, Any], fetched: dict[
         got = await download_video(client.transport.http, ref, client.paths)
     except Exception as error:
         raise VideoUnavailableError(
-            "source_unreachable", f"the source video could not be fetched: {error}"
+            f"the source video could not be fetched: {error}", "source_unreachable"
         ) from None
     fetched[ref] = got.path
     return got.path
@@ -121,7 +120,7 @@ def still_jpeg(path: str | Path, *, max_width: int = POSTER_WIDTH) -> tuple[byte
     except (ProbeError, OSError) as error:
         reason = getattr(error, "reason", None) or str(error)
         raise VideoUnavailableError(
-            "unreadable", f"no picture of {Path(path).name}: {reason}"
+            f"no picture of {Path(path).name}: {reason}", "unreadable"
         ) from None
     out = io.BytesIO()
     with Image.open(io.BytesIO(still.png)) as image:
@@ -133,7 +132,7 @@ def poster_jpeg(path: str | Path | None) -> tuple[bytes, int, int]:
     """A result's still: what a gallery cell shows while the cap on loaded videos keeps its
     video waiting."""
     if not path or not Path(path).is_file():
-        raise VideoUnavailableError("no_video", "this task has no downloaded video (yet)")
+        raise VideoUnavailableError("this task has no downloaded video (yet)", "no_video")
     return still_jpeg(path)
 
 
@@ -141,5 +140,5 @@ def thumbnail_jpeg(ref: str) -> tuple[bytes, int, int]:
     """A form field's thumbnail when its value is a file on the kernel's machine (a typed path,
     or a request put back by "Edit as new"); URLs are shown by the browser itself."""
     if not is_local(ref) or not Path(ref).is_file():
-        raise VideoUnavailableError("not_local", "not a file on the kernel's machine")
+        raise VideoUnavailableError("not a file on the kernel's machine", "not_local")
     return still_jpeg(ref)
