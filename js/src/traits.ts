@@ -4,13 +4,25 @@
 
 import type { StatusTable } from "./status";
 
-/** Where a key typed into the header can be used (Python: `account.KEY_TARGETS`). */
+/**
+ * Where a key typed into the header can be used (Python: `account.key_targets()`, derived from the
+ * provider registry): one per provider and region. The header reads every provider's name and
+ * region from these; no provider is named in the front end.
+ */
 export interface KeyTarget {
+  /** What `set_key` sends back ("dashscope:intl", "modellix"). */
   value: string;
+  /** The choice as read ("DashScope, international (Singapore)"). */
   label: string;
   provider: string;
+  /** "" for a provider with one region. */
   region: string;
+  /** The environment variable the key is usually in (shown as a hint). */
   env: string;
+  /** The provider's name as read ("DashScope"). */
+  provider_label: string;
+  /** The region as the header shows it ("intl (Singapore)"), "" for a one-region provider. */
+  region_label: string;
 }
 
 /** The synced traits of `Studio`. Small JSON only: no bytes, never the API key. */

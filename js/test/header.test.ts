@@ -19,9 +19,27 @@ const FACTS: ProviderFacts = {
       provider: "dashscope",
       region: "intl",
       env: "A",
+      provider_label: "DashScope",
+      region_label: "intl (Singapore)",
     },
-    { value: "dashscope:cn", label: "DashScope cn", provider: "dashscope", region: "cn", env: "A" },
-    { value: "modellix", label: "Modellix", provider: "modellix", region: "intl", env: "B" },
+    {
+      value: "dashscope:cn",
+      label: "DashScope cn",
+      provider: "dashscope",
+      region: "cn",
+      env: "A",
+      provider_label: "DashScope",
+      region_label: "cn (Beijing)",
+    },
+    {
+      value: "modellix",
+      label: "Modellix",
+      provider: "modellix",
+      region: "",
+      env: "B",
+      provider_label: "Modellix",
+      region_label: "",
+    },
   ],
 };
 
@@ -93,5 +111,35 @@ describe("the header", () => {
     expect(q(".vs-provider").textContent).toBe(
       "DashScope · region cn (Beijing) · key set · $0.10 per second of video",
     );
+  });
+
+  it("names any provider the kernel registered, from its key target alone", async () => {
+    const acme = {
+      value: "acme",
+      label: "Acme Video",
+      provider: "acme",
+      region: "",
+      env: "ACME_API_KEY",
+      provider_label: "Acme Video",
+      region_label: "",
+    };
+    const { model, q } = mount({
+      ...FACTS,
+      provider: "acme",
+      region: "intl",
+      simulated: false,
+      has_key: true,
+      price_per_second: null,
+      key_targets: [...FACTS.key_targets, acme],
+    });
+    expect(q(".vs-provider").textContent).toBe("Acme Video · key set");
+    const select = q<HTMLSelectElement>("select");
+    expect(select.value).toBe("acme");
+    expect([...select.options].map((o) => o.textContent)).toContain("Acme Video");
+    q<HTMLInputElement>("input[type=password]").value = "k";
+    q<HTMLFormElement>("form").requestSubmit();
+    model.reply({ id: model.lastSent().content.id, ok: true, has_key: true, provider: "acme" });
+    await flush();
+    expect(q(".vs-key-status").textContent).toBe("Key set for Acme Video (kernel memory only).");
   });
 });

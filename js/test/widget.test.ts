@@ -26,6 +26,8 @@ const FACTS = {
       provider: "dashscope",
       region: "intl",
       env: "K",
+      provider_label: "DashScope",
+      region_label: "intl (Singapore)",
     },
   ],
 };

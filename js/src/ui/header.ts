@@ -4,7 +4,7 @@
 
 import { h } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
-import type { ProviderFacts } from "../traits";
+import type { KeyTarget, ProviderFacts } from "../traits";
 import { money } from "./format";
 
 export interface HeaderHandle {
@@ -13,17 +13,28 @@ export interface HeaderHandle {
   destroy(): void;
 }
 
-const PROVIDER_NAMES: Record<string, string> = {
-  dashscope: "DashScope",
-  modellix: "Modellix",
-  mulerouter: "MuleRouter",
-  simulator: "Built-in simulator",
-};
+// The simulator is the widget's own stand-in, not a provider: the only name the header knows.
+// Every provider's name and region come with the `key_targets` trait.
+const SIMULATOR = "simulator";
+const SIMULATOR_NAME = "Built-in simulator";
+
+function providerLabel(targets: KeyTarget[], provider: string): string {
+  if (provider === SIMULATOR) return SIMULATOR_NAME;
+  return targets.find((t) => t.provider === provider)?.provider_label ?? provider;
+}
+
+/** The target of the provider (and region, where it has several) in use, if any. */
+function targetInUse(targets: KeyTarget[], facts: ProviderFacts): KeyTarget | undefined {
+  return targets.find(
+    (t) => t.provider === facts.provider && (t.region === "" || t.region === facts.region),
+  );
+}
 
 let headerCounter = 0;
 
 export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHandle {
   const id = `vs-key-${++headerCounter}`;
+  let targets = facts.key_targets;
   const name = h("strong", { class: "vs-provider-name" });
   const region = h("span", { class: "vs-region" });
   const key = h("span", { class: "vs-key-state" });
@@ -79,7 +90,7 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
     status.textContent = "Sending the key to the kernel…";
     try {
       const { msg } = await channel.request("set_key", { key: value, provider: select.value });
-      const where = PROVIDER_NAMES[String(msg.provider)] ?? String(msg.provider);
+      const where = providerLabel(targets, String(msg.provider));
       status.textContent = `Key set for ${where} (kernel memory only).`;
     } catch (error) {
       status.textContent = error instanceof RequestError ? error.message : String(error);
@@ -89,11 +100,10 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
   });
 
   const update = (next: ProviderFacts) => {
-    name.textContent = PROVIDER_NAMES[next.provider] ?? next.provider;
-    region.textContent =
-      next.provider === "dashscope"
-        ? ` · region ${next.region === "cn" ? "cn (Beijing)" : "intl (Singapore)"}`
-        : "";
+    targets = next.key_targets;
+    const current = targetInUse(targets, next);
+    name.textContent = providerLabel(targets, next.provider);
+    region.textContent = current?.region_label ? ` · region ${current.region_label}` : "";
     key.textContent = next.simulated
       ? next.has_key
         ? " · key set (the simulator ignores it)"
@@ -125,10 +135,6 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
       ),
     );
     // Keep the user's pick; else preselect the provider in use.
-    const current = next.key_targets.find(
-      (t) =>
-        t.provider === next.provider && (t.provider !== "dashscope" || t.region === next.region),
-    );
     select.value = chosen || current?.value || next.key_targets[0]?.value || "";
   };
 
