@@ -76,10 +76,12 @@ class Studio(anywidget.AnyWidget):
     builds every form from it (no field list exists in the front end)."""
 
     provider = traitlets.Unicode("").tag(sync=True)
-    """str. ``"dashscope"``, ``"modellix"``, ``"mulerouter"`` or ``"simulator"``."""
+    """str. A registered provider's name (``vace_studio.providers.provider_names()``:
+    ``"dashscope"``, ...) or ``"simulator"``."""
 
     region = traitlets.Unicode("").tag(sync=True)
-    """str. ``"intl"`` (Singapore) or ``"cn"`` (Beijing); DashScope only."""
+    """str. The region (``"intl"`` Singapore or ``"cn"`` Beijing); one-region providers
+    ignore it."""
 
     endpoint = traitlets.Unicode("").tag(sync=True)
     """str. The provider's base URL the kernel talks to (the browser never calls it)."""
@@ -97,8 +99,10 @@ class Studio(anywidget.AnyWidget):
     """float or None. US dollars per second of output video, when the provider's price is known."""
 
     key_targets = traitlets.List(traitlets.Dict()).tag(sync=True)
-    """list of dict. The providers a key typed into the header can be used with
-    (``value``, ``label``, ``provider``, ``region``, ``env``)."""
+    """list of dict, default: ``account.key_targets()``. Where a key typed into the header can
+    be used, one per registered provider and region: ``value``, ``label``, ``provider``,
+    ``region`` (``""`` for a one-region provider), ``env``, ``provider_label`` and
+    ``region_label``. The header names providers and regions from these only."""
 
     preview_fields = traitlets.Dict().tag(sync=True)
     """dict, default: ``widget.previews.PREVIEW_FIELDS``. Function → the request fields its
