@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from vace_studio.providers import regional
+
 if TYPE_CHECKING:
     from vace_studio.engine import Client
 
@@ -156,7 +158,7 @@ def estimate_for(
     price = price_per_second if price_per_second is not None else published
     source = "given" if price_per_second is not None else ("published" if price else "unknown")
     simulated = client.simulated
-    region = client.settings.region if client.settings.protocol == "dashscope" else None
+    region = regional(client.settings.protocol, client.settings.region)
     return estimate(
         requests,
         provider=client.settings.protocol if simulated else client.provider_name,

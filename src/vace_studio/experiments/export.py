@@ -26,6 +26,7 @@ from vace_studio.experiments.export_html import render_index
 from vace_studio.experiments.grid import build_grid, jsonable, label_key
 from vace_studio.experiments.history import open_store
 from vace_studio.experiments.sweeps import Sweep
+from vace_studio.providers import regional
 
 MANIFEST_FORMAT = "vace-studio-run"
 MANIFEST_VERSION = 1
@@ -132,7 +133,7 @@ def _write_folder(
                 "task_id": record.task_id,
                 "function": record.function,
                 "provider": record.provider,
-                "region": record.region if record.protocol == "dashscope" else None,
+                "region": regional(record.protocol, record.region),
                 "status": record.status,
                 "error_code": record.error_code,
                 "error_message": record.error_message,

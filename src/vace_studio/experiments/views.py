@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vace_studio.providers import regional
+
 if TYPE_CHECKING:
     from vace_studio.engine import Task, TaskRecord
 
@@ -39,8 +41,8 @@ FIELDS: dict[str, str] = {
     "function": "one of the five functions, e.g. 'video_edit'",
     "prompt": "the request's prompt",
     "request": "dict: the request as sent, by API field name",
-    "provider": "dashscope, modellix, mulerouter or simulator",
-    "region": "intl or cn (DashScope), else None",
+    "provider": "a registered provider's name (providers.provider_names()) or simulator",
+    "region": "the region where the provider has several (DashScope: intl or cn), else None",
     "endpoint": "the provider URL the task went to",
     "status": "where the task is (vace_studio.engine.status.Status)",
     "provider_status": "the provider's own word for the status, verbatim",
@@ -182,7 +184,7 @@ def task_view(record: TaskRecord, *, task: Task | None = None, **extra: Any) -> 
         prompt=record.request.get("prompt"),
         request=_json_safe(record.request),
         provider=record.provider,
-        region=record.region if record.protocol == "dashscope" else None,
+        region=regional(record.protocol, record.region),
         endpoint=record.endpoint,
         status=str(record.status),
         provider_status=record.provider_status,

@@ -44,6 +44,7 @@ from vace_studio.providers.registry import (
     make_provider,
     provider_info,
     provider_names,
+    regional,
     register,
     unregister,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "make_provider",
     "provider_info",
     "provider_names",
+    "regional",
     "register",
     "unregister",
 ]

@@ -49,6 +49,14 @@ def provider_info(name: str) -> ProviderInfo:
     return _entry(name)[0]
 
 
+def regional(name: str, region: str | None) -> str | None:
+    """``region`` where the provider called ``name`` has several (DashScope), else ``None``: a
+    one-region provider's region setting means nothing. A name no longer registered (an old
+    record) gives ``None`` too."""
+    found = _REGISTERED.get(name.strip().lower())
+    return region if found is not None and found[0].regions else None
+
+
 def _entry(name: str) -> tuple[ProviderInfo, ProviderFactory]:
     found = _REGISTERED.get(name.strip().lower())
     if found is None:
