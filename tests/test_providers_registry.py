@@ -31,6 +31,7 @@ from vace_studio.providers import (
     make_provider,
     provider_info,
     provider_names,
+    regional,
     register,
     unregister,
 )
@@ -79,6 +80,9 @@ def test_the_gateways_are_one_region_and_ignore_region() -> None:
     for name in ("modellix", "mulerouter"):
         assert provider_info(name).regions == ()
         assert make_provider(name, region="cn").base_url == make_provider(name).base_url
+    assert regional("dashscope", "cn") == "cn"
+    assert regional("modellix", "intl") is None  # a one-region provider's setting means nothing
+    assert regional("gone", "intl") is None  # an old record of a provider no longer registered
 
 
 # ---- normalised times ----------------------------------------------------------------------
