@@ -1,6 +1,7 @@
 // Request/response over anywidget custom messages, correlated by id (the pattern quak uses).
 //
-// Wire protocol (the kernel side must match):
+// Wire protocol (every kind, payload, answer and error code: docs/protocol.md; the kernel side is
+// src/vace_studio/widget/commands.py):
 //   request  JS → Python   content {id, kind, ...payload}, optional binary buffers
 //   answer   Python → JS   content {id, ok: true, ...data}  or  {id, ok: false, error, errors?, code?}
 //                          with optional buffers; `id` copied from the request

@@ -1,6 +1,9 @@
-// The shapes Python sends: the Studio's synced traits and the task cards of `tasks` pushes.
-// Mirrors src/vace_studio/widget/studio.py (traits) and widget/cards.py (`wire`); keep in step.
-// Task statuses are not listed here: they come with the `status_table` trait (status.ts).
+// The shapes Python sends: the Studio's synced traits, and a task as the browser sees it.
+// A task's shapes are projections of one Python view (experiments/views.py: `card`, `cell`,
+// `history_row`); Python writes a golden sample of each to test/fixtures/wire/, and
+// test/wire.test.ts fails to type-check when these interfaces and the samples disagree (a key
+// missing or extra on either side, or a value of another type). Task statuses are not listed
+// here: they come with the `status_table` trait (status.ts).
 
 import type { StatusTable } from "./status";
 
@@ -64,7 +67,8 @@ export const FACT_NAMES: (keyof ProviderFacts)[] = [
   "key_targets",
 ];
 
-/** One task as the browser knows it. Times are Unix seconds on the kernel's clock. */
+/** One task as the browser knows it (the `card` projection). Times are Unix seconds on the
+ * kernel's clock. */
 export interface TaskCard {
   local_id: string;
   function: string;
@@ -87,24 +91,24 @@ export interface TaskCard {
   /** The kernel holds the MP4 (the `video` message can fetch it). */
   has_video: boolean;
   /** The kernel can send the source video the request names (`video` with `source: true`). */
-  has_source?: boolean;
+  has_source: boolean;
   video_url: string | null;
   url_expires_at: number | null;
   cost: number | null;
   /** What a person can do, in words (an uncertain submit's choices, a billing refusal's fix). */
-  advice?: string | null;
+  advice: string | null;
   /** The provider's console, where a person can look for the task a lost submit created. */
-  console_url?: string | null;
+  console_url: string | null;
   /** Provider task ids that may be the one a lost submit created. */
-  candidates?: string[];
+  candidates: string[];
   /** What the service trims or ignores in this task's request (in the form's words). */
-  warnings?: CardWarning[];
+  warnings: CardWarning[];
   /** The local id of the uncertain task this one was submitted again for. */
-  replaces?: string | null;
+  replaces: string | null;
   /** The local id of the task submitted again in this one's place. */
-  replaced_by?: string | null;
+  replaced_by: string | null;
   /** Why this waiting task is not being sent (submissions are held), else null. */
-  paused?: string | null;
+  paused: string | null;
   request: Record<string, unknown>;
 }
 
@@ -135,7 +139,7 @@ export interface SweepProgress {
   text: string;
 }
 
-/** One cell of a sweep's gallery (Python: `widget/gallery.py` `cell_json`). */
+/** One cell of a sweep's gallery (the `cell` projection; status "missing": never queued). */
 export interface GalleryCell {
   index: number;
   labels: Record<string, unknown>;
@@ -181,9 +185,9 @@ export interface SweepRow {
   succeeded: number;
 }
 
-/** One task of the History table (Python: `widget/history.py`). */
+/** One task of the History table (the `history_row` projection: no kernel paths). */
 export interface HistoryRow {
-  id: string;
+  local_id: string;
   task_id: string | null;
   group_id: string | null;
   labels: Record<string, unknown>;
@@ -201,6 +205,6 @@ export interface HistoryRow {
   total_seconds: number | null;
   usage: Record<string, unknown> | null;
   cost: number | null;
-  local_path: string | null;
-  video_exists: boolean;
+  /** The kernel still holds the downloaded MP4. */
+  has_video: boolean;
 }

@@ -2,10 +2,22 @@
 // Shared test helpers: the schema fixtures and a stand-in anywidget model.
 
 import { StatusSets, type StatusTable } from "../src/status";
-import type { TaskCard } from "../src/traits";
+import type { GalleryCell, HistoryRow, TaskCard } from "../src/traits";
 import local from "./fixtures/schema.json";
 import raw from "./fixtures/schema.pydantic-raw.json";
 import table from "./fixtures/status_table.json";
+import cards from "./fixtures/wire/card.json";
+import cells from "./fixtures/wire/cell.json";
+import historyRows from "./fixtures/wire/history_row.json";
+
+function first<T>(samples: T[], name: string): T {
+  const sample = samples[0];
+  if (!sample) throw new Error(`test/fixtures/wire/${name}.json has no sample`);
+  return sample;
+}
+
+/** The request of the tests' default card: one reference image, so a form can be filled. */
+const REQUEST = { function: "image_reference", prompt: "a red kite", ref_images_url: ["k.png"] };
 
 // The repository's own fixture (written by the Python side) when js/ sits in the full checkout, so a
 // schema change in Python is exercised here without copying it by hand; absent in a js-only checkout.
@@ -29,29 +41,21 @@ export const STATUS_TABLE: StatusTable = table satisfies StatusTable;
 /** The table's sets, as a view builds them from the `status_table` trait. */
 export const statuses = (): StatusSets => new StatusSets(STATUS_TABLE);
 
-/** A whole task card as the kernel sends it (widget/cards.py `wire`). */
+/** A whole task card as the kernel sends it: the waiting sample Python wrote (the `card`
+ * projection), with the values the tests count on. */
 export const CARD: TaskCard = {
+  ...first(cards, "card"),
   local_id: "l1",
-  function: "image_reference",
-  status: "waiting",
-  order: 1,
-  task_id: null,
-  provider: "simulator",
   created_at: 1000,
-  submitted_at: null,
-  started_at: null,
-  finished_at: null,
-  expected_seconds: 60,
-  error_code: null,
-  error_message: null,
-  last_error: null,
-  downloading: false,
-  has_video: false,
-  video_url: null,
-  url_expires_at: null,
-  cost: null,
-  request: { function: "image_reference", prompt: "a red kite", ref_images_url: ["k.png"] },
+  paused: null,
+  request: { ...REQUEST },
 };
+
+/** A gallery cell as the kernel sends it (`cell` projection of a succeeded task). */
+export const CELL: GalleryCell = first(cells, "cell");
+
+/** A History row as the kernel sends it (`history_row` projection). */
+export const HISTORY_ROW: HistoryRow = first(historyRows, "history_row");
 
 export const card = (overrides: Partial<TaskCard> = {}): TaskCard => ({ ...CARD, ...overrides });
 

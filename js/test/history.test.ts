@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createChannel } from "../src/messages";
 import type { HistoryRow } from "../src/traits";
 import { createHistory, type HistoryHandle } from "../src/ui/history";
-import { click, FakeModel, last, statuses } from "./helpers";
+import { click, FakeModel, HISTORY_ROW, last, statuses } from "./helpers";
 
 let model: FakeModel<Record<string, unknown>>;
 let history: HistoryHandle | undefined;
@@ -34,7 +34,8 @@ const answer = (kind: string, fields: Record<string, unknown>, buffers: unknown[
 };
 
 const row = (id: string, extra: Partial<HistoryRow> = {}): HistoryRow => ({
-  id,
+  ...HISTORY_ROW,
+  local_id: id,
   task_id: `t-${id}`,
   group_id: null,
   labels: {},
@@ -52,8 +53,7 @@ const row = (id: string, extra: Partial<HistoryRow> = {}): HistoryRow => ({
   total_seconds: 8,
   usage: { video_duration: 5 },
   cost: 0,
-  local_path: "/home/v.mp4",
-  video_exists: true,
+  has_video: true,
   ...extra,
 });
 
@@ -109,7 +109,7 @@ describe("the history", () => {
     const el = await mount([row("b", { group_id: "sweep-9", labels: { seed: 2 } })]);
     click(el.querySelector(".vs-row-open"));
     const details = el.querySelector(".vs-history-details");
-    expect(details?.textContent).toContain("/home/v.mp4");
+    expect(details?.textContent).toContain("downloaded (kernel cache)");
     expect(details?.textContent).toContain('{"seed":2}');
     click(details?.querySelector(".vs-edit"));
     expect(edits).toEqual(["image_reference"]);

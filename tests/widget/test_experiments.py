@@ -130,6 +130,8 @@ async def test_history_pages_filters_reruns_and_exports(
     only, _ = await ask(studio, "history", function="video_repainting")
     assert [r["local_id"] for r in only["rows"]] == [first.local_id]
     assert only["rows"][0]["request"]["prompt"] == "ink"
+    assert only["rows"][0]["has_video"] is True
+    assert "local_path" not in only["rows"][0]  # kernel paths stay in the kernel
     too_many, _ = await ask(studio, "history", limit=MAX_PAGE + 1)
     assert too_many["code"] == "bad_message"
 

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from vace_studio import Studio
+from vace_studio.widget.commands import Message, Reply, command, handlers_of
 from vace_studio.widget.file_uploads import FileUploads, UploadRefusedError
 
 
@@ -41,6 +43,23 @@ async def test_unknown_kinds_and_crashes_are_answered_and_id_less_messages_ignor
     studio._handle_custom_msg({"kind": "hello"}, [])  # no id: not a request
     studio._handle_custom_msg(["not", "a", "dict"], [])
     assert len(studio.comm.sent) == before
+
+
+def test_every_kind_has_one_declared_handler_and_one_line_in_the_protocol_doc(
+    studio: Studio,
+) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    section = doc.split("### Every kind", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE))
+    assert documented == set(studio._commands.handlers)
+
+    class Twice:
+        @command("hello")
+        def one(self, message: Message) -> Reply:
+            return {}
+
+    with pytest.raises(TypeError, match="two handlers for message kind 'hello'"):
+        handlers_of(Twice(), Twice())
 
 
 # -- validate and submit ---------------------------------------------------------------------

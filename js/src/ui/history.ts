@@ -130,13 +130,14 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
 
   const detailsRow = (row: HistoryRow): HTMLTableRowElement => {
     const facts: [string, string][] = [
-      ["Local id", row.id],
+      ["Local id", row.local_id],
       ["Provider task id", row.task_id ?? "—"],
       ["Provider", row.region ? `${row.provider} (${row.region})` : row.provider],
       ["Sweep", row.group_id ?? "—"],
       ["Labels", Object.keys(row.labels).length ? JSON.stringify(row.labels) : "—"],
       ["Usage", row.usage ? JSON.stringify(row.usage) : "—"],
-      ["Video", row.local_path ? `${row.local_path}${row.video_exists ? "" : " (gone)"}` : "—"],
+      // The kernel's path stays in the kernel: `vace_studio.history()` has it.
+      ["Video", row.has_video ? "downloaded (kernel cache)" : "—"],
     ];
     const edit = h("button", { type: "button", class: "vs-button vs-edit" }, "Edit as new");
     edit.addEventListener("click", () => options.onEdit(row.function, row.request));
@@ -176,11 +177,11 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
     );
     rerun.addEventListener("click", () =>
       run(async () => {
-        const { msg } = await channel.request("rerun", { local_id: row.id });
+        const { msg } = await channel.request("rerun", { local_id: row.local_id });
         return `Queued again as ${String(msg.local_id)}: its card is in the task list.`;
       }),
     );
-    exp.addEventListener("click", () => void exportRun({ local_ids: [row.id] }));
+    exp.addEventListener("click", () => void exportRun({ local_ids: [row.local_id] }));
     const tone = statusTone(options.statuses, row.status, Boolean(row.error_code));
     const chip = h(
       "span",
@@ -189,7 +190,7 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
     );
     const tr = h(
       "tr",
-      { class: "vs-history-row", "data-local-id": row.id, "data-status": row.status },
+      { class: "vs-history-row", "data-local-id": row.local_id, "data-status": row.status },
       h("td", {}, when(row.created_at)),
       h("td", {}, row.function),
       h(

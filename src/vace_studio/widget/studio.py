@@ -1,6 +1,7 @@
 """``Studio``: the anywidget that submits wan2.1-vace-plus tasks and plays their results inline.
 
-What crosses the comm, and why (details in ``docs/how-it-works.md``):
+What crosses the comm, and why (every message in ``docs/protocol.md``, the reasons in
+``docs/how-it-works.md``):
 
 * synced traits hold small JSON that rarely changes: the request schema and provider facts;
 * per-task changes go as throttled ``tasks`` pushes carrying only the fields that changed, so
