@@ -163,7 +163,7 @@ async def comm_traffic(n_tasks: int, finished: int, video: bytes, folder: Path) 
             # Measure while (nearly) all of them are live: until `finished` of them are done.
             while sum(t.done for t in tasks) < finished:
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(studio._throttle.interval + 0.1)
+            await asyncio.sleep(studio._cards.throttle.interval + 0.1)
             elapsed = time.perf_counter() - started
             sent = wire.bytes_sent - opened
             flushes = wire.messages - 1
