@@ -151,7 +151,6 @@ class Studio(anywidget.AnyWidget):
             # block above the widget would read like an error.
             client = Client(**client_options, announce=False)
         self._clients = Clients(client)
-        self._user_key = False
         self._cards = CardFeed(send=self._push, publish=self._publish, clients=self._clients)
         self._sweeps = SweepFeed(self._clients, send=self._push)
         self._uploads = FileUploads(client.paths.home / "inputs")
@@ -294,7 +293,6 @@ class Studio(anywidget.AnyWidget):
     def _use_key(self, key: Any, target: dict[str, str] | None) -> dict[str, Any]:
         """Use a key typed into the header; the header's traits follow. Returns them."""
         new = self._clients.use_key(key, target)
-        self._user_key = True
         if new is not None:
             self._adopt_client(new)
         facts = account.facts(self.client, user_key=True)
