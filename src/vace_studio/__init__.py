@@ -1,4 +1,10 @@
-"""vace-studio: a Jupyter widget, engine and offline simulator for wan2.1-vace-plus."""
+"""vace-studio: a Jupyter widget, engine and offline simulator for wan2.1-vace-plus.
+
+``import vace_studio`` loads the request models and the engine only; the widget stack (anywidget,
+ipywidgets), PyAV, Pillow, NumPy, pandas and the simulator's server load on first use.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from vace_studio._version import __version__
 from vace_studio.engine import Client, Result, Task, TaskFailed
@@ -13,7 +19,20 @@ from vace_studio.requests import (
     request_schema,
     validate_request,
 )
-from vace_studio.widget import Studio
+
+if TYPE_CHECKING:
+    from vace_studio.widget import Studio
+
+
+def __getattr__(name: str) -> Any:
+    # The widget stack is only for notebooks: the CLI and scripts never pay for it (PEP 562).
+    if name == "Studio":
+        from vace_studio.widget import Studio
+
+        globals()["Studio"] = Studio
+        return Studio
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Client",

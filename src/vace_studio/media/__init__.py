@@ -17,49 +17,105 @@ Modules:
 - :mod:`.previews` — PNG + facts for the widget: mask growth, outpainting canvas, control maps.
 """
 
-from vace_studio.media.checks import MediaReport, check_media, check_request
-from vace_studio.media.fixes import (
-    binarize_mask,
-    resize_image_into_range,
-    scale_mask_to_video,
-    to_h264_mp4,
-    trim,
-)
-from vace_studio.media.inputs import (
-    default_inputs_dir,
-    materialize_request,
-    save_bytes,
-    save_image,
-    save_media,
-)
-from vace_studio.media.limits import (
-    CLIP,
-    FIELD_KINDS,
-    FIELD_LIMITS,
-    FIXES,
-    IMAGE,
-    MASK_IMAGE,
-    VIDEO,
-    ImageLimits,
-    VideoLimits,
-    media_problems,
-)
-from vace_studio.media.previews import (
-    Preview,
-    control_preview,
-    mask_preview,
-    outpaint_preview,
-    previews_for,
-    thumbnail,
-)
-from vace_studio.media.probe import (
-    ImageInfo,
-    MediaInfo,
-    ProbeError,
-    VideoInfo,
-    probe_local,
-)
-from vace_studio.media.remote import Unreachable, probe_remote
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vace_studio.media.checks import MediaReport, check_media, check_request
+    from vace_studio.media.fixes import (
+        binarize_mask,
+        resize_image_into_range,
+        scale_mask_to_video,
+        to_h264_mp4,
+        trim,
+    )
+    from vace_studio.media.inputs import (
+        default_inputs_dir,
+        materialize_request,
+        save_bytes,
+        save_image,
+        save_media,
+    )
+    from vace_studio.media.limits import (
+        CLIP,
+        FIELD_KINDS,
+        FIELD_LIMITS,
+        FIXES,
+        IMAGE,
+        MASK_IMAGE,
+        VIDEO,
+        ImageLimits,
+        VideoLimits,
+        media_problems,
+    )
+    from vace_studio.media.previews import (
+        Preview,
+        control_preview,
+        mask_preview,
+        outpaint_preview,
+        previews_for,
+        thumbnail,
+    )
+    from vace_studio.media.probe import (
+        ImageInfo,
+        MediaInfo,
+        ProbeError,
+        VideoInfo,
+        probe_local,
+    )
+    from vace_studio.media.remote import Unreachable, probe_remote
+
+
+# Each name from its module, imported on first use: the probes and fixes need PyAV, NumPy and
+# Pillow, which ``import vace_studio`` must not load (PEP 562).
+_HOMES = {
+    "MediaReport": "vace_studio.media.checks",
+    "check_media": "vace_studio.media.checks",
+    "check_request": "vace_studio.media.checks",
+    "binarize_mask": "vace_studio.media.fixes",
+    "resize_image_into_range": "vace_studio.media.fixes",
+    "scale_mask_to_video": "vace_studio.media.fixes",
+    "to_h264_mp4": "vace_studio.media.fixes",
+    "trim": "vace_studio.media.fixes",
+    "default_inputs_dir": "vace_studio.media.inputs",
+    "materialize_request": "vace_studio.media.inputs",
+    "save_bytes": "vace_studio.media.inputs",
+    "save_image": "vace_studio.media.inputs",
+    "save_media": "vace_studio.media.inputs",
+    "CLIP": "vace_studio.media.limits",
+    "FIELD_KINDS": "vace_studio.media.limits",
+    "FIELD_LIMITS": "vace_studio.media.limits",
+    "FIXES": "vace_studio.media.limits",
+    "IMAGE": "vace_studio.media.limits",
+    "MASK_IMAGE": "vace_studio.media.limits",
+    "VIDEO": "vace_studio.media.limits",
+    "ImageLimits": "vace_studio.media.limits",
+    "VideoLimits": "vace_studio.media.limits",
+    "media_problems": "vace_studio.media.limits",
+    "Preview": "vace_studio.media.previews",
+    "control_preview": "vace_studio.media.previews",
+    "mask_preview": "vace_studio.media.previews",
+    "outpaint_preview": "vace_studio.media.previews",
+    "previews_for": "vace_studio.media.previews",
+    "thumbnail": "vace_studio.media.previews",
+    "ImageInfo": "vace_studio.media.probe",
+    "MediaInfo": "vace_studio.media.probe",
+    "ProbeError": "vace_studio.media.probe",
+    "VideoInfo": "vace_studio.media.probe",
+    "probe_local": "vace_studio.media.probe",
+    "Unreachable": "vace_studio.media.remote",
+    "probe_remote": "vace_studio.media.remote",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        import importlib
+
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CLIP",

@@ -17,19 +17,21 @@ import hashlib
 import io
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import av
-import numpy as np
 import platformdirs
-from PIL import Image
 
 from vace_studio.media.limits import FIELD_KINDS
 from vace_studio.media.probe import MediaKind, sniff_kind
 from vace_studio.requests import InvalidRequest, Problem
 from vace_studio.requests.base import describe_value
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
 
 _IMAGE_SUFFIX = {
     "JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "BMP": ".bmp", "TIFF": ".tif",
@@ -60,6 +62,8 @@ def _suffix_for(data: bytes, kind: MediaKind | None, name: str | None) -> str:
     sniffed = sniff_kind(data[:16])
     if sniffed == "image" or (sniffed is None and kind == "image"):
         try:
+            from PIL import Image
+
             with Image.open(io.BytesIO(data)) as img:
                 if img.format in _IMAGE_SUFFIX:
                     return _IMAGE_SUFFIX[img.format]
@@ -68,6 +72,8 @@ def _suffix_for(data: bytes, kind: MediaKind | None, name: str | None) -> str:
     if sniffed == "video" or kind == "video":
         if data[4:8] == b"ftyp":
             return ".mov" if data[8:12] == b"qt  " else ".mp4"
+        import av
+
         try:
             with av.open(io.BytesIO(data), mode="r") as container:
                 names = str(container.format.name).split(",")
@@ -123,6 +129,9 @@ def plain_named(path: Path, digest: str, folder: Path) -> Path:
 
 def image_from_array(array: np.ndarray[Any, Any]) -> Image.Image:
     """A PIL image from a ``uint8`` / ``bool`` array shaped (H, W), (H, W, 3) or (H, W, 4)."""
+    import numpy as np
+    from PIL import Image
+
     a = np.asarray(array)
     if a.dtype == np.bool_:
         if a.ndim != 2:
@@ -146,7 +155,9 @@ def save_image(
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write a PIL image or an image array once as PNG, named by the hash of its pixels."""
-    img = image_from_array(image) if isinstance(image, np.ndarray) else image
+    from PIL import Image
+
+    img = image if isinstance(image, Image.Image) else image_from_array(image)
     if img.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I;16"):
         img = img.convert("RGBA" if "A" in img.mode else "RGB")
     digest = hashlib.sha256(
@@ -161,9 +172,20 @@ def save_image(
     return _write_once(folder, digest, ".png", buffer.getvalue())
 
 
+def _is_pil(value: object) -> bool:
+    # A PIL image can only exist once Pillow was imported: no need to import it to ask.
+    pil = sys.modules.get("PIL.Image")
+    return pil is not None and isinstance(value, pil.Image)
+
+
+def _is_array(value: object) -> bool:
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.ndarray)
+
+
 def is_in_memory(value: object) -> bool:
     """True for what :func:`save_media` turns into a file (bytes, PIL images, arrays)."""
-    return isinstance(value, bytes | bytearray | memoryview | Image.Image | np.ndarray)
+    return isinstance(value, bytes | bytearray | memoryview) or _is_pil(value) or _is_array(value)
 
 
 def save_media(
@@ -175,7 +197,7 @@ def save_media(
     """A path string for in-memory media; any other value (a URL, a path) is returned as is."""
     if isinstance(value, bytes | bytearray | memoryview):
         return str(save_bytes(value, kind, cache_dir=cache_dir))
-    if isinstance(value, Image.Image | np.ndarray):
+    if _is_pil(value) or _is_array(value):
         if kind == "video":
             raise ValueError("a video must be a file or its bytes, not an image or array")
         return str(save_image(value, cache_dir=cache_dir))
@@ -206,9 +228,9 @@ def materialize_request(
         except (ValueError, OSError) as error:
             shown = (
                 f"{value.dtype} array of shape {value.shape}"
-                if isinstance(value, np.ndarray)
+                if _is_array(value)
                 else describe_value(value)
-                if not isinstance(value, Image.Image)
+                if not _is_pil(value)
                 else f"a {value.mode} image"
             )
             problems.append(Problem(where, "media_input", None, f"{where}: {error} (got {shown})"))

@@ -18,9 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, Literal
 
-import av
-import numpy as np
-from PIL import Image
+# PyAV, NumPy and Pillow load on the first probe, not on import: the engine imports this module
+# for its dataclasses, and ``import vace_studio`` must stay light.
 
 MediaKind = Literal["image", "video"]
 
@@ -134,6 +133,8 @@ def probe_image(
     source: str | os.PathLike[str] | BinaryIO, *, size: int | None = None, name: str = ""
 ) -> ImageInfo:
     """Header facts of an image file or file object (``size`` = its byte count, if known)."""
+    from PIL import Image
+
     try:
         with Image.open(source) as img:
             fmt, (width, height), mode = img.format or "?", img.size, img.mode
@@ -167,6 +168,8 @@ def probe_video(
 ) -> VideoInfo:
     """Container facts of a video file or file object, without decoding any frame."""
     target: str | BinaryIO = os.fspath(source) if isinstance(source, str | os.PathLike) else source
+    import av
+
     try:
         container = av.open(target, mode="r")
     except (av.FFmpegError, OSError, ValueError) as error:
@@ -263,6 +266,9 @@ def mask_stats(path: str | os.PathLike[str]) -> MaskStats:
 
     Pure means (0, 0, 0) or (255, 255, 255) in RGB (0 or 255 in greyscale); alpha is ignored.
     """
+    import numpy as np
+    from PIL import Image
+
     try:
         with Image.open(path) as img:
             img.load()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +13,12 @@ from vace_studio.requests.base import VaceRequest
 from vace_studio.requests.errors import InvalidRequest, explain
 from vace_studio.requests.models import FUNCTIONS, MODELS, Request
 
-_REQUEST_ADAPTER: TypeAdapter[VaceRequest] = TypeAdapter(Request)
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[VaceRequest]:
+    # Built on first use (tens of milliseconds of schema building), not on import.
+    return TypeAdapter(Request)
 
 
 def validate_request(data: VaceRequest | Mapping[str, Any]) -> VaceRequest:
@@ -26,7 +32,7 @@ def validate_request(data: VaceRequest | Mapping[str, Any]) -> VaceRequest:
     function = data.get("function") if isinstance(data, Mapping) else None
     name = function if isinstance(function, str) and function in MODELS else None
     try:
-        return _REQUEST_ADAPTER.validate_python(data)
+        return _adapter().validate_python(data)
     except ValidationError as error:
         raise InvalidRequest(name, explain(error, name)) from None
 
@@ -59,7 +65,7 @@ def request_schema() -> dict[str, Any]:
     first 800 characters are used; ..."}`` on ``prompt``, ``{"maxItems": 3, ...}`` on the reference
     images of image_reference: a longer value is valid, and the form should warn, not refuse.
     """
-    schema = copy.deepcopy(_REQUEST_ADAPTER.json_schema(ref_template="#/$defs/{model}"))
+    schema = copy.deepcopy(_adapter().json_schema(ref_template="#/$defs/{model}"))
     for definition in schema.get("$defs", {}).values():
         props = definition.get("properties", {})
         for name, prop in list(props.items()):
