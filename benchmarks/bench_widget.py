@@ -47,11 +47,11 @@ import numpy as np
 from comm.base_comm import BaseComm
 from jupyter_client.session import Session
 from PIL import Image
+from vace_studio.widget.cards import summary
 
 from vace_studio.engine import Client, PollPolicy, RetryPolicy
 from vace_studio.simulator import SimulatorConfig, serve
 from vace_studio.widget import Studio
-from vace_studio.widget.cards import summary
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "src" / "vace_studio" / "static" / "widget.js"
