@@ -345,10 +345,10 @@ def test_explain_a_constructor_error() -> None:
 
 
 def test_explain_finds_the_function_from_a_union_error() -> None:
-    from vace_studio.requests.schema import _REQUEST_ADAPTER
+    from vace_studio.requests.schema import _adapter
 
     with pytest.raises(ValidationError) as caught:
-        _REQUEST_ADAPTER.validate_python({**VALID["video_edit"], "size": "big"})
+        _adapter().validate_python({**VALID["video_edit"], "size": "big"})
     (problem,) = explain(caught.value)
     assert problem.field == "size"
     assert problem.message.startswith("size: must be one of '1280*720'")

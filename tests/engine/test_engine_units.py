@@ -15,7 +15,7 @@ import pytest
 from vace_studio.engine import SettingsError, Store, TaskRecord, resolve_paths
 from vace_studio.engine.downloads import DownloadError, download_video, evict
 from vace_studio.engine.lifecycle import _local
-from vace_studio.engine.limits import PollPolicy, SlidingWindowLimiter
+from vace_studio.engine.pacing import PollPolicy, SlidingWindowLimiter
 from vace_studio.engine.retry import is_transient, never_created
 from vace_studio.engine.scheduler import Scheduler
 from vace_studio.engine.settings import resolve_settings

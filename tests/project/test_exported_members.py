@@ -9,6 +9,7 @@ alike; ``history`` is a pandas DataFrame wherever it appears.
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import vace_studio
 
@@ -75,3 +76,55 @@ def test_submit_and_enqueue_mean_the_same_on_client_and_studio() -> None:
     for cls in (Client, Studio):
         assert inspect.iscoroutinefunction(cls.submit), cls
         assert not inspect.iscoroutinefunction(cls.enqueue), cls
+
+
+CLIENT = [
+    "aclose",
+    "cache_bytes",
+    "check",
+    "close",
+    "context",
+    "endpoint",
+    "estimate_cost",
+    "enqueue",
+    "has_key",
+    "inspect",
+    "lifecycle",
+    "next_poll_delay",
+    "observe_tasks",
+    "owner",
+    "paths",
+    "poll_policy",
+    "provider",
+    "provider_name",
+    "records",
+    "resume",
+    "resume_submissions",
+    "retry",
+    "scheduler",
+    "set_api_key",
+    "settings",
+    "simulated",
+    "store",
+    "submissions_held",
+    "submit",
+    "submit_sync",
+    "task",
+    "tasks",
+    "transport",
+    "uploads",
+    "view",
+]
+"""What a script calls on a Client; ``records`` are store rows, never a DataFrame."""
+
+
+def test_the_client_has_exactly_these_public_members(tmp_path: Path) -> None:
+    from vace_studio import Client
+
+    client = Client("dashscope", api_key="k-pinned", base_url="http://127.0.0.1:9", home=tmp_path)
+    try:
+        own = sorted(name for name in dir(client) if not name.startswith("_"))
+        assert own == sorted(CLIENT)
+        assert not hasattr(client, "history")
+    finally:
+        client.store.close()

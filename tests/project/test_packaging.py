@@ -72,4 +72,4 @@ def test_layers_import_only_downward(layer: str) -> None:
 
 def test_engine_touches_the_simulator_only_to_start_it() -> None:
     users = [p.name for p in (PACKAGE / "engine").rglob("*.py") if "simulator" in _imports(p)]
-    assert users == ["simulated.py"]
+    assert users == ["embedded_simulator.py"]

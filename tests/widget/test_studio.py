@@ -145,7 +145,7 @@ async def test_submit_rejects_an_invalid_request_before_anything_is_recorded(
     with pytest.raises(InvalidRequest):
         studio.enqueue({"function": "image_reference", "prompt": ""})
     assert studio.tasks == []
-    assert studio.client.history() == []
+    assert studio.client.records() == []
 
 
 async def test_tasks_submitted_through_the_client_appear_by_themselves(

@@ -5,7 +5,7 @@ limits, results are downloaded to a cache, and every task is kept in a SQLite st
 """
 
 from vace_studio.engine.client import Client
-from vace_studio.engine.limits import PollPolicy
+from vace_studio.engine.pacing import PollPolicy
 from vace_studio.engine.paths import HOME_ENV, resolve_paths
 from vace_studio.engine.reconcile import ReconcilePolicy
 from vace_studio.engine.retry import RetryPolicy

@@ -19,12 +19,12 @@ from typing import Any
 
 import httpx
 
-from vace_studio.engine import simulated
+from vace_studio.engine import embedded_simulator
 from vace_studio.engine.blocking import run_blocking
 from vace_studio.engine.context import EngineContext
 from vace_studio.engine.downloads import DEFAULT_CACHE_BYTES
 from vace_studio.engine.lifecycle import Lifecycle
-from vace_studio.engine.limits import PollPolicy
+from vace_studio.engine.pacing import PollPolicy
 from vace_studio.engine.paths import Paths, resolve_paths
 from vace_studio.engine.reconcile import ReconcilePolicy
 from vace_studio.engine.retry import RetryPolicy
@@ -97,7 +97,7 @@ class Client:
     ) -> None:
         settings = resolve_settings(provider, api_key=api_key, base_url=base_url, region=region)
         if settings.simulated and settings.base_url is None:
-            handle = simulated.embedded(simulator_config)
+            handle = embedded_simulator.embedded(simulator_config)
             settings = replace(settings, base_url=handle.base_url)
         if settings.notice and announce:
             log.warning("%s", settings.notice)
@@ -377,8 +377,9 @@ class Client:
             elapsed, status=rec.status, running_for=running_for, history=history
         )
 
-    def history(self, **filters: Any) -> list[TaskRecord]:
-        """Every task in the store (all endpoints), oldest first; see ``Store.select``."""
+    def records(self, **filters: Any) -> list[TaskRecord]:
+        """Every task record in the store (all endpoints), oldest first; see ``Store.select``.
+        (``vace_studio.history()`` gives the same as a DataFrame.)"""
         return self.store.select(**filters)
 
     async def aclose(self) -> None:

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
-from vace_studio.engine.limits import SlidingWindowLimiter
+from vace_studio.engine.pacing import SlidingWindowLimiter
 
 if TYPE_CHECKING:
     from vace_studio.engine.task import Task

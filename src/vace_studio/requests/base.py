@@ -62,9 +62,7 @@ class VaceRequest(BaseModel):
     """Fields every function takes. Subclasses add theirs and their rules."""
 
     # Schemas build on first validation, not on import: `import vace_studio` stays light.
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=False, defer_build=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False, defer_build=True)
 
     function: str
     prompt: Prompt

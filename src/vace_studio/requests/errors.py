@@ -132,25 +132,59 @@ def _not_taken(function: str | None, field: str) -> str:
     return f"{who} has no such field; {hint}"
 
 
+_FIXED_RULES = {
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), "must be a whole number"),
+    **dict.fromkeys(("float_parsing", "float_type"), "must be a number"),
+    "finite_number": "must be a finite number",
+    **dict.fromkeys(("bool_parsing", "bool_type"), "must be true or false"),
+    "string_type": "must be text",
+    "list_type": "must be a list (put [ ] around a single value)",
+    **dict.fromkeys(
+        ("model_type", "model_attributes_type", "dict_type"),
+        "a request must be a mapping of field names to values",
+    ),
+}
+"""Pydantic error types whose rule reads the same whatever the field and value."""
+
+
+def _union_sentence(kind: str, value: Any) -> tuple[str, str]:
+    names = ", ".join(MODELS)
+    if kind == "union_tag_not_found":
+        return f"is required: say which function this is, one of {names}", "nothing"
+    tag = value.get("function") if isinstance(value, dict) else None
+    return f"must be one of {names}", describe_value(tag)
+
+
+def _text_sentence(err: ErrorDetails, top: str, shown: str) -> tuple[str, str]:
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    if kind == "string_too_short":
+        if isinstance(value, str) and not value:
+            return "must not be empty", "''"
+        return f"must have at least {_plural(ctx['min_length'], 'character')}", shown
+    if kind == "string_too_long":
+        chars = f"{len(value)} characters" if isinstance(value, str) else shown
+        return f"must be at most {ctx['max_length']} characters", chars
+    if top == "prompt":
+        return BLANK_PROMPT, shown
+    return err["msg"], shown
+
+
 def _sentence(err: ErrorDetails, function: str | None, field: str) -> tuple[str, str]:
     """The rule text for one pydantic error, and the value as shown after "got"."""
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     shown = describe_value(value)
     top = field.split("[", 1)[0]
+    if kind in _FIXED_RULES:
+        return _FIXED_RULES[kind], shown
+    if kind in ("literal_error", "enum"):
+        return _choices(str(ctx["expected"])), shown
     match kind:
         case "missing":
             return f"is required for {function or 'this function'}", "nothing"
         case "extra_forbidden":
             return _not_taken(function, top), shown
-        case "string_too_short" if isinstance(value, str) and not value:
-            return "must not be empty", "''"
-        case "string_too_short":
-            return f"must have at least {_plural(ctx['min_length'], 'character')}", shown
-        case "string_too_long":
-            chars = f"{len(value)} characters" if isinstance(value, str) else shown
-            return f"must be at most {ctx['max_length']} characters", chars
-        case "string_pattern_mismatch" if top == "prompt":
-            return BLANK_PROMPT, shown
+        case "string_too_short" | "string_too_long" | "string_pattern_mismatch":
+            return _text_sentence(err, top, shown)
         case "too_short" | "too_long":
             count = ctx.get("actual_length")
             got = _plural(count, "item") if isinstance(count, int) else shown
@@ -160,28 +194,8 @@ def _sentence(err: ErrorDetails, function: str | None, field: str) -> tuple[str,
         case "greater_than" | "less_than":
             bound = ctx.get("gt", ctx.get("lt"))
             return f"must be {kind.replace('_', ' ')} {bound}", shown
-        case "literal_error" | "enum":
-            return _choices(str(ctx["expected"])), shown
-        case "int_parsing" | "int_type" | "int_from_float":
-            return "must be a whole number", shown
-        case "float_parsing" | "float_type":
-            return "must be a number", shown
-        case "finite_number":
-            return "must be a finite number", shown
-        case "bool_parsing" | "bool_type":
-            return "must be true or false", shown
-        case "string_type":
-            return "must be text", shown
-        case "list_type":
-            return "must be a list (put [ ] around a single value)", shown
         case "union_tag_invalid" | "union_tag_not_found":
-            tag = value.get("function") if isinstance(value, dict) else None
-            names = ", ".join(MODELS)
-            if kind == "union_tag_not_found":
-                return f"is required: say which function this is, one of {names}", "nothing"
-            return f"must be one of {names}", describe_value(tag)
-        case "model_type" | "model_attributes_type" | "dict_type":
-            return "a request must be a mapping of field names to values", shown
+            return _union_sentence(kind, value)
         case _:
             # Our own errors (media references, numbers given as true/false) are already plain
             # words; anything else keeps pydantic's sentence.

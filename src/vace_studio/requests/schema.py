@@ -14,7 +14,6 @@ from vace_studio.requests.errors import InvalidRequest, explain
 from vace_studio.requests.models import FUNCTIONS, MODELS, Request
 
 
-
 @functools.cache
 def _adapter() -> TypeAdapter[VaceRequest]:
     # Built on first use (tens of milliseconds of schema building), not on import.

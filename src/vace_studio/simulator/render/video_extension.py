@@ -79,6 +79,29 @@ def _used_seconds(clips: list[VideoClip | None]) -> list[float]:
     return used
 
 
+def _hold(frame: U8 | None) -> list[U8]:
+    """A first or last frame, held for a moment at its end of the video."""
+    return [] if frame is None else [frame] * HOLD
+
+
+def _clip_or_none(clip: VideoClip | None, length: int) -> list[U8]:
+    return _clip_frames(clip, length) if clip is not None and length else []
+
+
+def _motion(
+    ctx: RenderContext, size: tuple[int, int]
+) -> tuple[ControlKind | None, VideoClip | None, ConditionPainter | None]:
+    """The motion source (``video_url``) and how its control condition is painted, if any."""
+    kind: ControlKind | None = ctx.choice("control_condition", ("posebodyface", "depth"), None)
+    motion_url = ctx.url("video_url")
+    if motion_url is None:
+        return kind, None, None
+    if kind is None:
+        raise invalid("control_condition: is required with video_url (posebodyface or depth)")
+    motion = ctx.video(motion_url, "video_url", size)
+    return kind, motion, ConditionPainter(kind, MOTION_STRENGTH, ctx.accent)
+
+
 def plan(ctx: RenderContext) -> FramePlan:
     """Prepare the video_extension render."""
     width, height = output_size(ctx)
@@ -105,30 +128,13 @@ def plan(ctx: RenderContext) -> FramePlan:
         )
     ]
 
-    start: list[U8] = []
-    if first_img is not None:
-        start += [first_img] * HOLD
-    if first_clip is not None and lengths[0]:
-        start += _clip_frames(first_clip, lengths[0])
-    end: list[U8] = []
-    if last_clip is not None and lengths[1]:
-        end += _clip_frames(last_clip, lengths[1])
-    if last_img is not None:
-        end += [last_img] * HOLD
+    start = _hold(first_img) + _clip_or_none(first_clip, lengths[0])
+    end = _clip_or_none(last_clip, lengths[1]) + _hold(last_img)
 
     n_mid = FRAME_COUNT - len(start) - len(end)
     a = start[-1] if start else rgb_to_frame(gradient_background(ctx, width, height))
     b = end[0] if end else rgb_to_frame(gradient_background(ctx, width, height))
-
-    motion_url = ctx.url("video_url")
-    painter: ConditionPainter | None = None
-    motion: VideoClip | None = None
-    kind: ControlKind | None = ctx.choice("control_condition", ("posebodyface", "depth"), None)
-    if motion_url is not None:
-        if kind is None:
-            raise invalid("control_condition: is required with video_url (posebodyface or depth)")
-        motion = ctx.video(motion_url, "video_url", size)
-        painter = ConditionPainter(kind, MOTION_STRENGTH, ctx.accent)
+    kind, motion, painter = _motion(ctx, size)
 
     def draw(i: int, out: U8) -> None:
         if i < len(start):
