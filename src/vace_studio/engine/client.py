@@ -42,9 +42,9 @@ from vace_studio.engine.store import Store, TaskRecord
 from vace_studio.engine.task import Task
 from vace_studio.engine.transport import DEFAULT_TIMEOUT, Transport
 from vace_studio.engine.uploads import Uploader, Uploads
-from vace_studio.providers import InvalidInputError, Provider, ProviderLimits, make_provider
-from vace_studio.requests import InvalidRequest, Problem, VaceRequest, validate_request
-from vace_studio.requests.media import is_local
+from vace_studio.providers import Provider, ProviderLimits, make_provider
+from vace_studio.providers.submit_checks import check_accepts
+from vace_studio.requests import Problem, VaceRequest, validate_request
 
 log = logging.getLogger("vace_studio")
 
@@ -250,29 +250,8 @@ class Client:
         the field, the rule, the value and the fix."""
         model = validate_request(self.uploads.materialize(request))
         warnings = [*model.warnings(), *self.uploads.check(model)]
-        self._check_provider_accepts(model)
+        check_accepts(self.provider, model)
         return model, warnings
-
-    def _check_provider_accepts(self, model: VaceRequest) -> None:
-        """Ask the adapter (pure, no I/O) whether it can take this request, before recording it.
-
-        Local files are stood in for by placeholder URLs here: they are uploaded later.
-        """
-        data = model.api_fields()
-        for name in model.media():
-            value = data[name]
-            stand_in = "https://uploads.invalid/file"
-            data[name] = (
-                [stand_in if is_local(v) else v for v in value]
-                if isinstance(value, list)
-                else (stand_in if is_local(value) else value)
-            )
-        try:
-            self.provider.submit_request(validate_request(data))
-        except InvalidInputError as error:
-            field = error.message.split(":", 1)[0] if ":" in error.message else ""
-            problem = Problem(field, "provider", None, error.message)
-            raise InvalidRequest(model.function, [problem]) from None
 
     async def submit(
         self,

@@ -7,10 +7,39 @@ so a request a provider cannot take never costs a round trip, let alone money.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from vace_studio.providers.errors import InvalidInputError
+from vace_studio.requests import InvalidRequest, Problem, validate_request
 from vace_studio.requests.base import VaceRequest, describe_value
 from vace_studio.requests.media import is_local
+
+if TYPE_CHECKING:
+    from vace_studio.providers.base import Provider
+
+_STAND_IN = "https://uploads.invalid/file"
+
+
+def check_accepts(provider: Provider, model: VaceRequest) -> None:
+    """Ask ``provider``'s adapter (pure, no I/O) whether it can take ``model``, before anything
+    is recorded; raises :class:`~vace_studio.requests.InvalidRequest` naming the field.
+
+    Local files are stood in for by placeholder URLs: they are uploaded later.
+    """
+    data = model.api_fields()
+    for name in model.media():
+        value = data[name]
+        data[name] = (
+            [_STAND_IN if is_local(v) else v for v in value]
+            if isinstance(value, list)
+            else (_STAND_IN if is_local(value) else value)
+        )
+    try:
+        provider.submit_request(validate_request(data))
+    except InvalidInputError as error:
+        field = error.message.split(":", 1)[0] if ":" in error.message else ""
+        problem = Problem(field, "provider", None, error.message)
+        raise InvalidRequest(model.function, [problem]) from None
 
 
 def require_remote_media(
