@@ -21,6 +21,7 @@ from vace_studio.engine.reconcile import LostSubmit, Reconciler
 from vace_studio.engine.retry import NEVER_SENT
 from vace_studio.engine.status import (
     ADOPTABLE,
+    AT_PROVIDER,
     CANCELABLE,
     LOCAL_QUEUE,
     Event,
@@ -163,7 +164,13 @@ class Lifecycle:
         self.ctx.scheduler.hold(f"{error} — {advice}")
 
     def accepted(
-        self, task: Task, task_id: str, event: Event, *, submitted_at: float | None = None
+        self,
+        task: Task,
+        task_id: str,
+        event: Event,
+        *,
+        submitted_at: float | None = None,
+        first_poll: float | None = None,
     ) -> None:
         """Record the provider's id first, then start tracking."""
         task.commit(
@@ -175,7 +182,8 @@ class Lifecycle:
             advice=None,
         )
         task.last_error = None
-        self.ctx.scheduler.track(task, self.poll_delay(task))
+        delay = self.poll_delay(task) if first_poll is None else first_poll
+        self.ctx.scheduler.track(task, delay)
         task.notify()
 
     def _refuse(self, task: Task, code: str, message: str, advice: str | None = None) -> None:
@@ -230,6 +238,8 @@ class Lifecycle:
         """Record a fresh provider state; on a terminal one, finish the task."""
         ctx = self.ctx
         rec = task.record
+        if task.status not in AT_PROVIDER:
+            return  # finished (or canceled) while this answer was on its way: nothing to add
         now = time.time()
         event = poll_event(rec.status, state.status.value)
         changes: dict[str, Any] = {
@@ -343,9 +353,8 @@ class Lifecycle:
         other = self.ctx.store.find_task_id(self.ctx.endpoint, task_id)
         if other is not None and other.id != task.local_id:
             raise ValueError(f"task id {task_id} already belongs to task {other.id}")
-        self.accepted(task, task_id, Event.ADOPT)
         # Poll at once: a wrong id shows up now (the provider does not know it), not later.
-        self.ctx.scheduler.track(task, 0.0)
+        self.accepted(task, task_id, Event.ADOPT, first_poll=0.0)
 
     async def resubmit(self, task: Task) -> Task:
         """Submit the request again as a new task that names this one; this one is replaced."""

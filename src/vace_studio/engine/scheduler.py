@@ -48,6 +48,9 @@ class Scheduler:
         self.active: set[Task] = set()
         self._heap: list[tuple[float, int, Task]] = []
         self._seq = itertools.count()
+        # The one poll each task has booked: tracking it again replaces the booking, so a task
+        # is never polled twice at once (two answers would finish it, and download it, twice).
+        self._booked: dict[Task, int] = {}
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
@@ -110,12 +113,15 @@ class Scheduler:
     def track(self, task: Task, delay: float) -> None:
         """Count ``task`` as running at the provider and poll it after ``delay`` seconds."""
         self.active.add(task)
-        heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), task))
+        seq = next(self._seq)
+        self._booked[task] = seq
+        heapq.heappush(self._heap, (time.monotonic() + delay, seq, task))
         self.wake()
 
     def release(self, task: Task) -> None:
         """The task is finished (or given up): free its slot."""
         self.active.discard(task)
+        self._booked.pop(task, None)
         self.wake()
 
     def pause_submissions(self, seconds: float) -> None:
@@ -191,8 +197,8 @@ class Scheduler:
                 and self._heap[0][0] <= now
                 and self._polls_in_flight < MAX_PARALLEL_POLLS
             ):
-                _, _, task = heapq.heappop(self._heap)
-                if task in self.active:
+                _, seq, task = heapq.heappop(self._heap)
+                if task in self.active and self._booked.get(task) == seq:
                     self._polls_in_flight += 1
                     self.spawn(self._poll_one(task))
             timeout: float | None = None
