@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from vace_studio._version import __version__
 from vace_studio.engine import Client, Result, Task, TaskFailed
-from vace_studio.experiments import Sweep, export_run, history, rerun, sweep
 from vace_studio.requests import (
     ImageReference,
     InvalidRequest,
@@ -21,16 +20,28 @@ from vace_studio.requests import (
 )
 
 if TYPE_CHECKING:
+    from vace_studio.experiments import Sweep, export_run, history, rerun, sweep
     from vace_studio.widget import Studio
+
+_LAZY = {
+    # The widget stack is only for notebooks, the experiments only for sweeps and history: the
+    # CLI and scripts never pay for them (PEP 562).
+    "Studio": "vace_studio.widget",
+    "Sweep": "vace_studio.experiments",
+    "export_run": "vace_studio.experiments",
+    "history": "vace_studio.experiments",
+    "rerun": "vace_studio.experiments",
+    "sweep": "vace_studio.experiments",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The widget stack is only for notebooks: the CLI and scripts never pay for it (PEP 562).
-    if name == "Studio":
-        from vace_studio.widget import Studio
+    if name in _LAZY:
+        import importlib
 
-        globals()["Studio"] = Studio
-        return Studio
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
