@@ -4,8 +4,9 @@
 ipywidgets), PyAV, Pillow, NumPy, pandas and the simulator's server load on first use.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from vace_studio._lazy import lazy_attributes
 from vace_studio._version import __version__
 from vace_studio.engine import Client, Result, Task, TaskFailed
 from vace_studio.requests import (
@@ -35,14 +36,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

@@ -17,7 +17,9 @@ Modules:
 - :mod:`.previews` — PNG + facts for the widget: mask growth, outpainting canvas, control maps.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from vace_studio._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from vace_studio.media.checks import MediaReport, check_media, check_request
@@ -107,14 +109,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        import importlib
-
-        value = getattr(importlib.import_module(_HOMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _HOMES)
 
 
 __all__ = [
