@@ -14,7 +14,7 @@ from vace_studio.engine import Client, Status
 from vace_studio.simulator import SimulatorConfig, account_of, serve
 from vace_studio.simulator.samples import Samples
 
-FAST = {"queue_seconds": 0.05, "run_seconds": 0.1}
+FAST: dict[str, Any] = {"queue_seconds": 0.05, "run_seconds": 0.1}
 
 
 def _request(requests_for: Any, media: Samples, file_server: str, seed: int = 1) -> dict[str, Any]:
@@ -118,7 +118,8 @@ async def test_resubmit_is_the_only_way_a_second_task_is_created(
         assert sum(sim.stats().tasks_created.values()) == 1
         sim.set_faults()
         again = await task.resubmit()
-        assert task.status is Status.REPLACED
+        # resubmit() moved it on; mypy keeps the narrowing from the assert above across the await.
+        assert task.status is Status.REPLACED  # type: ignore[comparison-overlap]
         assert task.record.replaced_by == again.local_id
         assert again.record.replaces == task.local_id
         assert (await asyncio.wait_for(again.wait(), 30)).ok
@@ -214,3 +215,19 @@ async def _until(condition: Any) -> None:
     # Checking a task's status every 50 ms is what a notebook user watching a card does.
     while not condition():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
+
+
+async def test_when_lists_never_recover_the_task_stays_uncertain_and_says_checking_stopped(
+    requests_for: Any, make_client: Any, media: Samples, file_server: str
+) -> None:
+    with serve(SimulatorConfig(**FAST)) as sim:
+        sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
+        client: Client = make_client(sim.base_url)
+        sent = client.enqueue(_request(requests_for, media, file_server))
+        await asyncio.sleep(0.3)
+        sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
+        # Quick lists (≈4 s) then background lists (≈15 s with the test policy), all failing.
+        await asyncio.wait_for(_until(lambda: "stopped checking" in (sent.record.advice or "")), 40)
+        assert sent.status is Status.UNCERTAIN
+        assert sim.stats().requests["dashscope:submit"] == 1  # never re-sent on failed lists
+        await client.aclose()

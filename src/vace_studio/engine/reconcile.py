@@ -120,8 +120,11 @@ class Reconciler:
         self._requeue = requeue
 
     # -- the person's view -----------------------------------------------------------------
-    def advice(self, lost: LostSubmit, candidates: list[str] | None = None) -> str:
-        """What a person can do about an uncertain task, in plain words."""
+    def advice(
+        self, lost: LostSubmit, candidates: list[str] | None = None, *, stopped: bool = False
+    ) -> str:
+        """What a person can do about an uncertain task, in plain words (``stopped``: the
+        engine has given up looking by itself)."""
         when = time.strftime("%H:%M:%S", time.localtime(lost.started))
         console = self.provider.console_url
         if candidates:
@@ -130,6 +133,12 @@ class Reconciler:
                 f"{', '.join(candidates)}. Adopt the one that is this request's (its prompt is "
                 f"shown in {console}), or submit again."
             )
+        if isinstance(self.provider, TaskLister) and stopped:
+            return (
+                f"The task list could not settle whether the submit at {when} created a task, "
+                f"and vace-studio has stopped checking. Look in {console}: if a task was created "
+                "then, adopt its id; if not, submit again."
+            )
         if isinstance(self.provider, TaskLister):
             return (
                 f"vace-studio could not yet tell from the task list whether the submit at {when} "
@@ -137,19 +146,26 @@ class Reconciler:
                 "was created then, adopt its id; if not, submit again."
             )
         return (
-            f"{self.provider.name} cannot list tasks, so vace-studio cannot tell whether the "
+            f"{self.provider.info.label} cannot list tasks, so vace-studio cannot tell whether the "
             f"submit at {when} created a task. Look in {console}: if a task was created then, "
             "adopt its id here; if not, submit again (if one was created, both are charged)."
         )
 
-    def surface(self, task: Task, lost: LostSubmit, candidates: list[str] | None = None) -> None:
+    def surface(
+        self,
+        task: Task,
+        lost: LostSubmit,
+        candidates: list[str] | None = None,
+        *,
+        stopped: bool = False,
+    ) -> None:
         """Tell a person: the task is uncertain, with what happened, when, and the choices."""
         event = Event.SURFACE if task.status is Status.RECONCILING else None
         task.commit(
             event,
             error_code=LOST_CODE,
             error_message=lost.reason,
-            advice=self.advice(lost, candidates),
+            advice=self.advice(lost, candidates, stopped=stopped),
             extra={**task.record.extra, "candidates": candidates or []},
         )
 
@@ -169,7 +185,9 @@ class Reconciler:
     async def _keep_looking(
         self, lister: TaskLister, task: Task, lost: LostSubmit, proofs: int
     ) -> None:
-        await self._search(lister, task, lost, self.policy.background, proofs)
+        unsettled = await self._search(lister, task, lost, self.policy.background, proofs)
+        if unsettled is not None and task.status is Status.UNCERTAIN:
+            self.surface(task, lost, stopped=True)
 
     async def _search(
         self,
