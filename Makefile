@@ -41,8 +41,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The tests are type-checked as strictly as the package (pyproject.toml points mypy at src/).
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict tests
 
 js-check: $(JS_STAMP)
 	cd js && npm run --silent check

@@ -1,9 +1,8 @@
-"""Fixtures every test folder shares: real sample media, a loopback file server over it, a real
-simulator on a short clock, and engine clients with an isolated home and fast timing.
+"""Fixtures every test folder shares: real sample media, loopback file servers, a real simulator
+on a short clock, and engine clients with an isolated home and fast timing.
 
-Sub-folder conftests add only what is theirs. ``tests/widget`` defines its own ``media`` and
-``simulator``, which take precedence there; no fixture here depends on those two names, so a
-widget test that asks for ``file_server`` still gets the files it serves.
+Sub-folder conftests add only what is theirs and never reuse a name defined here; the values
+these fixtures are built from (timing, the test key) are in ``tests/helpers.py``.
 """
 
 from __future__ import annotations
@@ -14,20 +13,10 @@ from typing import Any
 
 import pytest
 
-from vace_studio.engine import Client, PollPolicy, ReconcilePolicy, RetryPolicy
+from tests.helpers import FAST_POLLS, FAST_RECONCILE, FAST_RETRY, TEST_KEY, Gen, Served
+from vace_studio.engine import Client
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
 from vace_studio.simulator.samples import FileServer, Samples, write_samples
-
-FAST_POLLS = PollPolicy(
-    first_check=0.1, min_interval=0.05, dense_interval=0.2, max_interval=2.0, default_expected=1.0
-)
-# Enough attempts to ride out the engine soak's injected faults, with short waits between them.
-FAST_RETRY = RetryPolicy(attempts=8, initial=0.02, max_wait=0.3, max_total=30.0)
-# Lists count as proof only after twice the simulator's default list lag (1 s).
-FAST_RECONCILE = ReconcilePolicy(
-    list_lag=2.0, quick=(1.2, 1.0, 1.0, 1.0), background=(1.0, 2.0, 4.0, 8.0), margin=3.0
-)
-TEST_KEY = "test-key-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +40,29 @@ def file_server(samples: Samples) -> Iterator[FileServer]:
     """
     with FileServer(samples.root) as server:
         yield server
+
+
+@pytest.fixture
+def gen(tmp_path: Path) -> Gen:
+    """Writes more media on the fly into the test's own folder (see :class:`~tests.helpers.Gen`)."""
+    return Gen(tmp_path)
+
+
+def _serve(root: Path, *, ranges: bool) -> Iterator[Served]:
+    with FileServer(root, ranges=ranges) as server:
+        yield Served(server.base_url, root, server.requests)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A loopback file server with range support over its own folder; it logs every request."""
+    yield from _serve(tmp_path_factory.mktemp("served"), ranges=True)
+
+
+@pytest.fixture(scope="session")
+def served_plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A loopback file server that ignores ``Range`` (always 200 with the whole file)."""
+    yield from _serve(tmp_path_factory.mktemp("served-plain"), ranges=False)
 
 
 @pytest.fixture(scope="module")

@@ -95,7 +95,7 @@ async def test_a_url_with_chinese_characters_is_refused_before_any_request(
     with serve(FAST) as sim:
         client: Client = make_client(sim.base_url)
         url = "https://example.invalid/视频/源.mp4"
-        request: dict[str, Any] = {
+        by_field: dict[str, dict[str, Any]] = {
             "video_url": {"function": "video_outpainting", "prompt": "p", "video_url": url},
             "mask_video_url": {
                 "function": "video_edit",
@@ -114,7 +114,8 @@ async def test_a_url_with_chinese_characters_is_refused_before_any_request(
                 "prompt": "p",
                 "first_frame_url": url,
             },
-        }[field]
+        }
+        request = by_field[field]
         with pytest.raises(InvalidRequest) as caught:
             client.enqueue(request)
         assert field in str(caught.value)

@@ -1,5 +1,5 @@
 """Experiment fixtures beyond the shared ones in ``tests/conftest.py``: a cheap request to sweep
-over. ``KEY`` is the key ``make_client`` uses, for tests that start their own processes."""
+over."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ from typing import Any
 import pytest
 
 from vace_studio.simulator.samples import FileServer, Samples
-
-from ..conftest import FAST_POLLS, FAST_RETRY, TEST_KEY
-
-__all__ = ["FAST_POLLS", "FAST_RETRY", "KEY"]
-
-KEY = TEST_KEY
 
 
 @pytest.fixture

@@ -89,4 +89,4 @@ def test_cell_problems_name_their_cells_and_a_shared_one_is_said_once() -> None:
 def test_valid_cells_come_back_as_models() -> None:
     grid = build_grid(BASE, {"prompt": ["a", "b"]})
     models = check_cells(grid.cells)
-    assert [m.prompt for m in models] == ["a", "b"]  # type: ignore[attr-defined]
+    assert [m.prompt for m in models] == ["a", "b"]

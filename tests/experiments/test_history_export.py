@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import shutil
@@ -10,13 +9,13 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import Finished, finish_experiment
 from vace_studio.engine import HOME_ENV, Client
 from vace_studio.experiments import (
     COLUMNS,
@@ -26,24 +25,10 @@ from vace_studio.experiments import (
     history,
     history_rows,
     rerun,
-    sweep,
     sweep_rows,
 )
 from vace_studio.simulator import SimulatorHandle
 from vace_studio.simulator.samples import FileServer
-
-from .conftest import FAST_POLLS, FAST_RETRY, KEY
-
-
-@dataclass(frozen=True)
-class Finished:
-    """A finished 2×2 sweep (one input missing: two cells fail) and one lone task."""
-
-    home: Path
-    group_id: str
-    results: list[dict[str, Any]]
-    lone_id: str
-    good_url: str
 
 
 @pytest.fixture(scope="module")
@@ -55,27 +40,7 @@ def finished(
 ) -> Finished:
     home = tmp_path_factory.mktemp("finished") / "home"
     good = file_server.url(media["video"])
-    missing = f"{file_server.base_url}/missing.mp4"
-
-    async def run() -> Finished:
-        client = Client(
-            "dashscope",
-            api_key=KEY,
-            base_url=simulator.base_url,
-            home=home,
-            poll_policy=FAST_POLLS,
-            retry=FAST_RETRY,
-        )
-        base = {"function": "video_outpainting", "left_scale": 1.5}
-        s = sweep(client, base, prompt=["a <b>", "c & d"], video_url=[good, missing], name="t")
-        await s.wait(60)
-        lone = client.enqueue({**base, "prompt": "alone", "video_url": good, "seed": 4})
-        await lone.wait(60)
-        await client.aclose()
-        client.store.close()
-        return Finished(home, s.group_id, [r.to_json() for r in s.results], lone.local_id, good)
-
-    return asyncio.run(run())
+    return finish_experiment(home, simulator.base_url, good, f"{file_server.base_url}/missing.mp4")
 
 
 def test_the_fixture_has_successes_and_failures(finished: Finished) -> None:
@@ -203,7 +168,7 @@ def _read_page(path: Path) -> _Page:
 
 
 def _check_export(folder: Path) -> dict[str, Any]:
-    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
     page = _read_page(folder / "index.html")
     for tag, attrs in page.tags:
         assert tag not in ("link", "img", "iframe"), tag
@@ -277,35 +242,3 @@ def test_chosen_tasks_export_labelled_by_what_differs(finished: Finished, tmp_pa
     assert len(single["tasks"]) == 1
     with pytest.raises(ExportError, match="no task 'nope'"):
         export_run(["nope"], tmp_path / "x", home=finished.home)
-
-
-@pytest.mark.browser
-def test_the_exported_page_plays_its_videos_in_chromium(finished: Finished, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed")
-    out = export_run(finished.group_id, tmp_path / "run", home=finished.home)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium)
-        page = browser.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("requestfailed", lambda r: problems.append(r.url))
-        page.goto((out / "index.html").as_uri())
-        page.wait_for_function(
-            "[...document.querySelectorAll('video')].every(v => v.readyState >= 2)",
-            timeout=15_000,
-        )
-        sizes = page.evaluate("[...document.querySelectorAll('video')].map(v => v.videoWidth)")
-        page.click("#play")
-        page.wait_for_function(
-            "[...document.querySelectorAll('video')].every(v => v.currentTime > 0.2)",
-            timeout=15_000,
-        )
-        captions = page.locator("figure[data-status=failed]").count()
-        browser.close()
-    assert len(sizes) == 2
-    assert all(w > 0 for w in sizes)
-    assert captions == 2
-    assert problems == []

@@ -19,10 +19,11 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from tests.helpers import ROOT
 from vace_studio.engine import HOME_ENV
 from vace_studio.engine.settings import base_url_env, key_env
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 EXECUTED = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if p.name != "quickstart.ipynb")
 FAST = "QUEUE_SECONDS = 0.1\nRUN_SECONDS = 0.2"
 TIME_LIMIT = 60.0

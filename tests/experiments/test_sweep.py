@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import TEST_KEY
 from vace_studio.engine import Client
 from vace_studio.experiments import (
     SECONDS_PER_TASK,
@@ -25,8 +26,6 @@ from vace_studio.experiments import (
 )
 from vace_studio.experiments import sweeps as sweeps_module
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
-
-from .conftest import KEY
 
 PROMPTS = ["a calm sea", "a busy street", "a snowy forest"]
 SEEDS = [1, 2]
@@ -116,7 +115,7 @@ async def test_above_the_limit_a_sweep_runs_only_when_confirmed(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
     client = make_client(simulator.base_url)
-    grid = {"prompt": PROMPTS, "seed": SEEDS}  # 6 × 5 s × $0.10 = $3.00
+    grid: dict[str, Any] = {"prompt": PROMPTS, "seed": SEEDS}  # 6 × 5 s × $0.10 = $3.00
     with pytest.raises(SweepNotConfirmed, match=r"above confirm_above=\$1.00") as caught:
         sweep(client, base_request, confirm_above=1.0, **grid)
     assert "6 cells (prompt (3) × seed (2)): 6 tasks × 5 s × $0.10/s = $3.00" in str(caught.value)
@@ -234,7 +233,7 @@ async def test_a_sweep_survives_a_killed_kernel(
             sys.executable,
             "-c",
             RESTART_SCRIPT,
-            KEY,
+            TEST_KEY,
             sim.base_url,
             str(home),
             json.dumps(base_request),

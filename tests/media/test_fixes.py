@@ -16,7 +16,7 @@ from vace_studio.requests import validate_request
 
 
 def _problems(function: str, **fields: Any) -> list[str]:
-    request = {"function": function, "prompt": "p"}
+    request: dict[str, Any] = {"function": function, "prompt": "p"}
     request.update(
         {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in fields.items()}
     )

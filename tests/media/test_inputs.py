@@ -81,9 +81,9 @@ def test_client_check_accepts_in_memory_media(make_client: Any, gen: Any) -> Non
             "ref_images_url": [picture],
         }
     )
-    assert model.video_url.endswith(".mp4")  # type: ignore[attr-defined]
-    assert Path(model.video_url).parent == client.paths.home / "inputs"  # type: ignore[attr-defined]
-    assert model.ref_images_url[0].endswith(".png")  # type: ignore[attr-defined]
+    assert model.video_url.endswith(".mp4")
+    assert Path(model.video_url).parent == client.paths.home / "inputs"
+    assert model.ref_images_url[0].endswith(".png")
     # The same in-memory media in a too-small size is refused by the media limits, by field.
     with pytest.raises(InvalidRequest, match=r"ref_images_url\[0\]: each side must be 360–2000 px"):
         client.check(

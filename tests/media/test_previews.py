@@ -88,7 +88,7 @@ def test_outpaint_preview_places_the_source_by_the_four_scales(gen: Any) -> None
 
 def test_control_preview_uses_the_simulators_conditions(media: Any) -> None:
     for kind in ("scribble", "depth", "posebody", "posebodyface"):
-        preview = control_preview(media.video, kind, frames=4)  # type: ignore[arg-type]
+        preview = control_preview(media.video, kind, frames=4)
         assert preview.facts["frames_shown"] == [1, 6, 11, 16]
         assert preview.width <= 480
         rgb = _pixels(preview.png)

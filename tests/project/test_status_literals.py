@@ -15,9 +15,10 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.helpers import ROOT
 from vace_studio.engine.status import Status
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "vace_studio"
+SRC = ROOT / "src" / "vace_studio"
 EXEMPT_DIRS = ("providers", "simulator", "static")
 EXEMPT_FILES = ("engine/status.py",)
 NOT_A_STATUS = {

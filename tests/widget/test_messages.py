@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import ROOT, KitePng
 from vace_studio import Studio
 from vace_studio.widget.commands import Message, Reply, command, handlers_of
 from vace_studio.widget.file_uploads import FileUploads, UploadRefusedError
@@ -48,7 +49,7 @@ async def test_unknown_kinds_and_crashes_are_answered_and_id_less_messages_ignor
 def test_every_kind_has_one_declared_handler_and_one_line_in_the_protocol_doc(
     studio: Studio,
 ) -> None:
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    doc = (ROOT / "docs" / "protocol.md").read_text()
     section = doc.split("### Every kind", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE))
     assert documented == set(studio._commands.handlers)
@@ -64,7 +65,7 @@ def test_every_kind_has_one_declared_handler_and_one_line_in_the_protocol_doc(
 
 # -- validate and submit ---------------------------------------------------------------------
 async def test_validate_gives_pydantic_errors_by_field_and_the_cost(
-    studio: Studio, ask: Any, media: Any
+    studio: Studio, ask: Any, kite_png: KitePng
 ) -> None:
     bad, _ = await ask(studio, "validate", request=request("www.example.com/kite.png", ""))
     assert bad["ok"] is False
@@ -72,7 +73,7 @@ async def test_validate_gives_pydantic_errors_by_field_and_the_cost(
     assert set(bad["errors"]) == {"prompt", "ref_images_url"}
     assert "must start with https://" in bad["errors"]["ref_images_url"]
 
-    good, _ = await ask(studio, "validate", request=request(media.image))
+    good, _ = await ask(studio, "validate", request=request(kite_png.image))
     assert good == {"id": good["id"], "ok": True, "cost": 0.0, "simulated": True, "warnings": []}
     assert studio.tasks == []  # validating records nothing
 
@@ -81,22 +82,24 @@ async def test_validate_gives_pydantic_errors_by_field_and_the_cost(
     assert odd["code"] == "bad_message"
 
 
-async def test_submit_queues_and_answers_the_local_id(studio: Studio, ask: Any, media: Any) -> None:
-    answer, _ = await ask(studio, "submit", request=request(media.image))
+async def test_submit_queues_and_answers_the_local_id(
+    studio: Studio, ask: Any, kite_png: KitePng
+) -> None:
+    answer, _ = await ask(studio, "submit", request=request(kite_png.image))
     assert answer["ok"] is True
     assert answer["task_id"] is None
     (task,) = studio.tasks
     assert answer["local_id"] == task.local_id
-    bad, _ = await ask(studio, "submit", request=request(media.image, prompt=""))
+    bad, _ = await ask(studio, "submit", request=request(kite_png.image, prompt=""))
     assert bad["errors"] == {"prompt": bad["errors"]["prompt"]}
     assert len(studio.tasks) == 1
     await task.wait(30)
 
 
 async def test_retry_submits_the_same_request_as_a_new_task(
-    studio: Studio, ask: Any, media: Any
+    studio: Studio, ask: Any, kite_png: KitePng
 ) -> None:
-    first = studio.enqueue(request(media.image))
+    first = studio.enqueue(request(kite_png.image))
     answer, _ = await ask(studio, "retry", local_id=first.local_id)
     second = studio._cards.tasks[answer["local_id"]]
     assert second is not first
@@ -107,9 +110,9 @@ async def test_retry_submits_the_same_request_as_a_new_task(
     await asyncio.gather(first.wait(30), second.wait(30))
 
 
-async def test_cancel_a_waiting_task(studio: Studio, ask: Any, media: Any) -> None:
+async def test_cancel_a_waiting_task(studio: Studio, ask: Any, kite_png: KitePng) -> None:
     studio.client.scheduler.pause_submissions(30)
-    task = studio.enqueue(request(media.image))
+    task = studio.enqueue(request(kite_png.image))
     answer, _ = await ask(studio, "cancel", local_id=task.local_id)
     assert answer["stopped"] is True
     assert answer["status"] == "canceled"
@@ -133,14 +136,14 @@ async def upload(
 
 
 async def test_a_chunked_upload_is_saved_by_content_hash_under_the_home(
-    studio: Studio, ask: Any, media: Any
+    studio: Studio, ask: Any, kite_png: KitePng
 ) -> None:
-    answer = await upload(studio, ask, media.png_bytes)
+    answer = await upload(studio, ask, kite_png.png_bytes)
     ref = Path(answer["ref"])
-    assert ref.read_bytes() == media.png_bytes  # noqa: ASYNC240 — a small local file
-    assert ref.name == hashlib.sha256(media.png_bytes).hexdigest() + ".png"
+    assert ref.read_bytes() == kite_png.png_bytes  # noqa: ASYNC240 — a small local file
+    assert ref.name == hashlib.sha256(kite_png.png_bytes).hexdigest() + ".png"
     assert ref.parent == studio.client.paths.home / "inputs"
-    again = await upload(studio, ask, media.png_bytes, chunk=333)
+    again = await upload(studio, ask, kite_png.png_bytes, chunk=333)
     assert again["ref"] == answer["ref"]  # stored once
     assert not list((ref.parent / ".partial").iterdir())
     checked, _ = await ask(studio, "validate", request=request(ref))
@@ -184,10 +187,10 @@ def test_abandoned_partial_uploads_expire(tmp_path: Path) -> None:
 
 # -- videos ----------------------------------------------------------------------------------
 async def test_video_bytes_arrive_in_chunks_of_the_configured_size(
-    studio: Studio, ask: Any, media: Any
+    studio: Studio, ask: Any, kite_png: KitePng
 ) -> None:
     studio.video_chunk_bytes = 40_000
-    task = studio.enqueue(request(media.image))
+    task = studio.enqueue(request(kite_png.image))
     early, _ = await ask(studio, "video", local_id=task.local_id, offset=0)
     assert early["ok"] is False
     assert early["code"] == "no_video"

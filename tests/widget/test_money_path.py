@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.widget.conftest import FAST_POLLS, FAST_RETRY
+from tests.helpers import JS_FIXTURES, STUDIO_POLLS, STUDIO_RETRY, KitePng
 from vace_studio import Studio
 from vace_studio.engine import Client, Task
 from vace_studio.engine.status import ADOPTABLE, LOCAL_QUEUE, WITH_VIDEO, Status, table_json
-from vace_studio.simulator import FaultConfig
+from vace_studio.simulator import FaultConfig, SimulatorHandle
 
-FIXTURE = Path(__file__).resolve().parents[2] / "js" / "test" / "fixtures" / "status_table.json"
+FIXTURE = JS_FIXTURES / "status_table.json"
 
 
 def request(image: Path | str, prompt: str = "a red kite") -> dict[str, Any]:
@@ -26,20 +26,20 @@ def request(image: Path | str, prompt: str = "a red kite") -> dict[str, Any]:
 
 
 @pytest.fixture
-async def modellix(simulator: Any, tmp_path: Path) -> AsyncIterator[Studio]:
+async def modellix(studio_simulator: SimulatorHandle, tmp_path: Path) -> AsyncIterator[Studio]:
     """A studio whose client speaks Modellix to the simulator (a provider that cannot list)."""
     client = Client(
         "modellix",
         api_key="test-modellix-widget",
-        base_url=simulator.base_url,
+        base_url=studio_simulator.base_url,
         home=tmp_path / "home",
-        poll_policy=FAST_POLLS,
-        retry=FAST_RETRY,
+        poll_policy=STUDIO_POLLS,
+        retry=STUDIO_RETRY,
     )
     widget = Studio(client=client)
     yield widget
     widget.close()
-    simulator.set_faults()
+    studio_simulator.set_faults()
     await client.aclose()
 
 
@@ -51,7 +51,7 @@ async def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def lost_submit(studio: Studio, simulator: Any, image: Path) -> tuple[Task, str]:
+async def lost_submit(studio: Studio, simulator: SimulatorHandle, image: Path) -> tuple[Task, str]:
     """A submit whose answer is dropped after the simulator created the task."""
     before = {t["id"] for t in simulator.tasks()}
     simulator.set_faults(FaultConfig(drop_after_rate=1.0, routes=frozenset({"submit"})))
@@ -80,9 +80,9 @@ def test_the_status_table_is_a_trait_and_the_front_end_fixture_is_current(
 
 
 async def test_an_uncertain_card_carries_its_advice_and_adopting_plays_the_video(
-    modellix: Studio, simulator: Any, ask: Any, media: Any
+    modellix: Studio, studio_simulator: SimulatorHandle, ask: Any, kite_png: KitePng
 ) -> None:
-    task, created = await lost_submit(modellix, simulator, media.image)
+    task, created = await lost_submit(modellix, studio_simulator, kite_png.image)
     card = await flushed_card(modellix, task.local_id)
     assert card["status"] == Status.UNCERTAIN
     assert card["error_code"] == "SubmitOutcomeUnknown"
@@ -111,9 +111,9 @@ async def test_an_uncertain_card_carries_its_advice_and_adopting_plays_the_video
 
 
 async def test_submitting_again_replaces_the_uncertain_card(
-    modellix: Studio, simulator: Any, ask: Any, media: Any
+    modellix: Studio, studio_simulator: SimulatorHandle, ask: Any, kite_png: KitePng
 ) -> None:
-    task, _created = await lost_submit(modellix, simulator, media.image)
+    task, _created = await lost_submit(modellix, studio_simulator, kite_png.image)
     answer, _ = await ask(modellix, "resubmit", local_id=task.local_id)
     assert answer["ok"] is True
     assert answer["replaces"] == task.local_id
@@ -130,11 +130,11 @@ async def test_submitting_again_replaces_the_uncertain_card(
 
 
 async def test_a_billing_refusal_holds_the_queue_shows_the_banner_and_resumes(
-    modellix: Studio, simulator: Any, ask: Any, media: Any
+    modellix: Studio, studio_simulator: SimulatorHandle, ask: Any, kite_png: KitePng
 ) -> None:
-    simulator.set_faults(FaultConfig(billing={"modellix": "quota_exceeded"}))
-    first = modellix.enqueue(request(media.image, "first"))
-    second = modellix.enqueue(request(media.image, "second"))
+    studio_simulator.set_faults(FaultConfig(billing={"modellix": "quota_exceeded"}))
+    first = modellix.enqueue(request(kite_png.image, "first"))
+    second = modellix.enqueue(request(kite_png.image, "second"))
     await until(lambda: modellix.submissions_held != "")
     assert first.record.error_code
     assert first.record.advice
@@ -147,7 +147,7 @@ async def test_a_billing_refusal_holds_the_queue_shows_the_banner_and_resumes(
         (m["data"].get("state") or {}).get("submissions_held") for m in held
     )  # the trait reached the browser
 
-    simulator.set_faults()
+    studio_simulator.set_faults()
     answer, _ = await ask(modellix, "resume")
     assert answer == {"id": answer["id"], "ok": True, "held": None}
     assert modellix.submissions_held == ""
@@ -157,16 +157,16 @@ async def test_a_billing_refusal_holds_the_queue_shows_the_banner_and_resumes(
 
 
 async def test_validate_answers_warnings_in_the_form_s_words(
-    studio: Studio, ask: Any, media: Any
+    studio: Studio, ask: Any, kite_png: KitePng
 ) -> None:
     long_prompt = "a kite " * 150  # 1050 characters: the service uses the first 800
-    answer, _ = await ask(studio, "validate", request=request(media.image, long_prompt))
+    answer, _ = await ask(studio, "validate", request=request(kite_png.image, long_prompt))
     assert answer["ok"] is True
     (warning,) = answer["warnings"]
     assert warning["field"] == "prompt"
     assert warning["severity"] == "warning"
     assert warning["message"].startswith("Prompt: ")
-    task = studio.enqueue(request(media.image, long_prompt))
+    task = studio.enqueue(request(kite_png.image, long_prompt))
     card = await flushed_card(studio, task.local_id)
     assert [w["field"] for w in card["warnings"]] == ["prompt"]
     assert card["warnings"][0]["message"].startswith("Prompt: ")

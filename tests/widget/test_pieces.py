@@ -8,9 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.helpers import ROOT
 from vace_studio.widget.throttle import Throttle
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_the_throttle_batches_a_burst_and_spaces_flushes() -> None:

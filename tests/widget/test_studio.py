@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import KitePng
 from vace_studio import InvalidRequest, Studio
 from vace_studio.requests import request_schema
+from vace_studio.simulator import SimulatorHandle
 
 
 def request(image: Path, prompt: str = "a red kite over the sea") -> dict[str, Any]:
@@ -45,11 +47,11 @@ async def test_the_synced_state_is_small_json_without_secrets(studio: Studio) ->
 
 
 async def test_a_submitted_task_becomes_cards_results_and_small_deltas(
-    studio: Studio, media: Any
+    studio: Studio, kite_png: KitePng
 ) -> None:
     seen: list[int] = []
     studio.observe(lambda change: seen.append(len(change["new"])), names="results")
-    task = studio.enqueue(request(media.image))
+    task = studio.enqueue(request(kite_png.image))
     assert studio.tasks == [task]
     await task.wait(30)
     await settle(studio)
@@ -79,10 +81,10 @@ async def test_a_submitted_task_becomes_cards_results_and_small_deltas(
     assert later[-1]["has_video"] is True or any(d.get("has_video") for d in later)
 
 
-async def test_changes_in_one_burst_share_one_push(studio: Studio, media: Any) -> None:
+async def test_changes_in_one_burst_share_one_push(studio: Studio, kite_png: KitePng) -> None:
     studio.client.scheduler.pause_submissions(30)  # keep them waiting
     for i in range(20):
-        studio.enqueue(request(media.image, f"kite {i}"))
+        studio.enqueue(request(kite_png.image, f"kite {i}"))
     await settle(studio)
     pushes = studio.comm.pushes("tasks")
     assert len(pushes) == 1
@@ -90,9 +92,9 @@ async def test_changes_in_one_burst_share_one_push(studio: Studio, media: Any) -
 
 
 async def test_the_queue_moving_up_costs_no_message_per_waiting_task(
-    studio: Studio, media: Any
+    studio: Studio, kite_png: KitePng
 ) -> None:
-    tasks = [studio.enqueue(request(media.image, f"kite {i}")) for i in range(6)]
+    tasks = [studio.enqueue(request(kite_png.image, f"kite {i}")) for i in range(6)]
     positions: list[int] = []
     for task in tasks:
         task.observe(lambda t: positions.append(t.position or 0))
@@ -108,10 +110,12 @@ async def test_the_queue_moving_up_costs_no_message_per_waiting_task(
     assert not any(set(d) == {"local_id", "order"} for d in deltas)
 
 
-async def test_queue_order_follows_a_task_put_back_at_the_front(studio: Studio, media: Any) -> None:
+async def test_queue_order_follows_a_task_put_back_at_the_front(
+    studio: Studio, kite_png: KitePng
+) -> None:
     scheduler = studio.client.scheduler
     scheduler.pause_submissions(30)
-    tasks = [studio.enqueue(request(media.image, f"kite {i}")) for i in range(4)]
+    tasks = [studio.enqueue(request(kite_png.image, f"kite {i}")) for i in range(4)]
     await settle(studio)
     last = tasks[-1]
     assert scheduler.remove_waiting(last)
@@ -128,11 +132,11 @@ async def test_queue_order_follows_a_task_put_back_at_the_front(studio: Studio, 
 
 
 async def test_hello_answers_every_card_newest_first_after_flushing(
-    studio: Studio, media: Any, ask: Any
+    studio: Studio, kite_png: KitePng, ask: Any
 ) -> None:
     studio.client.scheduler.pause_submissions(30)
-    a = studio.enqueue(request(media.image, "first"))
-    b = studio.enqueue(request(media.image, "second"))
+    a = studio.enqueue(request(kite_png.image, "first"))
+    b = studio.enqueue(request(kite_png.image, "second"))
     answer, _ = await ask(studio, "hello")  # before the throttle fired: it flushes first
     assert answer["ok"] is True
     assert isinstance(answer["now"], float)
@@ -149,15 +153,15 @@ async def test_submit_rejects_an_invalid_request_before_anything_is_recorded(
 
 
 async def test_tasks_submitted_through_the_client_appear_by_themselves(
-    studio: Studio, media: Any
+    studio: Studio, kite_png: KitePng
 ) -> None:
-    task = studio.client.enqueue(request(media.image))  # Client.observe_tasks tells the studio
+    task = studio.client.enqueue(request(kite_png.image))  # Client.observe_tasks tells the studio
     assert studio.tasks == [task]
     studio.track(task)  # tracking it again changes nothing
     assert studio.tasks == [task]
     await task.wait(30)
     studio.close()
-    later = studio.client.enqueue(request(media.image))
+    later = studio.client.enqueue(request(kite_png.image))
     assert later not in studio.tasks  # a closed studio stops listening
     await later.wait(30)
 
@@ -192,17 +196,19 @@ async def test_messages_from_another_thread_are_handled_on_the_notebook_loop(
     assert studio.comm.answer("x-1") is not None
 
 
-async def test_close_stops_updates(studio: Studio, media: Any) -> None:
-    task = studio.enqueue(request(media.image))
+async def test_close_stops_updates(studio: Studio, kite_png: KitePng) -> None:
+    task = studio.enqueue(request(kite_png.image))
     studio.close()
     assert task._observers == []
     await task.wait(30)
 
 
-def test_studio_without_a_loop_still_builds(tmp_path: Path, simulator: Any) -> None:
+def test_studio_without_a_loop_still_builds(
+    tmp_path: Path, studio_simulator: SimulatorHandle
+) -> None:
     from vace_studio.engine import Client
 
-    client = Client("simulator", base_url=simulator.base_url, home=tmp_path)
+    client = Client("simulator", base_url=studio_simulator.base_url, home=tmp_path)
     studio = Studio(client=client)  # no running loop: no resume, nothing scheduled
     assert studio._resuming is None
     assert studio.tasks == []

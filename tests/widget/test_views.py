@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import JS_FIXTURES
 from vace_studio.engine import TaskRecord
 from vace_studio.experiments.views import BROWSER, FIELDS, PROJECTIONS, project, task_view
 from vace_studio.widget.feed import card_view, delta
 from vace_studio.widget.gallery import cell
 
-ROOT = Path(__file__).resolve().parents[2]
-WIRE = ROOT / "js" / "test" / "fixtures" / "wire"
+WIRE = JS_FIXTURES / "wire"
 
 
 def record(**changes: Any) -> TaskRecord:
@@ -90,16 +90,16 @@ def _samples(video: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def samples(tmp_path: Path) -> dict[str, list[dict[str, Any]]]:
+def wire_samples(tmp_path: Path) -> dict[str, list[dict[str, Any]]]:
     video = tmp_path / "out.mp4"
     video.write_bytes(b"mp4")
     return _samples(video)
 
 
-def test_wire_fixtures_are_current(samples: dict[str, list[dict[str, Any]]]) -> None:
-    assert set(samples) == BROWSER
+def test_wire_fixtures_are_current(wire_samples: dict[str, list[dict[str, Any]]]) -> None:
+    assert set(wire_samples) == BROWSER
     stale = []
-    for name, shapes in samples.items():
+    for name, shapes in wire_samples.items():
         text = json.dumps(shapes, indent=2, sort_keys=False) + "\n"
         path = WIRE / f"{name}.json"
         if os.environ.get("VACE_WRITE_FIXTURES") == "1":
@@ -113,13 +113,13 @@ def test_wire_fixtures_are_current(samples: dict[str, list[dict[str, Any]]]) -> 
 
 
 def test_browser_projections_carry_no_kernel_paths(
-    samples: dict[str, list[dict[str, Any]]],
+    wire_samples: dict[str, list[dict[str, Any]]],
 ) -> None:
     for name in BROWSER:
         assert "local_path" not in PROJECTIONS[name], name
-    text = json.dumps(samples)
+    text = json.dumps(wire_samples)
     assert "out.mp4" not in text.replace("https://example.com/out.mp4", "")
-    assert all(s["has_video"] for s in (samples["card"][2], samples["cell"][0]))
+    assert all(s["has_video"] for s in (wire_samples["card"][2], wire_samples["cell"][0]))
 
 
 def test_one_name_per_field() -> None:

@@ -37,7 +37,7 @@ def test_first_and_last_frame_are_held_and_faded(tmp_path: Path) -> None:
         "f": write_image(tmp_path / "f.png", first),
         "l": write_image(tmp_path / "l.png", last),
     }
-    request = {
+    request: dict[str, object] = {
         "function": "video_extension",
         "prompt": "from day to dusk",
         "size": f"{W}*{H}",
@@ -63,7 +63,7 @@ def test_clips_play_as_is_at_the_ends(tmp_path: Path) -> None:
         "a": write_video(tmp_path / "a.mp4", head),
         "b": write_video(tmp_path / "b.mp4", tail),
     }
-    request = {
+    request: dict[str, object] = {
         "function": "video_extension",
         "prompt": "",
         "first_clip_url": "a",
@@ -85,7 +85,12 @@ def test_motion_source_condition_changes_the_middle_only(tmp_path: Path) -> None
         "f": write_image(tmp_path / "f.png", gradient(W, H)),
         "m": write_video(tmp_path / "m.mp4", motion),
     }
-    base = {"function": "video_extension", "prompt": "", "first_frame_url": "f", "size": f"{W}*{H}"}
+    base: dict[str, object] = {
+        "function": "video_extension",
+        "prompt": "",
+        "first_frame_url": "f",
+        "size": f"{W}*{H}",
+    }
     _, plain = render_and_decode(base, inputs, tmp_path / "p.mp4")
     _, moved = render_and_decode(
         {**base, "video_url": "m", "control_condition": "depth"}, inputs, tmp_path / "m.mp4"

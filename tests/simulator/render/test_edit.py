@@ -41,7 +41,8 @@ def render(
 
 def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per-pixel RGB distance."""
-    return np.abs(a.astype(np.int16) - b.astype(np.int16)).sum(axis=2)
+    distance: np.ndarray = np.abs(a.astype(np.int16) - b.astype(np.int16)).sum(axis=2)
+    return distance
 
 
 @pytest.mark.parametrize(("mode", "ratio"), [("hull", 0.1), ("bbox", 0.2), ("original", 0.3)])

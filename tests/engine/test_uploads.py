@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import TEST_KEY
 from vace_studio.engine import Client, UploadError
 from vace_studio.requests import InvalidRequest, validate_request
 
@@ -80,7 +81,7 @@ async def test_dashscope_upload_flow_and_submit(
     # 1. One credential for both files, asked for the model that will be called.
     (policy,) = rec.where("GET", "/api/v1/uploads")
     assert dict(policy.url.params) == {"action": "getPolicy", "model": "wan2.1-vace-plus"}
-    assert policy.headers["authorization"] == "Bearer test-key-0123456789"
+    assert policy.headers["authorization"] == f"Bearer {TEST_KEY}"
     # 2. One multipart POST per file, the SDK's fields in its order, the file last, no key.
     posts = rec.where("POST", "/oss/upload")
     assert len(posts) == 2

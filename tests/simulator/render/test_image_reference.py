@@ -29,7 +29,7 @@ def test_bg_fills_the_frame_and_objects_are_placed(tmp_path: Path) -> None:
         "a": write_image(tmp_path / "a.png", solid(400, 400, (230, 40, 40))),
         "b": write_image(tmp_path / "b.jpg", solid(300, 450, (40, 40, 230))),
     }
-    request = {
+    request: dict[str, object] = {
         "function": "image_reference",
         "prompt": "two cards on green",
         "size": f"{W}*{H}",
@@ -62,7 +62,7 @@ def test_camera_moves_over_the_background(tmp_path: Path) -> None:
     yy, xx = np.mgrid[0:480, 0:640]
     stripes[((xx + yy) // 16) % 2 == 0] = 230  # diagonal stripes: any pan direction shows
     inputs = {"bg": write_image(tmp_path / "bg.png", stripes)}
-    request = {
+    request: dict[str, object] = {
         "function": "image_reference",
         "prompt": "",
         "size": f"{W}*{H}",
@@ -99,7 +99,7 @@ def test_reference_errors(
     tmp_path: Path, refs: list[str], kinds: list[str] | None, match: str
 ) -> None:
     inputs = {u: write_image(tmp_path / f"{u}.png", solid(64, 64, (9, 9, 9))) for u in ("a", "b")}
-    request = {
+    request: dict[str, object] = {
         "function": "image_reference",
         "prompt": "x",
         "ref_images_url": refs,

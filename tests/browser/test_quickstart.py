@@ -102,7 +102,7 @@ def studio_flow(lab: Any, page: Any, image: Path, shot: str) -> dict[str, Any]:
     assert lab.unlabelled(page) == []
     lab.screenshot(page, f"{shot}-light.png")
 
-    state = json.loads(lab.kernel(page, PY_STATE))
+    state: dict[str, Any] = json.loads(lab.kernel(page, PY_STATE))
     state["render_ms"] = render_ms
     return state
 

@@ -83,7 +83,7 @@ def test_pose_draws_a_figure_on_the_subject(tmp_path: Path, source: str, kind: s
 
 def test_reference_image_becomes_an_inset(tmp_path: Path, source: str) -> None:
     ref = write_image(tmp_path / "r.png", np.full((200, 200, 3), (250, 20, 200), dtype=np.uint8))
-    request = {
+    request: dict[str, object] = {
         "function": "video_repainting",
         "prompt": "x",
         "video_url": "v",

@@ -11,15 +11,15 @@ the front end's tests never drift from the models. After changing a model, regen
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import FIXTURES
 from vace_studio.requests import FUNCTIONS, MODELS, request_schema
 from vace_studio.requests.fields import SEED_MAX, SIZES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "request_schema.json"
+FIXTURE = FIXTURES / "request_schema.json"
 
 DEFS = {
     "image_reference": "ImageReference",

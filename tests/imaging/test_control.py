@@ -50,7 +50,10 @@ def test_pose_drawings() -> None:
     face = control.draw_pose(pose, 160, 120, face=True)
     assert body.shape == (120, 160, 3)
     assert 0.005 < body.any(axis=2).mean() < 0.3
-    white = lambda a: (a.min(axis=2) > 240).sum()  # noqa: E731
+
+    def white(a: np.ndarray) -> int:
+        return int((a.min(axis=2) > 240).sum())
+
     assert white(face) > white(body)
     assert not control.draw_pose(None, 16, 16, face=True).any()
 

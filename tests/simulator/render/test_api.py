@@ -20,7 +20,8 @@ from vace_studio.simulator.render.samples import (
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def inputs_by_url(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The renderer's input files, keyed by the URL a request names them with."""
     d = tmp_path_factory.mktemp("media")
     frames = moving_square(160, 120, 12, x0=20, y0=30, size=40, dx=2)
     mask = np.zeros((120, 160), dtype=np.uint8)
@@ -43,28 +44,28 @@ REQUESTS: dict[str, dict[str, object]] = {
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_each_function_is_deterministic_for_a_seed(
-    tmp_path: Path, media: dict[str, str], function: str
+    tmp_path: Path, inputs_by_url: dict[str, str], function: str
 ) -> None:
     request = {"function": function, "prompt": "a test", "seed": 7, **REQUESTS[function]}
     one, two = io.BytesIO(), io.BytesIO()
-    render_task(request, media, out_path_or_file=one)
-    render_task(request, media, out_path_or_file=two)
+    render_task(request, inputs_by_url, out_path_or_file=one)
+    render_task(request, inputs_by_url, out_path_or_file=two)
     assert one.getvalue() == two.getvalue()
     video = decode_video(one.getvalue())
     assert len(video.frames) == 150
     assert video.codec == "h264"
 
 
-def test_seed_changes_the_picture(tmp_path: Path, media: dict[str, str]) -> None:
+def test_seed_changes_the_picture(tmp_path: Path, inputs_by_url: dict[str, str]) -> None:
     base = {"function": "video_edit", "prompt": "p", **REQUESTS["video_edit"]}
-    _, a = render_and_decode({**base, "seed": 1}, media, tmp_path / "a.mp4")
-    _, b = render_and_decode({**base, "seed": None}, media, tmp_path / "b.mp4")
-    _, c = render_and_decode({**base, "seed": 0}, media, tmp_path / "c.mp4")
+    _, a = render_and_decode({**base, "seed": 1}, inputs_by_url, tmp_path / "a.mp4")
+    _, b = render_and_decode({**base, "seed": None}, inputs_by_url, tmp_path / "b.mp4")
+    _, c = render_and_decode({**base, "seed": 0}, inputs_by_url, tmp_path / "c.mp4")
     assert np.abs(a.rgb(0).astype(int) - b.rgb(0)).max() > 30
     assert np.array_equal(b.frames[0], c.frames[0])  # no seed = seed 0
 
 
-def test_dashscope_shaped_body_is_accepted(tmp_path: Path, media: dict[str, str]) -> None:
+def test_dashscope_shaped_body_is_accepted(tmp_path: Path, inputs_by_url: dict[str, str]) -> None:
     body = {
         "model": "wan2.1-vace-plus",
         "input": {
@@ -74,7 +75,7 @@ def test_dashscope_shaped_body_is_accepted(tmp_path: Path, media: dict[str, str]
         },
         "parameters": {"left_scale": 2.0, "seed": 3},
     }
-    info = render_task(body, media, out_path_or_file=tmp_path / "o.mp4")
+    info = render_task(body, inputs_by_url, out_path_or_file=tmp_path / "o.mp4")
     assert (info.width, info.height) == (320, 120)
 
 
@@ -109,20 +110,20 @@ def test_dashscope_shaped_body_is_accepted(tmp_path: Path, media: dict[str, str]
     ],
 )
 def test_unusable_requests_raise_render_error(
-    tmp_path: Path, media: dict[str, str], request_: dict[str, object], match: str
+    tmp_path: Path, inputs_by_url: dict[str, str], request_: dict[str, object], match: str
 ) -> None:
     with pytest.raises(RenderError, match=match) as err:
-        render_task(request_, media, out_path_or_file=tmp_path / "x.mp4")
+        render_task(request_, inputs_by_url, out_path_or_file=tmp_path / "x.mp4")
     assert err.value.code == "InvalidParameter"
 
 
-def test_default_size_is_1280x720(tmp_path: Path, media: dict[str, str]) -> None:
-    request = {
+def test_default_size_is_1280x720(tmp_path: Path, inputs_by_url: dict[str, str]) -> None:
+    request: dict[str, object] = {
         "function": "image_reference",
         "prompt": "A long prompt " * 40,
         "ref_images_url": ["https://x/img.png"],
     }
-    info, video = render_and_decode(request, media, tmp_path / "big.mp4")
+    info, video = render_and_decode(request, inputs_by_url, tmp_path / "big.mp4")
     assert not contract_problems(info, video, 1280, 720)
     x0, y0, x1, y1 = info.caption_box
     assert 0 < x0 < x1 < 1280

@@ -337,7 +337,7 @@ def test_non_mapping_request() -> None:
 
 def test_explain_a_constructor_error() -> None:
     with pytest.raises(ValidationError) as caught:
-        VideoEdit(prompt="p", video_url=VID, expand_ratio=2)  # type: ignore[call-arg]
+        VideoEdit(prompt="p", video_url=VID, expand_ratio=2)
     problems = explain(caught.value, "video_edit")
     assert [(p.field, p.message) for p in problems] == [
         ("expand_ratio", "expand_ratio: must be between 0.0 and 1.0 (got 2)")

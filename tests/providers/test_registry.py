@@ -88,8 +88,8 @@ def test_the_gateways_are_one_region_and_ignore_region() -> None:
 # ---- normalised times ----------------------------------------------------------------------
 
 
-def _utc(*parts: int) -> float:
-    return datetime(*parts, tzinfo=UTC).timestamp()
+def _utc(year: int, month: int, day: int, hour: int, minute: int, second: int) -> float:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp()
 
 
 def test_dashscope_times_are_numbers_created_started_ended() -> None:

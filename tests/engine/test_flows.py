@@ -131,7 +131,7 @@ async def test_waiting_tasks_are_canceled_locally(
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         tasks = [client.enqueue({**request, "seed": i}) for i in range(4)]
         await asyncio.sleep(1.5)
-        statuses = [t.status for t in tasks]
+        statuses = [str(t.status) for t in tasks]
         assert statuses.count("queued") == 2, statuses  # DashScope: 2 tasks at once
         waiting = [t for t in tasks if t.status == "waiting"]
         assert [t.position for t in waiting] == [1, 2]
