@@ -15,6 +15,7 @@ from vace_studio.widget import history as history_view
 from vace_studio.widget.clients import Clients
 from vace_studio.widget.commands import Message, Reply, command
 from vace_studio.widget.downloads import Downloads
+from vace_studio.widget.errors import MessageError
 from vace_studio.widget.feed import CardFeed
 from vace_studio.widget.gallery import SweepFeed
 from vace_studio.widget.media_handlers import record_of
@@ -69,6 +70,16 @@ class ExperimentHandlers:
         run, label = history_view.export_run_of(message)
         as_zip = message.get("zip") is True
         client = self._clients.current
+        # Names the store does not hold are the browser's mistake, answered with the protocol's
+        # "nothing by that name" codes (export_run's own error would read as a crash and name
+        # the store's path).
+        ids = [run] if isinstance(run, str) else run
+        if isinstance(run, str) and client.store.group(run) is None:
+            ids = [run] if not client.store.select(group_id=run) else []
+        unknown = [i for i in ids if client.store.get(i) is None]
+        if unknown:
+            code = "unknown_sweep" if isinstance(run, str) else "unknown_task"
+            raise MessageError(f"export: no sweep or task {unknown[0]!r} in the store", code)
         target = history_view.export_target(client.paths.home, label)
         path = await asyncio.to_thread(
             experiments.export_run, run, target, zip=as_zip, store=client.store

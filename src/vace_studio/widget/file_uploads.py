@@ -29,6 +29,11 @@ give the precise message; this only stops a runaway upload from filling the disk
 PARTIAL_TTL = 3600.0
 """Seconds an unfinished upload may stay idle before its partial file is deleted."""
 
+MAX_OPEN_UPLOADS = 16
+"""Unfinished uploads kept open at once (each holds a file handle): a form sends a few files
+at a time, so starting one more drops the least recently touched (it answers "pick the file
+again"), and a browser that never sends last chunks cannot exhaust the kernel's file handles."""
+
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
@@ -72,12 +77,18 @@ class FileUploads:
     """Receives chunked uploads into ``folder`` (finished files) and ``folder/.partial``."""
 
     def __init__(
-        self, folder: Path, *, max_bytes: int = MAX_FILE_BYTES, ttl: float = PARTIAL_TTL
+        self,
+        folder: Path,
+        *,
+        max_bytes: int = MAX_FILE_BYTES,
+        ttl: float = PARTIAL_TTL,
+        max_open: int = MAX_OPEN_UPLOADS,
     ) -> None:
         self.folder = folder
         self.partial = folder / ".partial"
         self.max_bytes = max_bytes
         self.ttl = ttl
+        self.max_open = max_open
         self._open: dict[str, _Partial] = {}
 
     def receive(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> dict[str, Any]:
@@ -133,6 +144,8 @@ class FileUploads:
         suffix = _suffix(
             name if isinstance(name, str) else "", mime if isinstance(mime, str) else ""
         )
+        while len(self._open) >= self.max_open:
+            self._drop(min(self._open, key=lambda u: self._open[u].touched))
         self.partial.mkdir(parents=True, exist_ok=True)
         path = self.partial / f"{upload}.part"
         partial = _Partial(path=path, handle=path.open("wb"), size=size, suffix=suffix)

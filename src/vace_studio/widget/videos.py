@@ -73,6 +73,15 @@ def read_chunk(
     return info, data
 
 
+def _is_file(path: str | Path) -> bool:
+    """Whether ``path`` is a readable regular file; a name the OS refuses (too long, a NUL) is
+    not one, rather than an ``OSError`` out of a handler."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def source_ref(request: Mapping[str, Any]) -> str | None:
     """The source video a request names, if the kernel can read it (a local file that exists,
     or an ``http(s)`` URL); ``oss://`` references live in the provider's storage only."""
@@ -81,7 +90,7 @@ def source_ref(request: Mapping[str, Any]) -> str | None:
         return None
     if ref.lower().startswith(("http://", "https://")):
         return ref
-    if is_local(ref) and Path(ref).is_file():
+    if is_local(ref) and _is_file(ref):
         return ref
     return None
 
@@ -131,7 +140,7 @@ def still_jpeg(path: str | Path, *, max_width: int = POSTER_WIDTH) -> tuple[byte
 def poster_jpeg(path: str | Path | None) -> tuple[bytes, int, int]:
     """A result's still: what a gallery cell shows while the cap on loaded videos keeps its
     video waiting."""
-    if not path or not Path(path).is_file():
+    if not path or not _is_file(path):
         raise VideoUnavailableError("this task has no downloaded video (yet)", "no_video")
     return still_jpeg(path)
 
@@ -139,6 +148,6 @@ def poster_jpeg(path: str | Path | None) -> tuple[bytes, int, int]:
 def thumbnail_jpeg(ref: str) -> tuple[bytes, int, int]:
     """A form field's thumbnail when its value is a file on the kernel's machine (a typed path,
     or a request put back by "Edit as new"); URLs are shown by the browser itself."""
-    if not is_local(ref) or not Path(ref).is_file():
+    if not is_local(ref) or not _is_file(ref):
         raise VideoUnavailableError("not a file on the kernel's machine", "not_local")
     return still_jpeg(ref)
