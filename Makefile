@@ -61,7 +61,7 @@ bench: $(STAMP) $(BUNDLE)
 # The money path's acceptance figure: 1,000 tasks per provider through injected faults
 # (`make test` runs the same soak with 150).
 soak: $(STAMP)
-	VACE_SOAK_TASKS=1000 $(BIN)/pytest -s -p no:randomly tests/engine/test_engine_soak.py -k fault_soak
+	VACE_SOAK_TASKS=1000 $(BIN)/pytest -s -p no:randomly -o timeout=7200 tests/engine/test_engine_soak.py -k fault_soak
 
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --no-deps -w dist .
