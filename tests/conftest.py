@@ -13,9 +13,18 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import FAST_POLLS, FAST_RECONCILE, FAST_RETRY, TEST_KEY, Gen, Served
+from tests.helpers import (
+    FAST_POLLS,
+    FAST_RECONCILE,
+    FAST_RETRY,
+    INPUT_ROOTS,
+    TEST_KEY,
+    Gen,
+    Served,
+    sim_config,
+)
 from vace_studio.engine import Client
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.samples import FileServer, Samples, write_samples
 
 
@@ -65,28 +74,42 @@ def served_plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from _serve(tmp_path_factory.mktemp("served-plain"), ranges=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def local_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ...]:
+    """The folders a test simulator may read local inputs from (:data:`~tests.helpers.INPUT_ROOTS`,
+    which :func:`~tests.helpers.sim_config` uses): pytest's base temporary folder."""
+    INPUT_ROOTS[:] = [tmp_path_factory.getbasetemp()]
+    return tuple(INPUT_ROOTS)
+
+
 @pytest.fixture(scope="module")
 def simulator() -> Iterator[SimulatorHandle]:
     """A real simulator on loopback with a short clock and the providers' default quotas."""
-    with serve(SimulatorConfig(queue_seconds=0.1, run_seconds=0.2)) as handle:
+    with serve(sim_config(queue_seconds=0.1, run_seconds=0.2)) as handle:
         yield handle
 
 
 @pytest.fixture
 def make_client(tmp_path: Path) -> Iterator[Callable[..., Client]]:
-    """Build clients with an isolated home, :data:`TEST_KEY` and fast timing; closes their stores.
+    """Build clients with an isolated home, a key and fast timing; closes their stores.
 
-    ``make_client(base_url, provider="dashscope", **options)``: options go to :class:`Client`.
+    ``make_client(sim, provider="dashscope", **options)``: options go to :class:`Client`. ``sim``
+    is a simulator (its secret is the key unless ``api_key=`` says otherwise: the simulator
+    answers its owner only) or the base URL of another server (key :data:`TEST_KEY`).
     """
     made: list[Client] = []
 
-    def build(base_url: str, provider: str = "dashscope", **options: Any) -> Client:
+    def build(sim: SimulatorHandle | str, provider: str = "dashscope", **options: Any) -> Client:
         options.setdefault("poll_policy", FAST_POLLS)
         options.setdefault("retry", FAST_RETRY)
         options.setdefault("reconcile", FAST_RECONCILE)
+        if isinstance(sim, SimulatorHandle):
+            base_url, key = sim.base_url, sim.key()
+        else:
+            base_url, key = sim, TEST_KEY
         client = Client(
             provider,
-            api_key=options.pop("api_key", TEST_KEY),
+            api_key=options.pop("api_key", key),
             base_url=base_url,
             home=options.pop("home", tmp_path / "home"),
             **options,

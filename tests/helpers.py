@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 from PIL import Image
 
 from vace_studio.engine import Client, PollPolicy, ReconcilePolicy, RetryPolicy
 from vace_studio.experiments import sweep
+from vace_studio.simulator import SimulatorConfig, SimulatorHandle
 from vace_studio.simulator.samples import make_image, make_mask, make_video
 
 # -- the repository -----------------------------------------------------------------------------
@@ -40,7 +42,37 @@ FAST_RECONCILE = ReconcilePolicy(
     list_lag=2.0, quick=(1.2, 1.0, 1.0, 1.0), background=(1.0, 2.0, 4.0, 8.0), margin=3.0
 )
 TEST_KEY = "test-key-0123456789"
-"""The key ``make_client`` gives its clients; tests that start their own processes pass it on."""
+"""The key ``make_client`` gives clients of servers that are not a simulator (a simulator wants a
+key derived from its secret: ``sim.key(account)``)."""
+
+
+def owner_headers(sim: SimulatorHandle, account: str | int = "", **extra: str) -> dict[str, str]:
+    """Headers of a request from the simulator's owner: ``Authorization`` with the key of
+    ``account`` (the secret itself for ``""``), plus ``extra`` (``_`` in names becomes ``-``)."""
+    headers = {"Authorization": f"Bearer {sim.key(account)}"}
+    headers.update({name.replace("_", "-"): value for name, value in extra.items()})
+    return headers
+
+
+INPUT_ROOTS: list[Path] = []
+"""The folders a test simulator may read local inputs from: pytest's base temporary folder (the
+samples and every ``tmp_path``), put here by ``tests/conftest.py`` at session start. Nothing else
+of this machine: a simulator reads only what its owner named."""
+
+
+def sim_config(**settings: Any) -> SimulatorConfig:
+    """A :class:`SimulatorConfig` for tests: ``settings`` plus :data:`INPUT_ROOTS`."""
+    settings.setdefault("input_roots", tuple(INPUT_ROOTS))
+    return SimulatorConfig(**settings)
+
+
+def owner_client(sim: SimulatorHandle, account: str | int = "", **extra: str) -> httpx.Client:
+    """An HTTP client of ``sim`` sending :func:`owner_headers` with every request."""
+    return httpx.Client(base_url=sim.base_url, headers=owner_headers(sim, account, **extra))
+
+
+ASYNC = {"X_DashScope_Async": "enable"}
+"""``**ASYNC`` in :func:`owner_headers`: the header every DashScope submit carries."""
 
 # The widget tests' studios poll a quicker simulator and give up sooner than the engine's clients.
 STUDIO_POLLS = PollPolicy(

@@ -32,7 +32,7 @@ from vace_studio.engine import Client
 from vace_studio.simulator import SimulatorConfig, serve
 
 sim = serve(SimulatorConfig(queue_seconds=0.1, run_seconds=0.5))
-client = Client("modellix", api_key="e2e-modellix-key", base_url=sim.base_url)
+client = Client("modellix", api_key=sim.key("e2e-modellix"), base_url=sim.base_url)
 studio = Studio(client=client)
 studio"""
 
@@ -68,14 +68,17 @@ def write_notebook(root: Path) -> str:
     return "lab/tree/uncertain.ipynb"
 
 
-def simulator_call(base_url: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """The simulator's introspection API (``/_simulator/...``), from the test process."""
+def simulator_call(
+    base_url: str, secret: str, path: str, body: dict[str, Any] | None = None
+) -> Any:
+    """The simulator's introspection API (``/_simulator/...``), from the test process (which
+    learns the secret from the kernel, the simulator's owner)."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
         f"{base_url}/_simulator/{path}",
         data=data,
         method="GET" if body is None else "POST",
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", "x-simulator-secret": secret},
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())
@@ -92,15 +95,16 @@ def test_an_uncertain_card_is_settled_by_adopting_the_pasted_id(
         root = page.locator(".vs-root")
         expect(root).to_have_count(1)
         base_url = lab.kernel(page, "print(sim.base_url)").strip()
-        assert simulator_call(base_url, "tasks") == {"tasks": []}
+        secret = lab.kernel(page, "print(sim.secret)").strip()
+        assert simulator_call(base_url, secret, "tasks") == {"tasks": []}
 
         # Lose the submit's answer after the simulator created the task, then stop losing.
-        simulator_call(base_url, "faults", {"drop_after_rate": 1.0, "routes": ["submit"]})
+        simulator_call(base_url, secret, "faults", {"drop_after_rate": 1.0, "routes": ["submit"]})
         local_id = lab.kernel(page, SUBMIT).strip()
         card = root.locator(f'.vs-card[data-local-id="{local_id}"]')
         uncertain = card.locator(".vs-card-uncertain")
         expect(uncertain).to_be_visible()
-        simulator_call(base_url, "faults", {})
+        simulator_call(base_url, secret, "faults", {})
 
         expect(card.locator(".vs-status-chip")).to_have_text("outcome unknown")
         expect(card.locator(".vs-card-error")).to_contain_text("SubmitOutcomeUnknown")
@@ -116,7 +120,7 @@ def test_an_uncertain_card_is_settled_by_adopting_the_pasted_id(
         assert lab.unlabelled(page) == []
         lab.screenshot(page, "uncertain-card.png", f'.vs-card[data-local-id="{local_id}"]')
 
-        (created,) = simulator_call(base_url, "tasks")["tasks"]
+        (created,) = simulator_call(base_url, secret, "tasks")["tasks"]
         field.fill(created["id"])
         adopt.click()
         expect(uncertain.locator(".vs-uncertain-answer")).to_contain_text(
@@ -142,11 +146,13 @@ def test_an_uncertain_card_is_settled_by_adopting_the_pasted_id(
         state = json.loads(lab.kernel(page, PYTHON_SIDE))
         assert state == {"status": "succeeded", "task_id": created["id"], "video": True,
                          "held": ""}  # fmt: skip
-        assert [t["id"] for t in simulator_call(base_url, "tasks")["tasks"]] == [created["id"]]
+        assert [t["id"] for t in simulator_call(base_url, secret, "tasks")["tasks"]] == [
+            created["id"]
+        ]
 
         # A spent quota: the first task fails with the provider's code, the second waits behind a
         # banner until a person resumes.
-        simulator_call(base_url, "faults", {"billing": {"modellix": "quota_exceeded"}})
+        simulator_call(base_url, secret, "faults", {"billing": {"modellix": "quota_exceeded"}})
         lab.kernel(page, HELD)
         banner = root.locator(".vs-held-banner")
         expect(banner).to_be_visible()
@@ -158,7 +164,7 @@ def test_an_uncertain_card_is_settled_by_adopting_the_pasted_id(
         waiting = root.locator(".vs-card", has_text="second")
         expect(waiting.locator(".vs-card-time")).to_contain_text("paused: submissions are held")
         lab.screenshot(page, "held-banner.png", ".vs-root")
-        simulator_call(base_url, "faults", {})
+        simulator_call(base_url, secret, "faults", {})
         banner.get_by_role("button", name="Resume submissions").click()
         expect(banner).to_be_hidden()
         expect(waiting.locator(".vs-status-chip")).to_have_attribute("data-tone", "done")

@@ -16,7 +16,7 @@ SCRIPT = textwrap.dedent(
     from vace_studio.engine import Client, PollPolicy
 
     def client():
-        return Client("dashscope", api_key="k", base_url=sys.argv[1], home=sys.argv[2],
+        return Client("dashscope", api_key=sys.argv[4], base_url=sys.argv[1], home=sys.argv[2],
                       poll_policy=PollPolicy(first_check=0.1, min_interval=0.05,
                                              default_expected=1.0))
     request = json.loads(sys.argv[3])
@@ -45,7 +45,15 @@ def test_result_blocks_in_scripts_and_inside_a_running_loop(
 ) -> None:
     request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, simulator.base_url, str(tmp_path), json.dumps(request)],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            simulator.base_url,
+            str(tmp_path),
+            json.dumps(request),
+            simulator.key("blocking"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -30,7 +30,7 @@ def test_submit_wait_status_and_history(
     path = tmp_path / "request.json"
     path.write_text(json.dumps(request))
     home = tmp_path / "home"
-    env = {"DASHSCOPE_API_KEY": "cli-key-123"}
+    env = {"DASHSCOPE_API_KEY": simulator.key("cli")}
 
     submitted = _cli(
         "submit",
@@ -59,7 +59,7 @@ def test_submit_wait_status_and_history(
     assert header.split()[:4] == ["local_id", "task_id", "function", "status"]
     assert "video_outpainting" in row
     assert "succeeded" in row
-    assert "cli-key-123" not in submitted.stdout + submitted.stderr + status.stdout
+    assert env["DASHSCOPE_API_KEY"] not in submitted.stdout + submitted.stderr + status.stdout
 
 
 def test_invalid_request_file_is_refused_before_anything_is_sent(
@@ -85,7 +85,7 @@ def test_invalid_request_file_is_refused_before_anything_is_sent(
         "--base-url",
         simulator.base_url,
         home=tmp_path / "home",
-        env={"DASHSCOPE_API_KEY": "k"},
+        env={"DASHSCOPE_API_KEY": simulator.key("cli")},
     )
     assert result.returncode == 2
     assert "left_scale: must be between 1.0 and 2.0 (got 3)" in result.stderr
@@ -106,7 +106,7 @@ def _modellix(
     path.write_text(json.dumps(request))
     return _cli(
         "submit", str(path), "--provider", "modellix", "--base-url", simulator.base_url, *args,
-        home=home, env={"MODELLIX_API_KEY": "cli-modellix-key"},
+        home=home, env={"MODELLIX_API_KEY": simulator.key("cli-modellix")},
     )  # fmt: skip
 
 
@@ -144,7 +144,7 @@ def test_lost_submit_exits_3_with_advice_then_adopt_finishes_it(
 
     adopted = _cli(
         "adopt", line["local_id"], created, "--wait", home=home,
-        env={"MODELLIX_API_KEY": "cli-modellix-key"},
+        env={"MODELLIX_API_KEY": simulator.key("cli-modellix")},
     )  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr
     first, final = (json.loads(out) for out in adopted.stdout.strip().splitlines())
@@ -166,7 +166,10 @@ def test_resubmit_creates_one_new_task_that_replaces_the_lost_one(
     before = {t["id"] for t in simulator.tasks()}
 
     again = _cli(
-        "resubmit", line["local_id"], home=home, env={"MODELLIX_API_KEY": "cli-modellix-key"}
+        "resubmit",
+        line["local_id"],
+        home=home,
+        env={"MODELLIX_API_KEY": simulator.key("cli-modellix")},
     )
     assert again.returncode == 0, again.stderr
     new = json.loads(again.stdout.strip().splitlines()[-1])

@@ -34,7 +34,7 @@ async def test_all_functions_succeed_with_a_downloaded_mp4(
     media: dict[str, Path],
     file_server: str,
 ) -> None:
-    client: Client = make_client(simulator.base_url, protocol)
+    client: Client = make_client(simulator, protocol)
     requests = requests_for(media, lambda name: f"{file_server}/{name}")
     if protocol == "modellix":  # Modellix documents no strength: the client refuses it up front
         with pytest.raises(InvalidRequest, match="strength"):
@@ -62,7 +62,7 @@ async def test_all_functions_succeed_with_a_downloaded_mp4(
 async def test_local_files_are_uploaded_to_dashscope_temporary_storage(
     requests_for: Any, simulator: Any, make_client: Any, media: dict[str, Path]
 ) -> None:
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     before = simulator.stats().uploads
     request = requests_for(media, lambda name: str(media["image"].parent / name))["video_edit"]
     task = await client.submit(request)
@@ -82,7 +82,7 @@ async def test_failure_keeps_the_provider_code_and_message_verbatim(
 ) -> None:
     faults = FaultConfig(task_failure_rate=1.0)
     with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, faults=faults)) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         task = await client.submit(request)
         result = await task.wait(timeout=30)
@@ -96,7 +96,7 @@ async def test_failure_keeps_the_provider_code_and_message_verbatim(
 async def test_invalid_input_refused_by_the_provider_is_not_retried(
     requests_for: Any, simulator: Any, make_client: Any, file_server: str
 ) -> None:
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     # A URL the simulator cannot fetch fails the task the way the service would.
     task = await client.submit(
         {"function": "video_outpainting", "prompt": "p", "video_url": f"{file_server}/nope.mp4"}
@@ -112,7 +112,7 @@ async def test_cancel_a_queued_task(
     requests_for: Any, make_client: Any, media: dict[str, Path], file_server: str
 ) -> None:
     with serve(SimulatorConfig(queue_seconds=30, run_seconds=1)) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         task = await client.submit(request)
         assert task.status == "queued"
@@ -127,7 +127,7 @@ async def test_waiting_tasks_are_canceled_locally(
     requests_for: Any, make_client: Any, media: dict[str, Path], file_server: str
 ) -> None:
     with serve(SimulatorConfig(queue_seconds=30, run_seconds=1)) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         tasks = [client.enqueue({**request, "seed": i}) for i in range(4)]
         await asyncio.sleep(1.5)
@@ -148,7 +148,7 @@ async def test_quota_respected_and_every_task_finishes(
     requests_for: Any, make_client: Any, media: dict[str, Path], file_server: str
 ) -> None:
     with serve(SimulatorConfig(queue_seconds=0.1, run_seconds=0.2)) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         tasks = [client.enqueue({**request, "seed": i}) for i in range(6)]
         results = await asyncio.gather(*(t.wait(timeout=120) for t in tasks))
@@ -165,7 +165,7 @@ async def test_expired_task_ids_become_unknown_and_url_expiry_is_recorded(
 ) -> None:
     config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, task_ttl=3.0)
     with serve(config) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]
         done = await client.submit(request)
         result = await done.wait(timeout=30)
@@ -174,11 +174,11 @@ async def test_expired_task_ids_become_unknown_and_url_expiry_is_recorded(
         await client.aclose()
 
     with serve(SimulatorConfig(queue_seconds=30, run_seconds=1, task_ttl=0.5)) as sim:
-        client = make_client(sim.base_url, home=client.paths.home)
+        client = make_client(sim, home=client.paths.home)
         task = await client.submit({**request, "seed": 99})
         await client.aclose()  # the kernel "dies" while the task is queued
         await asyncio.sleep(1.0)
-        revived: Client = make_client(sim.base_url, home=client.paths.home)
+        revived: Client = make_client(sim, home=client.paths.home)
         resumed = await revived.resume()
         again = next(t for t in resumed if t.local_id == task.local_id)
         result = await again.wait(timeout=30)
@@ -189,7 +189,7 @@ async def test_expired_task_ids_become_unknown_and_url_expiry_is_recorded(
 async def test_task_observers_see_every_new_task(
     requests_for: Any, simulator: Any, make_client: Any, media: dict[str, Path], file_server: str
 ) -> None:
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     seen: list[str] = []
     stop = client.observe_tasks(lambda task: seen.append(task.local_id))
     request = requests_for(media, lambda name: f"{file_server}/{name}")["video_outpainting"]

@@ -45,7 +45,7 @@ async def test_a_billing_refusal_fails_at_once_and_holds_the_queue_until_resumed
 ) -> None:
     with serve(SimulatorConfig(**FAST)) as sim:
         sim.set_faults(billing={provider: refusal})
-        client: Client = make_client(sim.base_url, provider)
+        client: Client = make_client(sim, provider)
         tasks = [client.enqueue(_request(requests_for, media, file_server, s)) for s in (1, 2, 3)]
         first = await asyncio.wait_for(
             client.submit(_request(requests_for, media, file_server)), 10
@@ -84,7 +84,7 @@ async def test_a_lost_answer_returns_uncertain_and_adopting_the_id_finishes_it(
 ) -> None:
     with serve(SimulatorConfig(**FAST)) as sim:
         sim.set_faults(drop_after_rate=1.0, routes=frozenset({"submit"}))
-        client: Client = make_client(sim.base_url, provider)
+        client: Client = make_client(sim, provider)
         started = time.monotonic()
         task = await asyncio.wait_for(client.submit(_request(requests_for, media, file_server)), 10)
         assert time.monotonic() - started < 10
@@ -111,7 +111,7 @@ async def test_resubmit_is_the_only_way_a_second_task_is_created(
 ) -> None:
     with serve(SimulatorConfig(**FAST)) as sim:
         sim.set_faults(drop_after_rate=1.0, routes=frozenset({"submit"}))
-        client: Client = make_client(sim.base_url, "modellix")
+        client: Client = make_client(sim, "modellix")
         task = await asyncio.wait_for(client.submit(_request(requests_for, media, file_server)), 10)
         await asyncio.sleep(1.0)  # nothing happens by itself
         assert task.status is Status.UNCERTAIN
@@ -136,7 +136,7 @@ async def test_a_5xx_after_creation_is_reconciled_through_the_list_not_submitted
     config = SimulatorConfig(**FAST, clock_skew_seconds=3600.0)
     with serve(config) as sim:
         sim.set_faults(server_error_after_rate=1.0, routes=frozenset({"submit"}))
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         task = await asyncio.wait_for(client.submit(_request(requests_for, media, file_server)), 30)
         sim.set_faults()
         assert task.status in (Status.QUEUED, Status.RUNNING, Status.SUCCEEDED), task.record
@@ -155,7 +155,7 @@ async def test_failed_lists_never_mean_not_created(
     with serve(SimulatorConfig(**FAST)) as sim:
         # The submit is cut off before the route (no task), and every list fails.
         sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         sent = client.enqueue(_request(requests_for, media, file_server))
         await asyncio.sleep(0.3)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
@@ -179,7 +179,7 @@ async def test_result_urls_expire_a_day_after_the_task_ended(
     requests_for: Any, make_client: Any, media: Samples, file_server: str
 ) -> None:
     with serve(SimulatorConfig(**FAST, clock_skew_seconds=-7200.0)) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         task = await client.submit(_request(requests_for, media, file_server))
         result = await asyncio.wait_for(task.wait(), 30)
         (summary,) = sim.tasks()
@@ -201,14 +201,14 @@ async def test_temporary_uploads_are_cached_per_account(
             "prompt": "a cube",
             "ref_images_url": [str(media.image)],
         }
-        for key in ("key-of-account-a-000", "key-of-account-a-000", "key-of-account-b-000"):
-            client: Client = make_client(sim.base_url, api_key=key, home=home)
+        for key in (sim.key("a"), sim.key("a"), sim.key("b")):
+            client: Client = make_client(sim, api_key=key, home=home)
             assert (await asyncio.wait_for((await client.submit(request)).wait(), 30)).ok
             await client.aclose()
         # One upload per account: the second run of account a reused its own upload only.
         assert sim.stats().uploads == 2
         accounts = {t["account"] for t in sim.tasks()}
-        assert accounts == {account_of("key-of-account-a-000"), account_of("key-of-account-b-000")}
+        assert accounts == {account_of(sim.key("a")), account_of(sim.key("b"))}
 
 
 async def _until(condition: Any) -> None:
@@ -222,7 +222,7 @@ async def test_when_lists_never_recover_the_task_stays_uncertain_and_says_checki
 ) -> None:
     with serve(SimulatorConfig(**FAST)) as sim:
         sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         sent = client.enqueue(_request(requests_for, media, file_server))
         await asyncio.sleep(0.3)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))

@@ -69,7 +69,7 @@ async def test_trimmed_and_ignored_inputs_warn_and_succeed(
     make_client: Any, odd_media: dict[str, Path]
 ) -> None:
     with serve(FAST) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         cases = _cases(odd_media)
         tasks = {}
         for name, (request, field) in cases.items():
@@ -93,7 +93,7 @@ async def test_a_url_with_chinese_characters_is_refused_before_any_request(
     make_client: Any, field: str
 ) -> None:
     with serve(FAST) as sim:
-        client: Client = make_client(sim.base_url)
+        client: Client = make_client(sim)
         url = "https://example.invalid/视频/源.mp4"
         by_field: dict[str, dict[str, Any]] = {
             "video_url": {"function": "video_outpainting", "prompt": "p", "video_url": url},

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import TEST_KEY
 from vace_studio.engine import Client, UploadError
 from vace_studio.requests import InvalidRequest, validate_request
 
@@ -72,7 +71,7 @@ def _edit(media: Any, **extra: Any) -> dict[str, Any]:
 async def test_dashscope_upload_flow_and_submit(
     media: Any, simulator: Any, make_client: Any
 ) -> None:
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     rec = Recorder(client)
     task = await client.submit(_edit(media))
     result = await task.wait(timeout=60)
@@ -81,7 +80,7 @@ async def test_dashscope_upload_flow_and_submit(
     # 1. One credential for both files, asked for the model that will be called.
     (policy,) = rec.where("GET", "/api/v1/uploads")
     assert dict(policy.url.params) == {"action": "getPolicy", "model": "wan2.1-vace-plus"}
-    assert policy.headers["authorization"] == f"Bearer {TEST_KEY}"
+    assert policy.headers["authorization"] == f"Bearer {simulator.key()}"
     # 2. One multipart POST per file, the SDK's fields in its order, the file last, no key.
     posts = rec.where("POST", "/oss/upload")
     assert len(posts) == 2
@@ -116,7 +115,7 @@ async def test_dashscope_upload_flow_and_submit(
 async def test_modellix_images_go_through_its_media_upload(
     media: Any, simulator: Any, make_client: Any
 ) -> None:
-    client: Client = make_client(simulator.base_url, "modellix")
+    client: Client = make_client(simulator, "modellix")
     rec = Recorder(client)
     request = {"function": "image_reference", "prompt": "p", "ref_images_url": [str(media.image)]}
     result = await (await client.submit(request)).wait(timeout=60)
@@ -180,13 +179,13 @@ async def test_a_user_uploader_serves_mulerouter(
         shutil.copy(path, served.root / path.name)
         return f"{served.url}/{path.name}"
 
-    client: Client = make_client(simulator.base_url, "mulerouter", uploader=presign)
+    client: Client = make_client(simulator, "mulerouter", uploader=presign)
     result = await (await client.submit(_edit(media))).wait(timeout=60)
     assert result.ok, result
     assert calls == [media.video, media.mask]
 
     uploader = ObjectUploader(served)
-    other: Client = make_client(simulator.base_url, "mulerouter", uploader=uploader)
+    other: Client = make_client(simulator, "mulerouter", uploader=uploader)
     request = {"function": "video_outpainting", "prompt": "p", "video_url": str(media.video)}
     assert (await (await other.submit(request)).wait(timeout=60)).ok
     assert uploader.calls == [media.video]
@@ -197,7 +196,7 @@ async def test_a_user_uploader_serves_mulerouter(
 async def test_an_uploader_returning_no_url_fails_the_task_before_submit(
     media: Any, simulator: Any, make_client: Any
 ) -> None:
-    client: Client = make_client(simulator.base_url, "mulerouter", uploader=lambda p: str(p))
+    client: Client = make_client(simulator, "mulerouter", uploader=lambda p: str(p))
     before = simulator.stats().submits.get("mulerouter", 0)
     result = await (await client.submit(_edit(media))).wait(timeout=30)
     assert result.status == "failed"
@@ -211,7 +210,7 @@ async def test_remote_inputs_are_probed_before_submit(
     gen: Any, served: Any, simulator: Any, make_client: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     shutil.copy(gen.video("slow.mp4", fps=12), served.root / "slow.mp4")
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     before = simulator.stats().submits.get("dashscope", 0)
     slow = {"function": "video_outpainting", "prompt": "p", "video_url": f"{served.url}/slow.mp4"}
     result = await (await client.submit(slow)).wait(timeout=30)
@@ -232,7 +231,7 @@ async def test_remote_inputs_are_probed_before_submit(
 
 
 async def test_media_checks_can_be_turned_off(gen: Any, simulator: Any, make_client: Any) -> None:
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     slow = {"function": "video_outpainting", "prompt": "p"}
     slow["video_url"] = str(gen.video("slow.mp4", fps=12, size=(64, 48)))
     with pytest.raises(InvalidRequest, match="video_url: must be at least 16 fps"):
@@ -251,7 +250,7 @@ async def test_media_checks_can_be_turned_off(gen: Any, simulator: Any, make_cli
 async def test_what_the_service_trims_is_sent_with_warnings(
     gen: Any, served: Any, simulator: Any, make_client: Any
 ) -> None:
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     long = {"function": "video_outpainting", "prompt": "p"}
     long["video_url"] = str(gen.video("long.mp4", seconds=6, size=(64, 48)))
     model = validate_request(long)
@@ -303,7 +302,7 @@ async def test_local_files_named_in_chinese_are_uploaded_under_plain_names(
     shutil.copy(media.video, named)
     request = {"function": "video_outpainting", "prompt": "p", "video_url": str(named)}
     # DashScope: the storage key is the content hash.
-    client: Client = make_client(simulator.base_url)
+    client: Client = make_client(simulator)
     rec = Recorder(client)
     assert (await (await client.submit(request)).wait(timeout=60)).ok
     (post,) = rec.where("POST", "/oss/upload")
@@ -318,7 +317,7 @@ async def test_local_files_named_in_chinese_are_uploaded_under_plain_names(
         shutil.copy(path, served.root / path.name)
         return f"{served.url}/{path.name}"
 
-    other: Client = make_client(simulator.base_url, "mulerouter", uploader=presign)
+    other: Client = make_client(simulator, "mulerouter", uploader=presign)
     assert (await (await other.submit(request)).wait(timeout=60)).ok
     (given,) = calls
     assert given.name.isascii()
@@ -332,7 +331,7 @@ async def test_an_uploader_returning_a_chinese_url_fails_before_submit(
     media: Any, simulator: Any, make_client: Any
 ) -> None:
     client: Client = make_client(
-        simulator.base_url,
+        simulator,
         "mulerouter",
         uploader=lambda p: f"https://cdn.example.com/视频/{p.name}",
     )

@@ -125,7 +125,7 @@ async def test_rerun_queues_the_same_request_with_changes(
 ) -> None:
     home = tmp_path / "copy"
     shutil.copytree(finished.home, home)
-    client = make_client(simulator.base_url, home=home)
+    client = make_client(simulator, home=home)
     task = rerun(client, finished.lone_id, seed=9)
     result = await task.wait(60)
     assert result.status == "succeeded"

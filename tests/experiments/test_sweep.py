@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TEST_KEY
 from vace_studio.engine import Client
 from vace_studio.experiments import (
     SECONDS_PER_TASK,
@@ -48,7 +47,7 @@ def _check_labels(s: Sweep) -> None:
 async def test_a_3x2_sweep_gives_6_labelled_results_within_the_quota(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
-    client = make_client(simulator.base_url)
+    client = make_client(simulator)
     before = simulator.stats()
     seen: list[SweepProgress] = []
     s = sweep(client, base_request, prompt=PROMPTS, seed=SEEDS, name="quota")
@@ -83,7 +82,7 @@ async def test_a_3x2_sweep_gives_6_labelled_results_within_the_quota(
 async def test_the_cost_estimate_matches_the_usage_the_simulator_reports(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
-    client = make_client(simulator.base_url)
+    client = make_client(simulator)
     plan = plan_sweep(client, base_request, prompt=PROMPTS[:2], seed=SEEDS)
     s = sweep(client, base_request, prompt=PROMPTS[:2], seed=SEEDS)
     results = await s.wait(60)
@@ -100,7 +99,7 @@ async def test_the_cost_estimate_matches_the_usage_the_simulator_reports(
 async def test_an_invalid_sweep_records_and_sends_nothing(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
-    client = make_client(simulator.base_url)
+    client = make_client(simulator)
     submits = simulator.stats().submits.get("dashscope", 0)
     with pytest.raises(InvalidSweep) as caught:
         sweep(client, base_request, prompt=["ok", ""], top_scale=[1.5, 3.0])
@@ -114,7 +113,7 @@ async def test_an_invalid_sweep_records_and_sends_nothing(
 async def test_above_the_limit_a_sweep_runs_only_when_confirmed(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
-    client = make_client(simulator.base_url)
+    client = make_client(simulator)
     grid: dict[str, Any] = {"prompt": PROMPTS, "seed": SEEDS}  # 6 × 5 s × $0.10 = $3.00
     with pytest.raises(SweepNotConfirmed, match=r"above confirm_above=\$1.00") as caught:
         sweep(client, base_request, confirm_above=1.0, **grid)
@@ -151,13 +150,13 @@ def test_a_sweep_needs_a_running_event_loop(
 async def test_a_finished_sweep_is_rebuilt_from_the_store_by_a_new_client(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
-    first = make_client(simulator.base_url)
+    first = make_client(simulator)
     s = sweep(first, base_request, prompt=PROMPTS, seed=SEEDS, name="again")
     await s.wait(60)
     await first.aclose()
     created = simulator.stats().tasks_created["dashscope"]
 
-    second = make_client(simulator.base_url)
+    second = make_client(simulator)
     again = await Sweep.resume(second, s.group_id)
     assert (again.name, again.fields, again.estimate) == ("again", ["prompt", "seed"], s.estimate)
     assert [r.to_json() for r in await again.wait(5)] == [r.to_json() for r in s.results]
@@ -174,7 +173,7 @@ async def test_cells_never_queued_before_a_crash_are_queued_on_resume(
     base_request: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = make_client(simulator.base_url)
+    first = make_client(simulator)
     real = sweeps_module._enqueue
     calls: list[int] = []
 
@@ -192,7 +191,7 @@ async def test_cells_never_queued_before_a_crash_are_queued_on_resume(
     assert len(first.store.select(group_id=group["id"])) == 2
     await first.aclose()
 
-    second = make_client(simulator.base_url)
+    second = make_client(simulator)
     s = await Sweep.resume(second, group["id"])
     results = await s.wait(60)
     assert [r.result.status for r in results] == ["succeeded"] * 6
@@ -233,7 +232,7 @@ async def test_a_sweep_survives_a_killed_kernel(
             sys.executable,
             "-c",
             RESTART_SCRIPT,
-            TEST_KEY,
+            sim.key("restart"),
             sim.base_url,
             str(home),
             json.dumps(base_request),
@@ -247,7 +246,7 @@ async def test_a_sweep_survives_a_killed_kernel(
         await child.wait()
         assert group_id.startswith("sweep-")
 
-        client = make_client(sim.base_url, home=home)
+        client = make_client(sim, home=home)
         before = client.store.select(group_id=group_id)
         assert len(before) == 6
         assert 2 <= sum(r.task_id is not None for r in before) < 6  # killed mid-sweep
@@ -272,7 +271,7 @@ async def test_in_memory_images_in_a_grid_are_saved_and_labelled_by_path(
 ) -> None:
     from PIL import Image
 
-    client = make_client(simulator.base_url)
+    client = make_client(simulator)
     red, blue = (Image.new("RGB", (480, 360), c) for c in ("red", "blue"))
     base = {"function": "image_reference", "prompt": "a toy", "size": "960*960"}
     s = sweep(client, base, ref_images_url=[[red], [blue]])
@@ -288,7 +287,7 @@ async def test_in_memory_images_in_a_grid_are_saved_and_labelled_by_path(
 async def test_an_unknown_price_needs_a_confirmation_or_a_price(
     simulator: SimulatorHandle, make_client: MakeClient, base_request: dict[str, Any]
 ) -> None:
-    client = make_client(simulator.base_url, provider="modellix")  # publishes no price
+    client = make_client(simulator, provider="modellix")  # publishes no price
     with pytest.raises(SweepNotConfirmed, match=r"its cost is unknown.*price_per_second="):
         sweep(client, base_request, prompt=["a"])
     assert client.store.select() == []

@@ -312,7 +312,7 @@ async def test_the_engine_runs_a_registered_provider_end_to_end(
     assert plain.estimate_cost(outpaint) == pytest.approx(0.35)  # 5 s at its price
     plain.store.close()
 
-    client: Client = make_client(simulator.base_url, "acme")
+    client: Client = make_client(simulator, "acme")
     request = {
         "function": "image_reference",
         "prompt": "a cat",

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import ASYNC, owner_headers, sim_config
 from vace_studio.simulator import (
     FaultConfig,
-    SimulatorConfig,
     SimulatorHandle,
     account_of,
     serve,
@@ -22,20 +22,21 @@ from vace_studio.simulator.samples import Samples
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 MODELLIX = "/api/v1/alibaba/wan2.1-vace-plus/async"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
-KEY = "billing-key"
-HEADERS = {"Authorization": f"Bearer {KEY}", "X-DashScope-Async": "enable"}
+ACCOUNT = "billing"
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})) as handle:
+    with serve(sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={})) as handle:
         yield handle
 
 
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
     sim.reset()
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as client:
+    with httpx.Client(
+        base_url=sim.base_url, headers=owner_headers(sim, ACCOUNT, **ASYNC)
+    ) as client:
         yield client
     sim.set_faults()
 
@@ -119,12 +120,14 @@ def test_gateway_refusals_in_their_shapes(
 def test_billing_can_target_one_account(
     http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
-    sim.set_faults(billing={"dashscope": "PrepaidBillOverdue"}, billing_accounts={account_of(KEY)})
+    sim.set_faults(
+        billing={"dashscope": "PrepaidBillOverdue"}, billing_accounts={account_of(sim.key(ACCOUNT))}
+    )
     assert http.post(SUBMIT, json=nested(media)).status_code == 429
-    other = {**HEADERS, "Authorization": "Bearer a-key-of-another-account"}
+    other = owner_headers(sim, "another-account", **ASYNC)
     assert http.post(SUBMIT, json=nested(media), headers=other).status_code == 200
     assert sim.stats().tasks_by_account == {
-        "dashscope:" + account_of("a-key-of-another-account"): 1
+        "dashscope:" + account_of(sim.key("another-account")): 1
     }
 
 
@@ -181,7 +184,7 @@ def test_a_5xx_after_the_task_was_created(
     assert stats.faults == {"server_error_after": 1}
     [task] = sim.tasks()  # the task exists although the client was told "server error"
     provider = task["provider"]
-    assert stats.tasks_by_account == {f"{provider}:{account_of(KEY)}": 1}
+    assert stats.tasks_by_account == {f"{provider}:{account_of(sim.key(ACCOUNT))}": 1}
     deadline = time.monotonic() + 10
     while sim.tasks()[0]["status"] != "succeeded":
         assert time.monotonic() < deadline
@@ -211,7 +214,9 @@ def test_counters_for_sends_and_identical_bodies(
     assert stats.repeated_submit_bodies == 1
     assert stats.duplicate_submits == 1
     assert sorted(stats.submit_bodies.values()) == [1, 2]
-    assert all(k.startswith(f"dashscope:{account_of(KEY)}:") for k in stats.submit_bodies)
+    assert all(
+        k.startswith(f"dashscope:{account_of(sim.key(ACCOUNT))}:") for k in stats.submit_bodies
+    )
     as_json = http.get("/_simulator/stats").json()
     assert as_json["repeated_submit_bodies"] == 1
-    assert as_json["tasks_by_account"] == {f"dashscope:{account_of(KEY)}": 3}
+    assert as_json["tasks_by_account"] == {f"dashscope:{account_of(sim.key(ACCOUNT))}": 3}

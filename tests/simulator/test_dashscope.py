@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import owner_client, owner_headers, sim_config
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.render.samples import decode_video
 from vace_studio.simulator.samples import FileServer, Samples
 
@@ -22,13 +23,13 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    with serve(SimulatorConfig(queue_seconds=0.15, run_seconds=0.15, quotas={})) as handle:
+    with serve(sim_config(queue_seconds=0.15, run_seconds=0.15, quotas={})) as handle:
         yield handle
 
 
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer ds-key"}) as c:
+    with owner_client(sim, "ds") as c:
         yield c
 
 
@@ -182,7 +183,7 @@ def test_missing_key_is_invalid_api_key(sim: SimulatorHandle) -> None:
 
 
 def test_unknown_key_is_refused_when_keys_are_configured() -> None:
-    with serve(SimulatorConfig(api_keys={"good"})) as sim:
+    with serve(sim_config(api_keys={"good"})) as sim:
         bad = httpx.get(f"{sim.base_url}/api/v1/tasks/x", headers={"Authorization": "Bearer bad"})
         assert _error(bad, 401, "InvalidApiKey") == "Invalid API-key provided."
         good = httpx.get(f"{sim.base_url}/api/v1/tasks/x", headers={"Authorization": "Bearer good"})
@@ -202,17 +203,15 @@ def test_another_account_cannot_see_a_task(
     http: httpx.Client, sim: SimulatorHandle, video_url: str
 ) -> None:
     task_id = submit(http, outpaint(video_url)).json()["output"]["task_id"]
-    other = httpx.get(
-        f"{sim.base_url}/api/v1/tasks/{task_id}", headers={"Authorization": "Bearer other"}
-    )
+    other = httpx.get(f"{sim.base_url}/api/v1/tasks/{task_id}", headers=owner_headers(sim, "other"))
     assert other.json()["output"]["task_status"] == "UNKNOWN"
 
 
 def test_cancel_only_while_pending(video_url: str) -> None:
-    config = SimulatorConfig(queue_seconds=30, run_seconds=0.1, quotas={})
+    config = sim_config(queue_seconds=30, run_seconds=0.1, quotas={})
     with (
         serve(config) as sim,
-        httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer c"}) as http,
+        owner_client(sim, "c") as http,
     ):
         task_id = submit(http, outpaint(video_url)).json()["output"]["task_id"]
         canceled = http.post(f"/api/v1/tasks/{task_id}/cancel")
@@ -232,10 +231,10 @@ def test_a_running_task_cannot_be_canceled(http: httpx.Client, video_url: str) -
 
 
 def test_list_pages_and_filters(video_url: str) -> None:
-    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={}, list_lag_seconds=0)
+    config = sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={}, list_lag_seconds=0)
     with (
         serve(config) as sim,
-        httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer lister"}) as http,
+        owner_client(sim, "lister") as http,
     ):
         ids = [
             submit(http, outpaint(video_url, seed=i)).json()["output"]["task_id"] for i in range(3)

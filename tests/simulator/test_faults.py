@@ -10,23 +10,25 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import FaultConfig, SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import ASYNC, owner_headers, sim_config
+from vace_studio.simulator import FaultConfig, SimulatorHandle, serve
 from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
-HEADERS = {"Authorization": "Bearer fault-key", "X-DashScope-Async": "enable"}
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})) as handle:
+    with serve(sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={})) as handle:
         yield handle
 
 
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
     sim.reset()
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as client:
+    with httpx.Client(
+        base_url=sim.base_url, headers=owner_headers(sim, "fault", **ASYNC)
+    ) as client:
         yield client
     sim.set_faults(FaultConfig())
 

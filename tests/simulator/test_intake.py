@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import ASYNC, owner_headers, sim_config
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 MODELLIX = "/api/v1/alibaba/wan2.1-vace-plus/async"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
-HEADERS = {"Authorization": "Bearer intake-key", "X-DashScope-Async": "enable"}
 INPUT = {
     "function", "prompt", "ref_images_url", "video_url", "mask_image_url", "mask_video_url",
     "mask_frame_id", "first_frame_url", "last_frame_url", "first_clip_url", "last_clip_url",
@@ -25,14 +25,16 @@ INPUT = {
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
     # Tasks wait in the queue: these tests look at what was accepted, not at renders.
-    with serve(SimulatorConfig(queue_seconds=60, run_seconds=1, quotas={})) as handle:
+    with serve(sim_config(queue_seconds=60, run_seconds=1, quotas={})) as handle:
         yield handle
 
 
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
     sim.reset()
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as client:
+    with httpx.Client(
+        base_url=sim.base_url, headers=owner_headers(sim, "intake", **ASYNC)
+    ) as client:
         yield client
 
 

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, account_of, serve
+from tests.helpers import ASYNC, owner_client, owner_headers, sim_config
+from vace_studio.simulator import SimulatorHandle, account_of, serve
 from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
-KEY = "list-key"
-HEADERS = {"Authorization": f"Bearer {KEY}", "X-DashScope-Async": "enable"}
+ACCOUNT = "list"
 CST = timezone(timedelta(hours=8))
 FMT = "%Y%m%d%H%M%S"
 ITEM_KEYS = {
@@ -57,7 +57,7 @@ def listed(http: httpx.Client, **params: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={}, list_lag_seconds=0)
+    config = sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={}, list_lag_seconds=0)
     with serve(config) as handle:
         yield handle
 
@@ -65,12 +65,16 @@ def sim() -> Iterator[SimulatorHandle]:
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
     sim.reset()
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as client:
+    with httpx.Client(
+        base_url=sim.base_url, headers=owner_headers(sim, ACCOUNT, **ASYNC)
+    ) as client:
         yield client
     sim.set_faults()
 
 
-def test_items_have_the_documented_shape(http: httpx.Client, media: Samples) -> None:
+def test_items_have_the_documented_shape(
+    http: httpx.Client, sim: SimulatorHandle, media: Samples
+) -> None:
     submitted = http.post(SUBMIT, json=body(media)).json()
     task_id = submitted["output"]["task_id"]
     output = finish(http, task_id)
@@ -82,7 +86,7 @@ def test_items_have_the_documented_shape(http: httpx.Client, media: Samples) -> 
     assert item["status"] == "SUCCEEDED"
     assert (item["model_name"], item["region"]) == ("wan2.1-vace-plus", "ap-southeast-1")
     assert item["request_id"] == submitted["request_id"]
-    assert item["api_key_id"] == account_of(KEY)
+    assert item["api_key_id"] == account_of(sim.key(ACCOUNT))
     # Epoch milliseconds, the same instants the poll answer spells in UTC+8.
     for key, stamp in (
         ("gmt_create", "submit_time"),
@@ -96,8 +100,11 @@ def test_items_have_the_documented_shape(http: httpx.Client, media: Samples) -> 
 
 
 def test_an_unfinished_task_has_no_end_time_yet() -> None:
-    config = SimulatorConfig(queue_seconds=30, run_seconds=1, list_lag_seconds=0)
-    with serve(config) as sim, httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    config = sim_config(queue_seconds=30, run_seconds=1, list_lag_seconds=0)
+    with (
+        serve(config) as sim,
+        owner_client(sim, ACCOUNT, **ASYNC) as http,
+    ):
         body_ = {
             "model": "wan2.1-vace-plus",
             "input": {"function": "video_outpainting", "prompt": "p", "video_url": "/no.mp4"},
@@ -143,7 +150,7 @@ def test_only_the_callers_account_is_listed(
     http: httpx.Client, sim: SimulatorHandle, media: Samples
 ) -> None:
     mine = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
-    other = {"Authorization": "Bearer someone-else", "X-DashScope-Async": "enable"}
+    other = owner_headers(sim, "someone-else", **ASYNC)
     with httpx.Client(base_url=sim.base_url, headers=other) as theirs:
         their_id = theirs.post(SUBMIT, json=body(media, seed=1)).json()["output"]["task_id"]
         assert listed(theirs) == [their_id]
@@ -151,8 +158,11 @@ def test_only_the_callers_account_is_listed(
 
 
 def test_a_new_task_is_listed_only_after_the_lag(media: Samples) -> None:
-    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, list_lag_seconds=0.6)
-    with serve(config) as sim, httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    config = sim_config(queue_seconds=0.05, run_seconds=0.05, list_lag_seconds=0.6)
+    with (
+        serve(config) as sim,
+        owner_client(sim, ACCOUNT, **ASYNC) as http,
+    ):
         task_id = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
         assert listed(http) == []
         # Polling by id works at once: only the list lags.
@@ -162,7 +172,7 @@ def test_a_new_task_is_listed_only_after_the_lag(media: Samples) -> None:
 
 
 def test_the_default_lag_is_a_realistic_second() -> None:
-    assert SimulatorConfig().list_lag_seconds == 1.0
+    assert sim_config().list_lag_seconds == 1.0
 
 
 def test_list_calls_can_fail(http: httpx.Client, sim: SimulatorHandle, media: Samples) -> None:
@@ -218,10 +228,13 @@ def test_task_times_follow_the_wall_clock_in_utc_plus_8(http: httpx.Client, medi
 
 def test_a_skewed_service_clock_shifts_times_the_list_and_date(media: Samples) -> None:
     skew = -3 * 3600.0  # the service's clock is three hours behind this machine's
-    config = SimulatorConfig(
+    config = sim_config(
         queue_seconds=0.05, run_seconds=0.05, list_lag_seconds=0, clock_skew_seconds=skew
     )
-    with serve(config) as sim, httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    with (
+        serve(config) as sim,
+        owner_client(sim, ACCOUNT, **ASYNC) as http,
+    ):
         submitted = http.post(SUBMIT, json=body(media))
         task_id = submitted.json()["output"]["task_id"]
         service_now = _date(submitted)

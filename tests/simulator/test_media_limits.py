@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import ASYNC, owner_headers, sim_config
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.render.samples import decode_video
 from vace_studio.simulator.samples import Samples, make_image, make_mask, make_video
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
-HEADERS = {"Authorization": "Bearer limits-key", "X-DashScope-Async": "enable"}
 INPUT = {
     "function", "prompt", "ref_images_url", "video_url", "mask_image_url", "mask_video_url",
     "mask_frame_id", "first_frame_url", "last_frame_url", "first_clip_url", "last_clip_url",
@@ -65,13 +65,15 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    with serve(SimulatorConfig(queue_seconds=0.02, run_seconds=0.02, quotas={})) as handle:
+    with serve(sim_config(queue_seconds=0.02, run_seconds=0.02, quotas={})) as handle:
         yield handle
 
 
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as client:
+    with httpx.Client(
+        base_url=sim.base_url, headers=owner_headers(sim, "limits", **ASYNC)
+    ) as client:
         yield client
 
 

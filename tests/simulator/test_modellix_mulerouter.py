@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import FaultConfig, SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import owner_client, owner_headers, sim_config
+from vace_studio.simulator import FaultConfig, SimulatorHandle, serve
 from vace_studio.simulator.render.samples import decode_video
 from vace_studio.simulator.samples import FileServer, Samples, make_image
 
@@ -24,7 +25,7 @@ ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 @pytest.fixture
 def http(simulator: SimulatorHandle) -> Iterator[httpx.Client]:
     """A client of the shared simulator (Modellix and MuleRouter are unlimited by default)."""
-    headers = {"Authorization": "Bearer mx-key"}
+    headers = owner_headers(simulator, "mx")
     with httpx.Client(base_url=simulator.base_url, headers=headers) as c:
         yield c
 
@@ -164,10 +165,10 @@ def test_modellix_media_accepts_images_only(http: httpx.Client, media: Samples) 
 
 
 def test_modellix_media_is_size_capped() -> None:
-    with serve(SimulatorConfig(max_media_bytes=1000)) as sim:
+    with serve(sim_config(max_media_bytes=1000)) as sim:
         response = httpx.post(
             f"{sim.base_url}/api/v1/media/files",
-            headers={"Authorization": "Bearer k"},
+            headers=owner_headers(sim),
             files={"file": ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * 200_000)},
         )
         assert response.status_code == 413
@@ -178,14 +179,14 @@ def test_modellix_media_is_size_capped() -> None:
 def test_modellix_quota_when_configured_sends_retry_after(media: Samples) -> None:
     from vace_studio.simulator import QuotaConfig
 
-    config = SimulatorConfig(
+    config = sim_config(
         queue_seconds=5,
         quotas={"modellix": QuotaConfig(max_unfinished=1)},
     )
     body = {"function": "video_outpainting", "prompt": "p", "video_url": str(media.video)}
     with (
         serve(config) as sim,
-        httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer q"}) as http,
+        owner_client(sim, "q") as http,
     ):
         assert http.post(MODELLIX_SUBMIT, json=body).status_code == 200
         refused = http.post(MODELLIX_SUBMIT, json=body)

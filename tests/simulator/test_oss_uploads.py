@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import owner_client, sim_config
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
@@ -20,13 +21,13 @@ ASYNC = {"X-DashScope-Async": "enable"}
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    with serve(SimulatorConfig(queue_seconds=0.1, run_seconds=0.1, quotas={})) as handle:
+    with serve(sim_config(queue_seconds=0.1, run_seconds=0.1, quotas={})) as handle:
         yield handle
 
 
 @pytest.fixture
 def http(sim: SimulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer oss-key"}) as c:
+    with owner_client(sim, "oss") as c:
         yield c
 
 
@@ -111,7 +112,7 @@ def test_an_upload_is_bound_to_its_model_and_account(
     output = wait(http, http.post(SUBMIT, json=body, headers=resolve).json()["output"]["task_id"])
     assert output["output"]["task_status"] == "FAILED"
     assert "uploaded for model wanx2.1-vace-plus" in output["output"]["message"]
-    with httpx.Client(base_url=sim.base_url, headers={"Authorization": "Bearer other"}) as other:
+    with owner_client(sim, "other") as other:
         body["model"] = "wanx2.1-vace-plus"
         task = other.post(SUBMIT, json=body, headers=resolve).json()["output"]["task_id"]
         assert wait(other, task)["output"]["task_status"] == "FAILED"

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import QuotaConfig, SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import ASYNC, owner_client, sim_config
+from vace_studio.simulator import QuotaConfig, SimulatorHandle, serve
 from vace_studio.simulator.samples import Samples
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
@@ -24,9 +25,8 @@ def body(media: Samples, seed: int = 0) -> dict[str, Any]:
     }
 
 
-def client(sim: SimulatorHandle, key: str) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {key}", "X-DashScope-Async": "enable"}
-    return httpx.Client(base_url=sim.base_url, headers=headers)
+def client(sim: SimulatorHandle, account: str) -> httpx.Client:
+    return owner_client(sim, account, **ASYNC)
 
 
 def wait_status(
@@ -43,14 +43,12 @@ def wait_status(
 
 @pytest.fixture
 def sim() -> Iterator[SimulatorHandle]:
-    with serve(SimulatorConfig(queue_seconds=0.2, run_seconds=0.2)) as handle:
+    with serve(sim_config(queue_seconds=0.2, run_seconds=0.2)) as handle:
         yield handle
 
 
 def test_two_submits_per_second_then_rate_quota(media: Samples) -> None:
-    config = SimulatorConfig(
-        queue_seconds=5, quotas={"dashscope": QuotaConfig(submits_per_second=2)}
-    )
+    config = sim_config(queue_seconds=5, quotas={"dashscope": QuotaConfig(submits_per_second=2)})
     with serve(config) as fast, client(fast, "rate") as http:
         codes = [http.post(SUBMIT, json=body(media, i)).status_code for i in range(3)]
         assert codes == [200, 200, 429]
@@ -63,7 +61,7 @@ def test_two_submits_per_second_then_rate_quota(media: Samples) -> None:
 
 
 def test_two_unfinished_tasks_then_allocation_quota(media: Samples) -> None:
-    config = SimulatorConfig(
+    config = sim_config(
         queue_seconds=0.4,
         run_seconds=0.1,
         quotas={"dashscope": QuotaConfig(max_unfinished=2)},  # no rate limit: isolate this one
@@ -134,7 +132,7 @@ def test_result_url_expires_after_result_ttl(sim: SimulatorHandle, media: Sample
 
 
 def test_task_ids_are_forgotten_after_task_ttl(media: Samples) -> None:
-    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})
+    config = sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={})
     with serve(config) as sim, client(sim, "ttl") as http:
         ds = http.post(SUBMIT, json=body(media)).json()["output"]["task_id"]
         flat = {"function": "video_outpainting", "prompt": "p", "video_url": str(media.video)}
@@ -151,7 +149,7 @@ def test_task_ids_are_forgotten_after_task_ttl(media: Samples) -> None:
 
 
 def test_uploads_expire_after_48_hours(media: Samples) -> None:
-    config = SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})
+    config = sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={})
     with serve(config) as sim, client(sim, "up") as http:
         data = http.get(
             "/api/v1/uploads", params={"action": "getPolicy", "model": "wan2.1-vace-plus"}

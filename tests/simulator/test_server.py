@@ -15,18 +15,18 @@ from typing import Any
 import httpx
 import pytest
 
-from vace_studio.simulator import SimulatorConfig, SimulatorHandle, serve
+from tests.helpers import ASYNC, owner_client, owner_headers, sim_config
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.cli import add_cli, config_from_args, run_cli
 from vace_studio.simulator.samples import Samples, make_mask
 
 SUBMIT = "/api/v1/services/aigc/video-generation/video-synthesis"
 MULE = "/vendors/alibaba/v1/wan2.1-vace-plus/generation"
-HEADERS = {"Authorization": "Bearer server-key", "X-DashScope-Async": "enable"}
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorHandle]:
-    config = SimulatorConfig(
+    config = sim_config(
         queue_seconds=0.05, run_seconds=0.05, quotas={}, max_body_bytes=4096, max_upload_bytes=2048
     )
     with serve(config) as handle:
@@ -58,7 +58,8 @@ def test_serve_binds_loopback_on_a_free_port_and_stops_cleanly() -> None:
     assert handle.host == "127.0.0.1"
     assert handle.port > 0
     assert handle.base_url == f"http://127.0.0.1:{handle.port}"
-    assert httpx.get(handle.base_url + "/_simulator/health").json() == {"ok": True}
+    owner = {"X-Simulator-Secret": handle.secret}
+    assert httpx.get(handle.base_url + "/_simulator/health", headers=owner).json() == {"ok": True}
     data_dir = handle.data_dir
     assert data_dir.is_dir()
     handle.stop()
@@ -76,7 +77,7 @@ def test_a_busy_port_is_an_error(sim: SimulatorHandle) -> None:
 
 def test_introspection_counts_and_resets(sim: SimulatorHandle, media: Samples) -> None:
     sim.reset()
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    with owner_client(sim, "server", **ASYNC) as http:
         for _ in range(2):
             answer = http.post(SUBMIT, json=outpaint(str(media.video)))
             task_id = answer.json()["output"]["task_id"]
@@ -89,7 +90,7 @@ def test_introspection_counts_and_resets(sim: SimulatorHandle, media: Samples) -
         assert stats["polls"]["dashscope"] >= 1
         tasks = http.get("/_simulator/tasks").json()["tasks"]
         assert [t["function"] for t in tasks] == ["video_outpainting"] * 2
-        assert "server-key" not in str(stats) + str(tasks)  # accounts are hashes, never keys
+        assert sim.secret not in str(stats) + str(tasks)  # accounts are hashes, never keys
         assert http.post("/_simulator/reset").json() == {"ok": True}
         assert http.get("/_simulator/stats").json()["tasks_created"] == {}
         assert http.get(f"/api/v1/tasks/{task_id}").json()["output"]["task_status"] == "UNKNOWN"
@@ -101,9 +102,9 @@ def test_introspection_counts_and_resets(sim: SimulatorHandle, media: Samples) -
 
 def test_identical_tasks_render_once(media: Samples) -> None:
     """The real renderer behind a content-addressed cache: five identical tasks, one render."""
-    with serve(SimulatorConfig(queue_seconds=0.05, run_seconds=0.05, quotas={})) as real:
+    with serve(sim_config(queue_seconds=0.05, run_seconds=0.05, quotas={})) as real:
         flat = {"function": "video_outpainting", "prompt": "once", "video_url": str(media.video)}
-        with httpx.Client(base_url=real.base_url, headers={"Authorization": "Bearer k"}) as http:
+        with owner_client(real) as http:
             answers = [
                 http.post(MULE, json={"model": "wan2.1-vace-plus", **flat}) for _ in range(5)
             ]
@@ -139,7 +140,7 @@ def test_unusable_inputs_fail_with_the_renderer_message(
             "mask_image_url": str(make_mask(tmp_path / "big-mask.png", 640, 480)),
         },
     }
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    with owner_client(sim, "server", **ASYNC) as http:
         for body, field in ((undecodable, "video_url"), (mismatched, "mask_image_url")):
             output = finish(http, http.post(SUBMIT, json=body).json()["output"]["task_id"])
             assert output["task_status"] == "FAILED"
@@ -186,7 +187,11 @@ def test_python_dash_m_serves_until_terminated() -> None:
         assert child.stdout is not None
         first = child.stdout.readline()
         assert first.strip() == f"simulator listening on http://127.0.0.1:{port}"
-        assert httpx.get(f"http://127.0.0.1:{port}/_simulator/health").status_code == 200
+        printed = [child.stdout.readline().strip() for _ in range(4)]
+        [secret] = [line.split()[-1] for line in printed if line.startswith("secret:")]
+        health = f"http://127.0.0.1:{port}/_simulator/health"
+        assert httpx.get(health).status_code == 401  # printed once, for its owner only
+        assert httpx.get(health, headers={"X-Simulator-Secret": secret}).status_code == 200
     finally:
         child.terminate()
         _, err = child.communicate(timeout=20)
@@ -223,13 +228,14 @@ def test_no_path_traversal(sim: SimulatorHandle, target: str) -> None:
 def test_only_its_own_files_are_served(sim: SimulatorHandle) -> None:
     forged = f"{sim.base_url}/results/{'a' * 40}/x.mp4?Expires=9999999999&Signature=abc"
     assert httpx.get(forged).status_code == 403
-    assert httpx.get(f"{sim.base_url}/media/file-{'0' * 24}/ref.png").status_code == 404
+    # Media links are signed too: an unsigned one is refused before anything is looked up.
+    assert httpx.get(f"{sim.base_url}/media/file-{'0' * 24}/ref.png").status_code == 403
     assert httpx.get(f"{sim.base_url}/nothing/here").status_code == 404
 
 
 def test_json_bodies_are_capped(sim: SimulatorHandle) -> None:
     big = {"model": "wan2.1-vace-plus", "input": {"prompt": "x" * 10_000}}
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    with owner_client(sim, "server", **ASYNC) as http:
         declared = http.post(SUBMIT, json=big)
         assert declared.status_code == 413
         assert declared.json()["code"] == "RequestTooLarge"
@@ -247,7 +253,7 @@ def test_json_bodies_are_capped(sim: SimulatorHandle) -> None:
 
 
 def test_uploads_are_capped_oss_style(sim: SimulatorHandle) -> None:
-    with httpx.Client(base_url=sim.base_url, headers=HEADERS) as http:
+    with owner_client(sim, "server", **ASYNC) as http:
         params = {"action": "getPolicy", "model": "wan2.1-vace-plus"}
         policy = http.get("/api/v1/uploads", params=params).json()["data"]
     form = {
@@ -263,12 +269,17 @@ def test_uploads_are_capped_oss_style(sim: SimulatorHandle) -> None:
 
 
 def test_local_files_can_be_refused(media: Samples) -> None:
-    config = SimulatorConfig(
+    config = sim_config(
         queue_seconds=0.05,
         run_seconds=0.05,
         allow_local_files=False,
     )
-    with serve(config) as strict, httpx.Client(base_url=strict.base_url, headers=HEADERS) as http:
+    with (
+        serve(config) as strict,
+        httpx.Client(
+            base_url=strict.base_url, headers=owner_headers(strict, "server", **ASYNC)
+        ) as http,
+    ):
         task_id = http.post(SUBMIT, json=outpaint(str(media.video))).json()["output"]["task_id"]
         output = finish(http, task_id)
         assert output["task_status"] == "FAILED"

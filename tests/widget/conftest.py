@@ -115,6 +115,7 @@ def studio_simulator() -> Iterator[SimulatorHandle]:
 async def studio(studio_simulator: SimulatorHandle, tmp_path: Path) -> AsyncIterator[Studio]:
     client = Client(
         "simulator",
+        api_key=studio_simulator.key(),
         base_url=studio_simulator.base_url,
         home=tmp_path / "home",
         poll_policy=STUDIO_POLLS,

@@ -30,7 +30,7 @@ async def modellix(studio_simulator: SimulatorHandle, tmp_path: Path) -> AsyncIt
     """A studio whose client speaks Modellix to the simulator (a provider that cannot list)."""
     client = Client(
         "modellix",
-        api_key="test-modellix-widget",
+        api_key=studio_simulator.key("modellix-widget"),
         base_url=studio_simulator.base_url,
         home=tmp_path / "home",
         poll_policy=STUDIO_POLLS,

@@ -29,7 +29,9 @@ def sync_state(studio: Studio) -> dict[str, Any]:
     return dict(studio.comm.sent[0]["data"]["state"])
 
 
-async def test_the_synced_state_is_small_json_without_secrets(studio: Studio) -> None:
+async def test_the_synced_state_is_small_json_without_secrets(
+    studio: Studio, studio_simulator: SimulatorHandle
+) -> None:
     state = sync_state(studio)
     assert state["schema"] == request_schema()
     assert state["provider"] == "simulator"
@@ -42,7 +44,7 @@ async def test_the_synced_state_is_small_json_without_secrets(studio: Studio) ->
     # Python-side traits stay out of the comm: saved notebooks do not grow with every task.
     assert "cards" not in state
     assert "results" not in state
-    assert "simulator-key" not in json.dumps(state)
+    assert studio_simulator.secret not in json.dumps(state)
     assert studio.comm.sent[0]["buffers"] == []
 
 
@@ -208,7 +210,12 @@ def test_studio_without_a_loop_still_builds(
 ) -> None:
     from vace_studio.engine import Client
 
-    client = Client("simulator", base_url=studio_simulator.base_url, home=tmp_path)
+    client = Client(
+        "simulator",
+        api_key=studio_simulator.key(),
+        base_url=studio_simulator.base_url,
+        home=tmp_path,
+    )
     studio = Studio(client=client)  # no running loop: no resume, nothing scheduled
     assert studio._resuming is None
     assert studio.tasks == []

@@ -98,7 +98,9 @@ class Client:
         settings = resolve_settings(provider, api_key=api_key, base_url=base_url, region=region)
         if settings.simulated and settings.base_url is None:
             handle = embedded_simulator.embedded(simulator_config)
-            settings = replace(settings, base_url=handle.base_url)
+            # The embedded simulator answers only its owner: this process, by its secret.
+            key = embedded_simulator.embedded_key(handle)
+            settings = replace(settings, base_url=handle.base_url, api_key=key)
         if settings.notice and announce:
             log.warning("%s", settings.notice)
         self.settings: Settings = settings

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +28,27 @@ DEFAULT_CACHE_BYTES = 5 * 1024**3
 
 _ACCEPTED_TYPES = ("video/mp4", "application/octet-stream", "binary/octet-stream", "video/")
 
+MAX_REDIRECTS = 5
+"""Redirects followed for one download (result links are signed storage URLs, one hop at most)."""
+
+_SCHEMES = ("http", "https")
+
 
 class DownloadError(Exception):
     """The result could not be fetched or is not an MP4; the message says which."""
+
+
+def _checked_url(url: str, base: httpx.URL | None = None) -> httpx.URL:
+    """``url`` (relative to ``base``, for a redirect) when it is an ``http(s)`` URL: a
+    provider's answer or a redirect naming ``file://`` or another scheme must never make the
+    engine read or request anything."""
+    try:
+        parsed = base.join(url) if base is not None else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as error:
+        raise DownloadError(f"the video URL is not a valid URL ({error})") from None
+    if parsed.scheme not in _SCHEMES or not parsed.host:
+        raise DownloadError(f"the video URL must be http(s), not {str(parsed)[:200]!r}")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -62,8 +82,14 @@ async def download_video(
     size = 0
     head = b""
     try:
-        async with http.stream("GET", url) as response:
+        async with _open(http, url) as response:
             response.raise_for_status()
+            announced = response.headers.get("content-length", "")
+            if announced.strip().isdigit() and int(announced) > max_bytes:
+                # Refused before a byte is read: a 5 GB answer must not fill the disk first.
+                raise DownloadError(
+                    f"the video is larger than the {max_bytes} byte cap ({announced} bytes)"
+                )
             kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind and not kind.startswith(_ACCEPTED_TYPES):
                 raise DownloadError(f"expected an MP4 video but the server sent {kind!r}")
@@ -86,6 +112,29 @@ async def download_video(
         return Downloaded(final, sha, size)
     finally:
         partial.unlink(missing_ok=True)
+
+
+@asynccontextmanager
+async def _open(http: httpx.AsyncClient, url: str) -> AsyncIterator[httpx.Response]:
+    """``GET url`` as a stream, following redirects here (not in httpx) so that every hop is
+    checked to be ``http(s)`` before it is requested."""
+    target = _checked_url(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            opened = http.stream("GET", target, follow_redirects=False)
+            response = await opened.__aenter__()
+        except httpx.InvalidURL as error:
+            # httpx parses a redirect's Location even when not following it (a ``data:`` URL
+            # there raises InvalidURL, which is no HTTPError).
+            raise DownloadError(f"the server redirected to an invalid URL ({error})") from None
+        try:
+            if not response.is_redirect:
+                yield response
+                return
+            target = _checked_url(response.headers.get("location", ""), response.url)
+        finally:
+            await opened.__aexit__(None, None, None)
+    raise DownloadError(f"more than {MAX_REDIRECTS} redirects for the video URL")
 
 
 def evict(paths: Paths, cache_bytes: int, *, keep: Path | None = None) -> list[Path]:

@@ -32,7 +32,9 @@ def region_names() -> tuple[str, ...]:
 
 
 SIMULATOR_KEY = "simulator-key"
-"""The key the embedded simulator is called with; it accepts any, this one is not a secret."""
+"""A placeholder key for the simulator, never accepted by one: a client of the embedded simulator
+is given its per-process secret when it starts it (``engine.embedded_simulator``), and a
+standalone simulator (``vace-studio simulator``) wants the secret it printed, as ``api_key``."""
 
 
 class SettingsError(ValueError):

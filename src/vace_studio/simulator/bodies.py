@@ -7,7 +7,7 @@ client sends one, otherwise while streaming), so a huge upload cannot fill memor
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -98,10 +98,10 @@ _UNAUTHORIZED = {
 }
 
 
-def bearer_key(request: Request, accepted: Collection[str] | None, dialect: Dialect) -> str:
+def bearer_key(request: Request, accepts: Callable[[str], bool], dialect: Dialect) -> str:
     """The API key from ``Authorization: Bearer <key>``, or the provider's 401 error.
 
-    ``accepted`` is the set of valid keys, or ``None`` to accept any non-empty key.
+    ``accepts`` says whether a key is valid (:meth:`~vace_studio.simulator.owner.Owner.accepts`).
     """
     code, missing, invalid = _UNAUTHORIZED[dialect]
     header = request.headers.get("authorization", "")
@@ -109,6 +109,6 @@ def bearer_key(request: Request, accepted: Collection[str] | None, dialect: Dial
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         raise ApiError(dialect, 401, code, missing)
-    if accepted is not None and key not in accepted:
+    if not accepts(key):
         raise ApiError(dialect, 401, code, invalid)
     return key

@@ -49,7 +49,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         dest="api_keys",
         metavar="KEY",
-        help="accept only this key (repeatable; default: any non-empty key)",
+        help="accept only this key (repeatable; default: the secret printed at start, or "
+        "<secret>.<name> for another account)",
+    )
+    parser.add_argument(
+        "--input-root",
+        action="append",
+        dest="input_roots",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder local file inputs may come from (repeatable; default: none, so only "
+        "uploads and loopback URLs)",
     )
     parser.add_argument(
         "--no-quotas", action="store_true", help="lift DashScope's 2 submits/s, 2 tasks limits"
@@ -104,6 +115,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         list_lag_seconds=args.list_lag,
         clock_skew_seconds=args.clock_skew,
         allow_local_files=is_loopback_host(args.host),
+        input_roots=args.input_roots,
     )
 
 
@@ -138,6 +150,14 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"  DashScope:  dashscope.base_http_api_url = '{handle.base_url}/api/v1'")
         print(f"  Modellix:   {handle.base_url}/api/v1")
         print(f"  MuleRouter: {handle.base_url}")
+        # Printed once, here only: whoever started the simulator is its owner; every other
+        # local user sees the port but not this.
+        print(f"  secret:     {handle.secret}")
+        if config.api_keys is None:
+            print("              the API key of every provider route (<secret>.<name>: another")
+            print("              account) and the X-Simulator-Secret header of /_simulator/...")
+        else:
+            print("              the X-Simulator-Secret header of /_simulator/...")
         print("  stats:      GET /_simulator/stats   (Ctrl-C to stop)", flush=True)
         try:
             while not stop.wait(0.5):

@@ -183,8 +183,9 @@ class SimulatorConfig:
       runs until its video is rendered).
     - ``duration_jitter``: each task's queue and run times vary by up to this fraction either way
       (seeded by its id), as real tasks do; 0 keeps them exact.
-    - ``api_keys``: accepted keys, or ``None`` to accept any non-empty key. Each key is its own
-      account for quotas and task visibility.
+    - ``api_keys``: accepted keys, or ``None`` to accept the simulator's secret and keys derived
+      from it (``handle.key(account)``; see :mod:`vace_studio.simulator.owner`). Each key is its
+      own account for quotas and task visibility.
     - ``quotas``: per-provider :class:`QuotaConfig`; providers not listed are unlimited.
     - ``faults``: the initial :class:`FaultConfig`.
     - ``result_ttl``: seconds a result URL stays valid (signed ``Expires``), default 24 h.
@@ -193,7 +194,11 @@ class SimulatorConfig:
     - ``max_body_bytes``: cap on JSON request bodies; ``max_upload_bytes`` on DashScope temporary
       uploads; ``max_media_bytes`` on Modellix media uploads (16 MiB there).
     - ``render_workers``: threads rendering videos.
-    - ``allow_local_files``: resolve ``file://`` URLs and local paths named in requests.
+    - ``allow_local_files``: resolve ``file://`` URLs and local paths named in requests — only
+      files inside ``input_roots``; others fail the task like an unreachable URL.
+    - ``input_roots``: the folders local inputs may come from (symlinks and ``..`` are resolved
+      before the check). Empty by default: another local user must not be able to have the
+      simulator read its owner's files. The engine's embedded simulator adds its input store.
     - ``allow_remote_fetch``: fetch http(s) inputs that are not on loopback (off: the simulator is
       offline, so such inputs fail the task like an unreachable URL does on the service).
     - ``fetch_timeout``: seconds allowed to fetch one http input.
@@ -222,6 +227,7 @@ class SimulatorConfig:
     max_media_bytes: int = 16 * MiB
     render_workers: int = 2
     allow_local_files: bool = True
+    input_roots: Collection[Path] = ()
     allow_remote_fetch: bool = False
     fetch_timeout: float = 10.0
     data_dir: Path | None = None
@@ -242,6 +248,9 @@ class SimulatorConfig:
             raise ValueError(f"render_workers: must be at least 1 (got {self.render_workers})")
         if self.api_keys is not None:
             object.__setattr__(self, "api_keys", frozenset(self.api_keys))
+        if isinstance(self.input_roots, str | Path):
+            raise ValueError(f"input_roots: must be a list of folders (got {self.input_roots!r})")
+        object.__setattr__(self, "input_roots", tuple(Path(r) for r in self.input_roots))
         unknown = set(self.quotas) - set(PROVIDERS)
         if unknown:
             raise ValueError(f"quotas: unknown providers {sorted(unknown)}")

@@ -2,9 +2,10 @@
 
 Resolved: the simulator's own temporary uploads (``oss://``, DashScope only, only when the submit
 asked for OSS resolution), its own Modellix media files and result videos, ``file://`` URLs and
-local paths (when allowed), and http(s) URLs on loopback (fetched once and kept). Anything else —
-above all a public URL, since the simulator is offline — fails the task with the error the service
-gives for an input it cannot download.
+local paths (when allowed, and only inside the folders the owner named in
+``SimulatorConfig.input_roots``), and http(s) URLs on loopback (fetched once and kept). Anything
+else — above all a public URL, since the simulator is offline — fails the task with the error the
+service gives for an input it cannot download.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from vace_studio.simulator.tasks import Task
 DOWNLOAD_FAILED = "InvalidParameter.DataInspection"
 """The code DashScope gives a task whose input URL it could not download."""
 _DOWNLOAD_MESSAGE = "Unable to download the media resource during the data inspection process"
-_MEDIA_PATH = re.compile(r"^/media/(file-[0-9a-f]{24})/[^/]+$")
+_MEDIA_PATH = re.compile(r"^/media/(file-[0-9a-f]{24})/([^/]+)$")
 _RESULT_PATH = re.compile(r"^/results/([0-9a-f]{40})/([^/]+)\.mp4$")
 
 
@@ -98,25 +99,46 @@ class InputResolver:
     def _local(self, ref: str) -> Path:
         if not self._config.allow_local_files:
             raise download_failed(ref, "local files are not allowed by this simulator")
+        # One answer whether the file is missing or outside the roots: a refusal must not tell
+        # a caller which of the owner's files exist.
+        refused = download_failed(ref, "not a file in a folder this simulator may read")
         path = Path(ref).expanduser()
-        if not path.is_absolute() or not path.is_file():
-            raise download_failed(ref, "not an existing local file")
-        return path
+        if not path.is_absolute():
+            raise refused
+        try:
+            # Resolve first (symlinks, ``..``), then check containment: a link inside a root
+            # that points outside it must not open the file it points at.
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise refused from None
+        if not real.is_file() or not any(real.is_relative_to(r) for r in self._roots()):
+            raise refused
+        return real
+
+    def _roots(self) -> list[Path]:
+        """The folders local inputs may come from, resolved now (one may be made after start)."""
+        return [Path(root).expanduser().resolve() for root in self._config.input_roots]
 
     def _own(self, ref: str) -> Path | None:
         """A URL on this simulator, resolved from storage without a request to itself."""
         parts = urlsplit(ref)
         if not is_loopback_host(parts.hostname) or parts.port != self.own_port:
             return None
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         media = _MEDIA_PATH.match(parts.path)
         if media:
+            why = self._storage.check_media(
+                media.group(1),
+                unquote(media.group(2)),
+                query.get("Expires", ""),
+                query.get("Signature", ""),
+            )
             record = self._storage.media(media.group(1))
-            if record is None:
-                raise download_failed(ref, "no such media file")
+            if why or record is None:
+                raise download_failed(ref, f"the media URL is not valid ({why or 'missing'})")
             return record.path
         result = _RESULT_PATH.match(parts.path)
         if result:
-            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             why = self._storage.check_result(
                 result.group(1),
                 result.group(2),

@@ -8,11 +8,16 @@
   (missing keys take their defaults)
 - ``POST /_simulator/reset`` → forget tasks, counters, quotas, uploads; restore configured faults
 - ``POST /_simulator/clock`` with ``{"advance": seconds}`` → move the expiry clock forward
+
+Every one of them wants the simulator's secret (``X-Simulator-Secret``, or ``Authorization:
+Bearer`` with a key derived from it) and answers 401 without: they reveal every account's tasks
+and steer the simulator, which only its owner may do (:mod:`.owner`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -21,6 +26,7 @@ from starlette.routing import Route
 
 from vace_studio.simulator.config import FaultConfig
 from vace_studio.simulator.errors import json_response
+from vace_studio.simulator.owner import SECRET_HEADER
 from vace_studio.simulator.submits import state_of
 
 MAX_BODY = 64 * 1024
@@ -85,13 +91,33 @@ async def clock(request: Request) -> Response:
     return json_response({"now": state.clock.now()})
 
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def owner_only(handler: Handler) -> Handler:
+    """``handler`` behind the secret check."""
+
+    async def guarded(request: Request) -> Response:
+        owner = state_of(request).owner
+        given = request.headers.get(SECRET_HEADER, "")
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        if not (given and owner.is_owner(given)) and not (
+            scheme.lower() == "bearer" and bearer.strip() and owner.is_owner(bearer.strip())
+        ):
+            message = "this simulator answers its owner only: send its secret in X-Simulator-Secret"
+            return json_response({"error": message}, status=401)
+        return await handler(request)
+
+    return guarded
+
+
 def routes() -> list[Route]:
-    """The introspection routes."""
+    """The introspection routes, each behind the secret."""
     return [
-        Route("/_simulator/health", health, methods=["GET"]),
-        Route("/_simulator/stats", stats, methods=["GET"]),
-        Route("/_simulator/tasks", tasks, methods=["GET"]),
-        Route("/_simulator/faults", faults, methods=["GET", "POST"]),
-        Route("/_simulator/reset", reset, methods=["POST"]),
-        Route("/_simulator/clock", clock, methods=["POST"]),
+        Route("/_simulator/health", owner_only(health), methods=["GET"]),
+        Route("/_simulator/stats", owner_only(stats), methods=["GET"]),
+        Route("/_simulator/tasks", owner_only(tasks), methods=["GET"]),
+        Route("/_simulator/faults", owner_only(faults), methods=["GET", "POST"]),
+        Route("/_simulator/reset", owner_only(reset), methods=["POST"]),
+        Route("/_simulator/clock", owner_only(clock), methods=["POST"]),
     ]

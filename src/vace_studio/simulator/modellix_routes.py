@@ -174,7 +174,7 @@ async def upload_media(request: Request) -> Response:
             "filename": record.name,
             "size": record.size,
             "type": record.content_type,
-            "url": f"{base_url(request)}/media/{record.file_id}/{record.name}",
+            "url": base_url(request) + state.storage.signed_media_path(record),
             "created_at": iso_time(record.received_at),
         }
     )
@@ -192,10 +192,20 @@ async def delete_media(request: Request) -> Response:
 
 
 async def serve_media(request: Request) -> Response:
-    """``GET /media/{file_id}/{name}``: an uploaded file, public like a CDN URL."""
+    """``GET /media/{file_id}/{name}?Expires=…&Signature=…``: an uploaded file, to whoever holds
+    the signed link the upload answered (a CDN URL on the service; here a link that only the
+    owner's process can have, so another local user cannot read the owner's uploads)."""
     state = state_of(request)
-    record = state.storage.media(request.path_params["file_id"])
-    if record is None or request.path_params["name"] != record.name:
+    file_id: str = request.path_params["file_id"]
+    name: str = request.path_params["name"]
+    query = request.query_params
+    why = state.storage.check_media(
+        file_id, name, query.get("Expires", ""), query.get("Signature", "")
+    )
+    if why:
+        raise ApiError("oss", 403, why, "The link is not valid: " + why)
+    record = state.storage.media(file_id)
+    if record is None or name != record.name:
         raise _error(404, "File not found.")
     return FileResponse(record.path, media_type=record.content_type)
 

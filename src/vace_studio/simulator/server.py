@@ -20,6 +20,7 @@ import uvicorn
 
 from vace_studio.simulator.app import build_app
 from vace_studio.simulator.config import FaultConfig, SimulatorConfig
+from vace_studio.simulator.owner import derived_key
 from vace_studio.simulator.state import SimulatorState
 from vace_studio.simulator.stats import SimulatorStats
 
@@ -51,6 +52,19 @@ class SimulatorHandle:
         self.base_url = f"http://{shown}:{port}"
         """``http://host:port`` — DashScope's API base is ``base_url + "/api/v1"``."""
         self._finalizer = weakref.finalize(self, _shutdown, server, thread, state)
+
+    @property
+    def secret(self) -> str:
+        """The per-process secret: every route wants it (see :mod:`vace_studio.simulator.owner`).
+
+        Keep it in memory like any API key: never in a trait, a log or a file.
+        """
+        return self._state.owner.secret
+
+    def key(self, account: str | int = "") -> str:
+        """An API key this simulator accepts: the secret for ``""``, else one derived from it
+        (``<secret>.<account>``); each distinct ``account`` is a separate account."""
+        return derived_key(self.secret, account)
 
     def __repr__(self) -> str:
         running = "running" if self.running else "stopped"

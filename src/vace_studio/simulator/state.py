@@ -1,7 +1,7 @@
 """The simulator's shared state: one object the routes, the server handle and the tests talk to.
 
-It owns the registry, quotas, faults, storage, input resolution and rendering, creates tasks and
-runs their lifecycles on the server's event loop.
+It owns the per-process secret (:mod:`.owner`), the registry, quotas, faults, storage, input
+resolution and rendering, creates tasks and runs their lifecycles on the server's event loop.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from vace_studio.simulator.faults import FaultInjector
 from vace_studio.simulator.inputs import InputError, InputResolver
 from vace_studio.simulator.intake import Intake
 from vace_studio.simulator.media_checks import MediaRefused, check_media
+from vace_studio.simulator.owner import Owner, new_secret
 from vace_studio.simulator.quotas import Quotas, Throttled
 from vace_studio.simulator.renders import RenderService
 from vace_studio.simulator.stats import Counters, SimulatorStats
@@ -28,12 +29,13 @@ class SimulatorState:
 
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
+        self.owner = Owner(new_secret(), config.api_keys)
         self.clock = Clock(config.clock_skew_seconds)
         self.counters = Counters()
         self.registry = TaskRegistry(self.clock, config.task_ttl)
         self.quotas = Quotas(config.quota)
         self.faults = FaultInjector(config.faults, self.counters)
-        self.storage = Storage(config.data_dir, self.clock, config.upload_ttl)
+        self.storage = Storage(config.data_dir, self.clock, config.upload_ttl, self.owner.secret)
         self.renders = RenderService(
             self.storage, config.renderer, config.render_workers, self.counters
         )

@@ -8,8 +8,9 @@ them.
 - ``fetched/``: copies of http inputs fetched from loopback.
 
 Upload policies are signed like OSS PostObject policies (HMAC-SHA1 over the base64 policy) and
-result URLs carry ``Expires`` and ``Signature`` like signed OSS URLs; both are checked against a
-secret made at start-up, so only URLs the simulator issued are honoured.
+result and media URLs carry ``Expires`` and ``Signature`` like signed OSS URLs (an HMAC of path and
+expiry); all are keyed with the simulator's per-process secret (:mod:`.owner`), so only links the
+simulator issued are honoured, and only until they expire.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 import shutil
 import tempfile
 import threading
@@ -64,14 +64,14 @@ def _same(given: str, expected: str) -> bool:
 class Storage:
     """The data directory, upload and media bookkeeping, and URL signing."""
 
-    def __init__(self, root: Path | None, clock: Clock, upload_ttl: float) -> None:
+    def __init__(self, root: Path | None, clock: Clock, upload_ttl: float, secret: str) -> None:
         self._owned = root is None
         self.root = Path(tempfile.mkdtemp(prefix="vace-sim-")) if root is None else Path(root)
         for sub in ("uploads", "media", "results", "fetched", "tmp"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._upload_ttl = upload_ttl
-        self._secret = secrets.token_bytes(32)
+        self._secret = secret.encode("utf-8")
         self._oss: dict[str, StoredFile] = {}
         self._media: dict[str, StoredFile] = {}
         self._lock = threading.Lock()
@@ -200,25 +200,44 @@ class Storage:
         record.path.unlink(missing_ok=True)
         return True
 
-    # -- signed result URLs --------------------------------------------------------------------
+    # -- signed links ------------------------------------------------------------------------
 
-    def signed_result_path(self, key: str, name: str, ttl: float, issued_at: float) -> str:
-        """Path and query of a result URL, valid ``ttl`` seconds after ``issued_at``."""
+    def sign_path(self, path: str, ttl: float, issued_at: float) -> str:
+        """``path`` with a signed OSS URL's query, valid ``ttl`` seconds after ``issued_at``."""
         expires = int(issued_at + ttl)
-        path = f"/results/{key}/{name}.mp4"
         signature = quote(self._sign(f"{path}\n{expires}"), safe="")
         return f"{path}?Expires={expires}&OSSAccessKeyId={ACCESS_KEY_ID}&Signature={signature}"
 
-    def check_result(self, key: str, name: str, expires: str, signature: str) -> str:
-        """An empty string when a result URL is genuine and current, else the OSS error code."""
-        if not RESULT_KEY.match(key) or not SAFE_NAME.match(name) or not expires.isdigit():
+    def check_path(self, path: str, expires: str, signature: str) -> str:
+        """An empty string when a signed link is genuine and current, else the OSS error code."""
+        if not expires.isdigit() or len(expires) > 12:
             return "AccessDenied"
-        expected = self._sign(f"/results/{key}/{name}.mp4\n{expires}")
-        if not _same(signature, expected):
+        if not _same(signature, self._sign(f"{path}\n{expires}")):
             return "SignatureDoesNotMatch"
         if self._clock.now() > int(expires):
             return "AccessDenied"
         return ""
+
+    def signed_result_path(self, key: str, name: str, ttl: float, issued_at: float) -> str:
+        """Path and query of a result URL, valid ``ttl`` seconds after ``issued_at``."""
+        return self.sign_path(f"/results/{key}/{name}.mp4", ttl, issued_at)
+
+    def check_result(self, key: str, name: str, expires: str, signature: str) -> str:
+        """An empty string when a result URL is genuine and current, else the OSS error code."""
+        if not RESULT_KEY.match(key) or not SAFE_NAME.match(name):
+            return "AccessDenied"
+        return self.check_path(f"/results/{key}/{name}.mp4", expires, signature)
+
+    def signed_media_path(self, record: StoredFile) -> str:
+        """Path and query of an uploaded media file's URL, valid as long as uploads are kept."""
+        path = f"/media/{record.file_id}/{quote(record.name, safe='')}"
+        return self.sign_path(path, self._upload_ttl, record.received_at)
+
+    def check_media(self, file_id: str, name: str, expires: str, signature: str) -> str:
+        """Like :meth:`check_result`, for a media URL (``name`` as it appears in the path)."""
+        if not FILE_ID.match(file_id):
+            return "AccessDenied"
+        return self.check_path(f"/media/{file_id}/{quote(name, safe='')}", expires, signature)
 
     # -- lifetime ------------------------------------------------------------------------------
 

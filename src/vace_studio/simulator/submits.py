@@ -29,7 +29,7 @@ def state_of(request: Request) -> SimulatorState:
 def authenticate(request: Request, dialect: Dialect) -> tuple[SimulatorState, str]:
     """(state, account) for a request with a valid bearer key, else the provider's 401."""
     state = state_of(request)
-    key = bearer_key(request, state.config.api_keys, dialect)
+    key = bearer_key(request, state.owner.accepts, dialect)
     return state, account_of(key)
 
 
