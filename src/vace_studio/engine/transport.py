@@ -58,13 +58,18 @@ class Transport:
     async def send(self, spec: HttpRequestSpec) -> tuple[int, Mapping[str, str], bytes]:
         """Send ``spec`` with the ``Authorization`` header and return status, headers, body."""
         headers = {**spec.headers, "Authorization": f"Bearer {self._api_key}"}
-        response = await self.http.request(
-            spec.method,
-            spec.url,
-            headers=headers,
-            json=spec.json,
-            params=dict(spec.params) if spec.params else None,
-        )
+        try:
+            response = await self.http.request(
+                spec.method,
+                spec.url,
+                headers=headers,
+                json=spec.json,
+                params=dict(spec.params) if spec.params else None,
+            )
+        except httpx.InvalidURL as error:
+            # A redirect whose Location httpx cannot parse (``data:...``) raises InvalidURL, no
+            # HTTPError: make it the transport failure it is, for the retry layer and callers.
+            raise httpx.RemoteProtocolError(f"unusable redirect: {error}") from None
         self._learn_clock(response.headers.get("date"))
         return response.status_code, response.headers, response.content
 
