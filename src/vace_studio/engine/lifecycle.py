@@ -172,8 +172,9 @@ class Lifecycle:
         submitted_at: float | None = None,
         first_poll: float | None = None,
     ) -> None:
-        """Record the provider's id first, then start tracking."""
-        task.commit(
+        """Record the provider's id first, then start tracking (unless another kernel sharing
+        the store settled the task first: then that kernel tracks it)."""
+        moved = task.commit(
             event,
             task_id=task_id,
             submitted_at=submitted_at or task.record.submitted_at or time.time(),
@@ -181,6 +182,8 @@ class Lifecycle:
             error_message=None,
             advice=None,
         )
+        if not moved:
+            return
         task.last_error = None
         delay = self.poll_delay(task) if first_poll is None else first_poll
         self.ctx.scheduler.track(task, delay)

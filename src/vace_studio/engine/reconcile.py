@@ -223,10 +223,11 @@ class Reconciler:
             if listed_at - lost.ended >= self.policy.list_lag:
                 proofs += 1
             if proofs >= self.policy.proofs:
-                task.commit(
+                # Another kernel sharing the store may have settled it first: then it requeued it.
+                if task.commit(
                     Event.ABSENT, owner=None, error_code=None, error_message=None, advice=None
-                )
-                self._requeue(task)
+                ):
+                    self._requeue(task)
                 return None
         return proofs
 
