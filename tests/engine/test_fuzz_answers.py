@@ -328,3 +328,23 @@ def test_the_figures_reach_their_share(bench: Bench) -> None:
     # Runs after the two fuzz tests above (file order); with tests/providers/test_fuzz_answers.py
     # the generated answers pass ten thousand.
     assert bench.answers >= 2_500, bench.answers
+
+
+def test_an_oversized_provider_answer_is_a_transport_error_not_a_full_read(bench: Bench) -> None:
+    from vace_studio.engine.transport import MAX_ANSWER_BYTES, Transport
+    from vace_studio.providers import HttpRequestSpec
+
+    lying, huge = bench.name(), bench.name()
+    bench.server.answers[lying] = Answer(200, [("Content-Length", str(5 * 1024**3))], b"{}")
+    bench.server.answers[huge] = Answer(200, [], b"x" * (MAX_ANSWER_BYTES + 1024))
+
+    async def send(name: str) -> None:
+        transport = Transport("k-fuzz")
+        try:
+            await transport.send(HttpRequestSpec("GET", f"{bench.server.base}/{name}", {}))
+        finally:
+            await transport.aclose()
+
+    for name in (lying, huge):
+        with pytest.raises(httpx.RemoteProtocolError, match="too large|larger than"):
+            bench.loop.run_until_complete(send(name))

@@ -12,6 +12,10 @@ import httpx
 
 from vace_studio.providers import HttpRequestSpec
 
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+"""The largest JSON answer read from a provider: a task's answer is a few kilobytes, and a
+hostile or broken server must not fill the kernel's memory."""
+
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
 """Explicit timeouts: a hung connection must not hang a task forever."""
 
@@ -58,20 +62,25 @@ class Transport:
     async def send(self, spec: HttpRequestSpec) -> tuple[int, Mapping[str, str], bytes]:
         """Send ``spec`` with the ``Authorization`` header and return status, headers, body."""
         headers = {**spec.headers, "Authorization": f"Bearer {self._api_key}"}
+        request = self.http.build_request(
+            spec.method,
+            spec.url,
+            headers=headers,
+            json=spec.json,
+            params=dict(spec.params) if spec.params else None,
+        )
         try:
-            response = await self.http.request(
-                spec.method,
-                spec.url,
-                headers=headers,
-                json=spec.json,
-                params=dict(spec.params) if spec.params else None,
-            )
+            response = await self.http.send(request, stream=True)
         except httpx.InvalidURL as error:
             # A redirect whose Location httpx cannot parse (``data:...``) raises InvalidURL, no
             # HTTPError: make it the transport failure it is, for the retry layer and callers.
             raise httpx.RemoteProtocolError(f"unusable redirect: {error}") from None
+        try:
+            body = await _capped_body(response)
+        finally:
+            await response.aclose()
         self._learn_clock(response.headers.get("date"))
-        return response.status_code, response.headers, response.content
+        return response.status_code, response.headers, body
 
     def _learn_clock(self, date: str | None) -> None:
         if not date:
@@ -102,3 +111,17 @@ class Transport:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+async def _capped_body(response: httpx.Response) -> bytes:
+    """The whole answer, or a transport error once it passes :data:`MAX_ANSWER_BYTES` (for a
+    submit that is a lost answer: the task may exist, so it is reconciled, never re-sent)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise httpx.RemoteProtocolError(f"the answer is too large ({declared} bytes)")
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise httpx.RemoteProtocolError(f"the answer is larger than {MAX_ANSWER_BYTES} bytes")
+    return bytes(body)
