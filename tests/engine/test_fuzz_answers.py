@@ -346,5 +346,5 @@ def test_an_oversized_provider_answer_is_a_transport_error_not_a_full_read(bench
             await transport.aclose()
 
     for name in (lying, huge):
-        with pytest.raises(httpx.RemoteProtocolError, match="too large|larger than"):
+        with pytest.raises(httpx.RemoteProtocolError, match=r"too large|larger than"):
             bench.loop.run_until_complete(send(name))
