@@ -43,10 +43,10 @@ def peak_in_window(times: list[float], window: float = 1.0) -> int:
     )
 
 
-async def run(args: argparse.Namespace, base_url: str, video_url: str) -> dict[str, Any]:
+async def run(args: argparse.Namespace, base_url: str, key: str, video_url: str) -> dict[str, Any]:
     client = Client(
         "dashscope",
-        api_key="bench-load",
+        api_key=key,
         base_url=base_url,
         home=Path(tempfile.mkdtemp(prefix="bench-load-")),
         limits=ProviderLimits(
@@ -103,6 +103,7 @@ from vace_studio.simulator import QuotaConfig, SimulatorConfig, serve
 quota = QuotaConfig(submits_per_second=1000, max_unfinished=None, polls_per_second=int(sys.argv[1]))
 handle = serve(SimulatorConfig(queue_seconds=3600, run_seconds=1, quotas={"dashscope": quota}))
 print(handle.base_url, flush=True)
+print(handle.secret, flush=True)  # to the parent, the simulator's owner
 time.sleep(3600)
 """
 
@@ -122,9 +123,11 @@ def main() -> None:
     try:
         assert sim.stdout is not None
         base_url = sim.stdout.readline().strip()
+        secret = sim.stdout.readline().strip()
         with FileServer(media) as files:
-            result = asyncio.run(run(args, base_url, files.url(video)))
-        stats = httpx.get(f"{base_url}/_simulator/stats").json()
+            result = asyncio.run(run(args, base_url, secret, files.url(video)))
+        owner = {"X-Simulator-Secret": secret}
+        stats = httpx.get(f"{base_url}/_simulator/stats", headers=owner).json()
         result["simulator_quota_rejections"] = stats["rejected"].get("dashscope:quota", 0)
     finally:
         sim.terminate()

@@ -21,8 +21,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from benchmarks.common import percentile, save
 from vace_studio.engine import Client, PollPolicy
 from vace_studio.simulator import SimulatorConfig, serve
@@ -36,10 +34,12 @@ def _end_time(stamp: str) -> float:
     return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=BEIJING).timestamp()
 
 
-async def run_engine(base_url: str, request: dict[str, Any], n: int, warmup: int) -> dict[str, Any]:
+async def run_engine(
+    base_url: str, key: str, request: dict[str, Any], n: int, warmup: int
+) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     client = Client(
-        "dashscope", api_key="bench-engine", base_url=base_url, home=home, poll_policy=PollPolicy()
+        "dashscope", api_key=key, base_url=base_url, home=home, poll_policy=PollPolicy()
     )
     # Warm-up: the engine learns run times from its history; a real user's store has them.
     for task in [client.enqueue({**request, "seed": 10_000 + i}) for i in range(warmup)]:
@@ -56,7 +56,7 @@ async def run_engine(base_url: str, request: dict[str, Any], n: int, warmup: int
     return {"latencies": latencies, "client_polls": polls, "ids": [t.task_id for t in measured]}
 
 
-def run_sdk(base_url: str, request: dict[str, Any], n: int) -> dict[str, Any]:
+def run_sdk(base_url: str, key: str, request: dict[str, Any], n: int) -> dict[str, Any]:
     import dashscope
     from dashscope import VideoSynthesis
 
@@ -71,7 +71,7 @@ def run_sdk(base_url: str, request: dict[str, Any], n: int) -> dict[str, Any]:
             response = VideoSynthesis.async_call(
                 model="wan2.1-vace-plus",
                 prompt=request["prompt"],
-                api_key="bench-sdk",
+                api_key=key,
                 extra_input={"function": request["function"], "video_url": request["video_url"]},
                 seed=seed,
                 **params,
@@ -79,7 +79,7 @@ def run_sdk(base_url: str, request: dict[str, Any], n: int) -> dict[str, Any]:
             if response.status_code == 200:
                 break
             time.sleep(1.0)
-        done = VideoSynthesis.wait(response, api_key="bench-sdk")
+        done = VideoSynthesis.wait(response, api_key=key)
         detected = time.time()
         assert done.output.task_status == "SUCCEEDED", done
         with lock:
@@ -125,13 +125,15 @@ def main() -> None:
 
         async def both() -> tuple[dict[str, Any], dict[str, Any]]:
             sdk = asyncio.get_running_loop().run_in_executor(
-                None, run_sdk, sim.base_url, request, args.tasks
+                None, run_sdk, sim.base_url, sim.key("sdk"), request, args.tasks
             )
-            engine = await run_engine(sim.base_url, request, args.tasks, args.warmup)
+            engine = await run_engine(
+                sim.base_url, sim.key("engine"), request, args.tasks, args.warmup
+            )
             return engine, await sdk
 
         engine, sdk = asyncio.run(both())
-        listed = httpx.get(f"{sim.base_url}/_simulator/tasks").json()["tasks"]
+        listed = sim.tasks()
         tasks = {t["id"]: t for t in listed}
     engine_polls = [int(tasks[i]["polls"]) for i in engine["ids"]]
     sdk_polls = [int(tasks[i]["polls"]) for i in sdk["ids"]]

@@ -37,7 +37,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     with serve(config) as sim, FileServer(root) as files:
         client = Client(
             "dashscope",
-            api_key="bench-sweep",
+            api_key=sim.key("sweep"),
             base_url=sim.base_url,
             home=root / "home",
             poll_policy=PollPolicy(default_expected=args.queue + args.run),

@@ -128,7 +128,7 @@ async def comm_traffic(n_tasks: int, finished: int, video: bytes, folder: Path) 
     try:
         with serve(config) as sim:
             client = Client(
-                "simulator", base_url=sim.base_url, home=folder / "home",
+                "simulator", api_key=sim.key(), base_url=sim.base_url, home=folder / "home",
                 poll_policy=PollPolicy(first_check=0.02, min_interval=0.02, dense_interval=0.05,
                                        max_interval=0.5, default_expected=0.2),
                 retry=RetryPolicy(attempts=4, initial=0.02, max_wait=0.2, max_total=10.0),

@@ -162,15 +162,15 @@ class Finished:
     good_url: str
 
 
-def finish_experiment(home: Path, simulator_url: str, good: str, missing: str) -> Finished:
+def finish_experiment(home: Path, simulator: SimulatorHandle, good: str, missing: str) -> Finished:
     """Run a 2×2 sweep over the videos ``good`` and ``missing`` (a URL that answers 404) and one
-    lone task against the simulator at ``simulator_url``; the store is left in ``home``."""
+    lone task against ``simulator``; the store is left in ``home``."""
 
     async def run() -> Finished:
         client = Client(
             "dashscope",
-            api_key=TEST_KEY,
-            base_url=simulator_url,
+            api_key=simulator.key(),
+            base_url=simulator.base_url,
             home=home,
             poll_policy=FAST_POLLS,
             retry=FAST_RETRY,

@@ -26,7 +26,7 @@ def finished(
     """The same finished sweep ``tests/experiments/test_history_export.py`` exports."""
     home = tmp_path_factory.mktemp("finished") / "home"
     good = file_server.url(media["video"])
-    return finish_experiment(home, simulator.base_url, good, f"{file_server.base_url}/missing.mp4")
+    return finish_experiment(home, simulator, good, f"{file_server.base_url}/missing.mp4")
 
 
 def test_the_exported_page_plays_its_videos_in_chromium(

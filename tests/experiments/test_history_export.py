@@ -40,7 +40,7 @@ def finished(
 ) -> Finished:
     home = tmp_path_factory.mktemp("finished") / "home"
     good = file_server.url(media["video"])
-    return finish_experiment(home, simulator.base_url, good, f"{file_server.base_url}/missing.mp4")
+    return finish_experiment(home, simulator, good, f"{file_server.base_url}/missing.mp4")
 
 
 def test_the_fixture_has_successes_and_failures(finished: Finished) -> None:
