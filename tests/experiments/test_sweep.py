@@ -246,7 +246,7 @@ async def test_a_sweep_survives_a_killed_kernel(
         await child.wait()
         assert group_id.startswith("sweep-")
 
-        client = make_client(sim, home=home)
+        client = make_client(sim, api_key=sim.key("restart"), home=home)  # the same account
         before = client.store.select(group_id=group_id)
         assert len(before) == 6
         assert 2 <= sum(r.task_id is not None for r in before) < 6  # killed mid-sweep
