@@ -64,3 +64,26 @@ async def test_held_submissions_wait_for_resume_and_tell_observers() -> None:
     assert sent == [waiting]
     assert seen == ["PrepaidBillOverdue — top up", None]
     await scheduler.aclose()
+
+
+async def test_a_lost_submit_holds_a_slot_for_a_tasks_usual_time() -> None:
+    sent: list[Any] = []
+
+    async def submit(task: Any) -> None:
+        sent.append(task)
+
+    async def poll(task: Any) -> None:
+        pass
+
+    scheduler = Scheduler(ProviderLimits(max_concurrent=1))
+    scheduler.attach(submit=submit, poll=poll)
+    scheduler.ensure_running()
+    lost: Any = _Task()
+    scheduler.occupy(lost, 0.3)  # its task, if created, would run ~0.3 s at the provider
+    nxt: Any = _Task()
+    scheduler.enqueue(nxt)
+    await asyncio.sleep(0.1)
+    assert sent == []  # the one slot may be in use by the lost submit's task
+    await asyncio.sleep(0.4)
+    assert sent == [nxt]
+    await scheduler.aclose()

@@ -105,3 +105,12 @@ def test_a_modellix_failure_without_a_reason_says_so() -> None:
     state = Modellix().parse_poll("task-1", 200, {}, body)
     assert state.error_code is None
     assert state.error_message == "failed, no reason given by Modellix"
+
+
+def test_alibabas_allocation_message_forwarded_by_a_gateway_is_a_bounded_throttle() -> None:
+    message = "Allocated quota exceeded, please increase your quota limit."
+    error = Modellix().error(429, {}, _body(code=429, message=message))
+    assert isinstance(error, ThrottledError)
+    assert error.may_be_quota
+    spent = Modellix().error(429, {}, _body(code=429, message="Free allocated quota exceeded."))
+    assert spent.kind is ErrorKind.QUOTA

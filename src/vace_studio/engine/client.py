@@ -140,6 +140,7 @@ class Client:
             self.context,
             uploads=self.uploads,
             poll_delay=self.next_poll_delay,
+            expected_total=self._expected_total,
             new_task=self._new_task,
         )
         self.scheduler.attach(submit=self.lifecycle.submit, poll=self.lifecycle.poll)
@@ -357,6 +358,11 @@ class Client:
         return self.poll_policy.next_delay(
             elapsed, status=rec.status, running_for=running_for, history=history
         )
+
+    def _expected_total(self, task: Task) -> float:
+        rec = task.record
+        history = self.store.durations(self.endpoint, rec.function, rec.request.get("size"))
+        return self.poll_policy.expected_total(history)
 
     def records(self, **filters: Any) -> list[TaskRecord]:
         """Every task record in the store (all endpoints), oldest first; see ``Store.select``.

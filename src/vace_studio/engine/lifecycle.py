@@ -82,11 +82,13 @@ class Lifecycle:
         *,
         uploads: Uploads,
         poll_delay: Callable[[Task], float],
+        expected_total: Callable[[Task], float],
         new_task: NewTask,
     ) -> None:
         self.ctx = ctx
         self.uploads = uploads
         self.poll_delay = poll_delay
+        self.expected_total = expected_total
         self.new_task = new_task
         self.throttles = ThrottleBudget()
         self.reconciler = Reconciler(
@@ -97,8 +99,13 @@ class Lifecycle:
             retry=ctx.retry,
             policy=ctx.reconcile,
             accept=self.accepted,
-            requeue=lambda task: ctx.scheduler.enqueue(task, front=True),
+            requeue=self._requeue_absent,
         )
+
+    def _requeue_absent(self, task: Task) -> None:
+        # Lists proved nothing was created: no slot is taken, and it goes first in line again.
+        self.ctx.scheduler.release(task)
+        self.ctx.scheduler.enqueue(task, front=True)
 
     # -- submit ----------------------------------------------------------------------------
     async def submit(self, task: Task) -> None:
@@ -204,6 +211,7 @@ class Lifecycle:
         )
         extra = {**task.record.extra, **lost.to_json()}
         task.commit(Event.LOSE, error_message=lost.reason, extra=extra)
+        self.ctx.scheduler.occupy(task, self.expected_total(task))
         await self.reconciler.run(task, lost)
 
     # -- poll ------------------------------------------------------------------------------

@@ -85,6 +85,12 @@ class PollPolicy:
     dense_interval: float = 5.0
     default_expected: float = 420.0
 
+    def expected_total(self, history: Sequence[tuple[float, float | None]]) -> float:
+        """How long a task like these usually takes from submit to end (the median of the
+        history, else ``default_expected``)."""
+        totals = [total for total, _ in history]
+        return statistics.median(totals) if totals else self.default_expected
+
     def next_delay(
         self,
         elapsed: float,

@@ -51,6 +51,9 @@ class Scheduler:
         # The one poll each task has booked: tracking it again replaces the booking, so a task
         # is never polled twice at once (two answers would finish it, and download it, twice).
         self._booked: dict[Task, int] = {}
+        # Slots a lost submit may be using at the provider: its task, if it was created, runs for
+        # about a task's usual time, and counts against the account's concurrency meanwhile.
+        self._ghosts: dict[Task, float] = {}
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
@@ -113,6 +116,7 @@ class Scheduler:
     def track(self, task: Task, delay: float) -> None:
         """Count ``task`` as running at the provider and poll it after ``delay`` seconds."""
         self.active.add(task)
+        self._ghosts.pop(task, None)
         seq = next(self._seq)
         self._booked[task] = seq
         heapq.heappush(self._heap, (time.monotonic() + delay, seq, task))
@@ -122,6 +126,13 @@ class Scheduler:
         """The task is finished (or given up): free its slot."""
         self.active.discard(task)
         self._booked.pop(task, None)
+        self._ghosts.pop(task, None)
+        self.wake()
+
+    def occupy(self, task: Task, seconds: float) -> None:
+        """Count a slot as taken for ``seconds``: ``task``'s submit was lost, and the task it may
+        have created would be running at the provider. Tracking or releasing the task ends it."""
+        self._ghosts[task] = time.monotonic() + seconds
         self.wake()
 
     def pause_submissions(self, seconds: float) -> None:
@@ -174,7 +185,12 @@ class Scheduler:
     # -- the driving loop ------------------------------------------------------------------
     def _slot_free(self) -> bool:
         cap = self.limits.max_concurrent
-        return cap is None or len(self.active) < cap
+        if cap is None:
+            return True
+        now = time.monotonic()
+        for task in [t for t, until in self._ghosts.items() if until <= now]:
+            del self._ghosts[task]
+        return len(self.active) + len(self._ghosts) < cap
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -207,6 +223,9 @@ class Scheduler:
             if self.waiting and now < self._paused_until:
                 pause = self._paused_until - now
                 timeout = pause if timeout is None else min(timeout, pause)
+            if self.waiting and self._ghosts:
+                freed = max(0.0, min(self._ghosts.values()) - now)
+                timeout = freed if timeout is None else min(timeout, freed)
             self._wake.clear()
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
             # races with the event (python/cpython#86296), and aclose() would wait forever.

@@ -281,7 +281,9 @@ def refine_refusal(
     if kind is not ErrorKind.THROTTLED:
         return kind, False
     words = (message or "").lower()
-    if code == "Throttling.AllocationQuota":
+    # Alibaba's allocation (concurrency) limit, also when a gateway forwards its message under
+    # its own code: "Allocated quota exceeded, please increase your quota limit."
+    if code == "Throttling.AllocationQuota" or "allocated quota" in words:
         return (ErrorKind.QUOTA, False) if "free" in words else (kind, True)
     if code and code.startswith("Throttling"):
         return kind, False  # Throttling, Throttling.RateQuota: a rate limit, it recovers
