@@ -33,7 +33,7 @@ from vace_studio.engine.settings import Settings, resolve_settings
 from vace_studio.engine.status import (
     AT_PROVIDER,
     LOCAL_QUEUE,
-    PENDING_SUBMIT,
+    SETTLED_AFTER_SUBMIT,
     UNFINISHED,
     WITH_VIDEO,
     Status,
@@ -275,7 +275,7 @@ class Client:
 
     def _submit_settled(self, task: Task) -> bool:
         # A held queue is an outcome too: the caller must hear why nothing is being sent.
-        return task.status not in PENDING_SUBMIT or (
+        return task.status in SETTLED_AFTER_SUBMIT or (
             task.status in LOCAL_QUEUE and self.scheduler.held is not None
         )
 

@@ -174,14 +174,6 @@ def can(status: Status | str, event: Event) -> bool:
     return (Status(status), event) in TRANSITIONS
 
 
-def allowed(old: Status | str, new: Status | str) -> bool:
-    """Whether some event moves a task from ``old`` to ``new`` (staying put is always allowed)."""
-    source, target = Status(old), Status(new)
-    return source is target or any(
-        to is target for (frm, _), to in TRANSITIONS.items() if frm is source
-    )
-
-
 _POLLED = {
     "queued": None,
     "running": Event.START,
