@@ -18,6 +18,14 @@ from PIL import Image
 
 from vace_studio.engine import Client, PollPolicy, ReconcilePolicy, RetryPolicy
 from vace_studio.experiments import sweep
+from vace_studio.requests import (
+    ImageReference,
+    VaceRequest,
+    VideoEdit,
+    VideoExtension,
+    VideoOutpainting,
+    VideoRepainting,
+)
 from vace_studio.simulator import SimulatorConfig, SimulatorHandle
 from vace_studio.simulator.samples import make_image, make_mask, make_video
 
@@ -185,3 +193,72 @@ def finish_experiment(home: Path, simulator: SimulatorHandle, good: str, missing
         return Finished(home, s.group_id, [r.to_json() for r in s.results], lone.local_id, good)
 
     return asyncio.run(run())
+
+
+IMG = "https://example.com/img/{}.png"
+VID = "https://example.com/vid/{}.mp4"
+
+
+def full_requests(**extra: Any) -> dict[str, VaceRequest]:
+    """One request per function shape with every field it takes set (remote URLs), plus
+    ``extra`` on each: what adapter tests send to see where every field goes."""
+    common: dict[str, Any] = {"prompt_extend": False, "seed": 42, "watermark": True, **extra}
+    return {
+        "image_reference": ImageReference(
+            prompt="a cat and a dog in a park",
+            ref_images_url=[IMG.format(1), IMG.format(2), IMG.format(3)],
+            obj_or_bg=["obj", "obj", "bg"],
+            size="1280*720",
+            duration=5,
+            **common,
+        ),
+        "video_repainting": VideoRepainting(
+            prompt="a robot dancing",
+            video_url=VID.format(1),
+            control_condition="depth",
+            strength=0.5,
+            ref_images_url=[IMG.format(1)],
+            **common,
+        ),
+        "video_edit/mask_image": VideoEdit(
+            prompt="a red hat",
+            video_url=VID.format(1),
+            ref_images_url=[IMG.format(1)],
+            mask_image_url=IMG.format("mask"),
+            mask_frame_id=10,
+            mask_type="tracking",
+            expand_ratio=0.1,
+            expand_mode="bbox",
+            control_condition="posebodyface",
+            size="960*960",
+            duration=5,
+            **common,
+        ),
+        "video_edit/mask_video": VideoEdit(
+            prompt="a red hat",
+            video_url=VID.format(1),
+            mask_video_url=VID.format("mask"),
+            **common,
+        ),
+        "video_extension": VideoExtension(
+            prompt="the dog runs on",
+            first_frame_url=IMG.format("first"),
+            last_frame_url=IMG.format("last"),
+            first_clip_url=VID.format("first"),
+            last_clip_url=VID.format("last"),
+            video_url=VID.format("motion"),
+            control_condition="depth",
+            duration=5,
+            **common,
+        ),
+        "video_outpainting": VideoOutpainting(
+            prompt="a wider beach",
+            video_url=VID.format(1),
+            top_scale=1.5,
+            bottom_scale=1.25,
+            left_scale=2.0,
+            right_scale=1.0,
+            duration=5,
+            **common,
+        ),
+    }

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import full_requests
 from vace_studio.providers import (
     DashScope,
     ErrorKind,
@@ -73,67 +74,7 @@ PLACEMENT = {
     "watermark": PARAMS,
 }
 
-COMMON = {"prompt_extend": False, "seed": 42, "watermark": True}
-
-FULL_REQUESTS: dict[str, VaceRequest] = {
-    "image_reference": ImageReference(
-        prompt="a cat and a dog in a park",
-        ref_images_url=[IMG.format(1), IMG.format(2), IMG.format(3)],
-        obj_or_bg=["obj", "obj", "bg"],
-        size="1280*720",
-        duration=5,
-        **COMMON,
-    ),
-    "video_repainting": VideoRepainting(
-        prompt="a robot dancing",
-        video_url=VID.format(1),
-        control_condition="depth",
-        strength=0.5,
-        ref_images_url=[IMG.format(1)],
-        **COMMON,
-    ),
-    "video_edit/mask_image": VideoEdit(
-        prompt="a red hat",
-        video_url=VID.format(1),
-        ref_images_url=[IMG.format(1)],
-        mask_image_url=IMG.format("mask"),
-        mask_frame_id=10,
-        mask_type="tracking",
-        expand_ratio=0.1,
-        expand_mode="bbox",
-        control_condition="posebodyface",
-        size="960*960",
-        duration=5,
-        **COMMON,
-    ),
-    "video_edit/mask_video": VideoEdit(
-        prompt="a red hat",
-        video_url=VID.format(1),
-        mask_video_url=VID.format("mask"),
-        **COMMON,
-    ),
-    "video_extension": VideoExtension(
-        prompt="the dog runs on",
-        first_frame_url=IMG.format("first"),
-        last_frame_url=IMG.format("last"),
-        first_clip_url=VID.format("first"),
-        last_clip_url=VID.format("last"),
-        video_url=VID.format("motion"),
-        control_condition="depth",
-        duration=5,
-        **COMMON,
-    ),
-    "video_outpainting": VideoOutpainting(
-        prompt="a wider beach",
-        video_url=VID.format(1),
-        top_scale=1.5,
-        bottom_scale=1.25,
-        left_scale=2.0,
-        right_scale=1.0,
-        duration=5,
-        **COMMON,
-    ),
-}
+FULL_REQUESTS = full_requests()
 
 
 @pytest.mark.parametrize("label", sorted(FULL_REQUESTS))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import full_requests
 from vace_studio.providers import (
     DashScope,
     InvalidInputError,
@@ -21,76 +22,15 @@ from vace_studio.providers import (
 )
 from vace_studio.requests import (
     MODELS,
-    ImageReference,
     VaceRequest,
-    VideoEdit,
-    VideoExtension,
     VideoOutpainting,
-    VideoRepainting,
 )
 
 IMG = "https://example.com/{}.png"
 VID = "https://example.com/{}.mp4"
 
 EXTRAS = {"negative_prompt": "blurry, dark", "safety_filter": False}
-COMMON: dict[str, Any] = {"prompt_extend": False, "seed": 7, "watermark": True, **EXTRAS}
-
-FULL: dict[str, VaceRequest] = {
-    "image_reference": ImageReference(
-        prompt="a cat",
-        ref_images_url=[IMG.format(1), IMG.format(2)],
-        obj_or_bg=["obj", "bg"],
-        size="960*960",
-        duration=5,
-        **COMMON,
-    ),
-    "video_repainting": VideoRepainting(
-        prompt="ink",
-        video_url=VID.format(1),
-        control_condition="scribble",
-        strength=0.4,
-        ref_images_url=[IMG.format(1)],
-        **COMMON,
-    ),
-    "video_edit/mask_image": VideoEdit(
-        prompt="a hat",
-        video_url=VID.format(1),
-        ref_images_url=[IMG.format(1)],
-        mask_image_url=IMG.format("m"),
-        mask_frame_id=3,
-        mask_type="tracking",
-        expand_ratio=0.2,
-        expand_mode="original",
-        control_condition="depth",
-        size="1280*720",
-        duration=5,
-        **COMMON,
-    ),
-    "video_edit/mask_video": VideoEdit(
-        prompt="a hat", video_url=VID.format(1), mask_video_url=VID.format("m"), **COMMON
-    ),
-    "video_extension": VideoExtension(
-        prompt="on",
-        first_frame_url=IMG.format("a"),
-        last_frame_url=IMG.format("b"),
-        first_clip_url=VID.format("a"),
-        last_clip_url=VID.format("b"),
-        video_url=VID.format("motion"),
-        control_condition="posebodyface",
-        duration=5,
-        **COMMON,
-    ),
-    "video_outpainting": VideoOutpainting(
-        prompt="wider",
-        video_url=VID.format(1),
-        top_scale=1.1,
-        bottom_scale=1.2,
-        left_scale=1.3,
-        right_scale=1.4,
-        duration=5,
-        **COMMON,
-    ),
-}
+FULL = full_requests(**EXTRAS)
 
 ADAPTERS: dict[str, Provider] = {
     "DashScope": DashScope(),
