@@ -6,6 +6,7 @@
 // nothing for them.
 
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { negotiateTransport } from "./comm-transport";
 import { h } from "./form/dom";
 import { SchemaError } from "./form/schema";
 import { createChannel } from "./messages";
@@ -56,7 +57,8 @@ let viewCounter = 0;
 
 function render({ model, el }: RenderProps<StudioTraits>): () => void {
   const started = performance.now();
-  const channel = createChannel(model);
+  // Binary buffers, or base64 text where the host drops them (Colab) or re-encodes them.
+  const channel = createChannel(model, { transport: negotiateTransport(model) });
   // CSS travels inside the bundle (no separate _css file to keep in sync); a <style> per view also
   // works when the host renders widgets inside a shadow root.
   const style = h("style", {}, css, tasksCss, galleryCss);
@@ -66,6 +68,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
 
   const header = createHeader(readFacts(model), channel);
   const onFacts = () => header.update(readFacts(model));
+  void channel.ready.then((info) => header.setTransport(info));
   for (const name of FACT_NAMES) model.on(`change:${name}`, onFacts);
 
   // Which status allows what comes from the kernel's table; the sets update in place.

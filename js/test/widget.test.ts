@@ -1,5 +1,6 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { PROBE } from "../src/comm-transport";
 import widget, { type StudioTraits, version } from "../src/widget";
 import { CARD, click, FakeModel, flush, SCHEMA, STATUS_TABLE, type } from "./helpers";
 
@@ -53,6 +54,10 @@ function mount(schema: unknown = SCHEMA) {
     experimental: { invoke: () => Promise.reject(new Error("not in tests")) },
   };
   cleanup = widget.render(props) as () => void;
+  // The kernel answers the transport probe (comm-transport.ts): binary buffers arrive intact.
+  const probe = model.sent.findIndex((m) => m.content.kind === "probe");
+  const [sent] = model.sent.splice(probe, 1);
+  model.reply({ id: sent?.content.id, ok: true, up: true }, [new DataView(PROBE.slice().buffer)]);
   return { model, el };
 }
 

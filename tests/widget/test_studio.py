@@ -175,9 +175,9 @@ async def test_messages_from_another_thread_are_handled_on_the_notebook_loop(
     handled_on: list[str] = []
     original = studio._commands.handle
 
-    def spy(content: Any, buffers: Any) -> None:
+    def spy(content: Any, buffers: Any, buffer_limit: int | None = None) -> None:
         handled_on.append(threading.current_thread().name)
-        original(content, buffers)
+        original(content, buffers, buffer_limit)
 
     studio._commands.handle = spy  # type: ignore[method-assign]
 

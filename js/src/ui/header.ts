@@ -2,6 +2,7 @@
 // simulator is in use, and a password field whose key goes to the kernel once (`set_key`) and is
 // then cleared here: the browser keeps no copy, and no trait ever holds it.
 
+import type { TransportInfo } from "../comm-transport";
 import { h } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
 import type { KeyTarget, ProviderFacts } from "../traits";
@@ -10,6 +11,8 @@ import { money } from "./format";
 export interface HeaderHandle {
   el: HTMLElement;
   update(facts: ProviderFacts): void;
+  /** Says how bytes travel once the probe has settled (a note only when they go as text). */
+  setTransport(info: TransportInfo): void;
   destroy(): void;
 }
 
@@ -39,7 +42,8 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
   const region = h("span", { class: "vs-region" });
   const key = h("span", { class: "vs-key-state" });
   const price = h("span", { class: "vs-price" });
-  const summary = h("p", { class: "vs-provider" }, name, region, key, price);
+  const transport = h("span", { class: "vs-transport-note" });
+  const summary = h("p", { class: "vs-provider" }, name, region, key, price, transport);
   const banner = h("div", { class: "vs-banner", role: "note" });
 
   const select = h("select", { id: `${id}-provider`, class: "vs-select vs-key-provider" });
@@ -142,6 +146,12 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
   return {
     el,
     update,
+    setTransport(info) {
+      el.dataset.transport = info.mode;
+      transport.textContent =
+        info.mode === "text" ? " · videos and uploads travel as text (slower)" : "";
+      transport.title = info.reason;
+    },
     destroy() {
       input.value = "";
       el.remove();

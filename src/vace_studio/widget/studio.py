@@ -39,10 +39,13 @@ from vace_studio.widget.experiment_handlers import ExperimentHandlers
 from vace_studio.widget.feed import Card, CardFeed
 from vace_studio.widget.file_uploads import FileUploads
 from vace_studio.widget.gallery import SweepFeed
+from vace_studio.widget.hosts import detect_host
 from vace_studio.widget.media_handlers import MediaHandlers
 from vace_studio.widget.previews import PREVIEW_FIELDS
+from vace_studio.widget.snapshot import SnapshotDisplay, snapshot_html
 from vace_studio.widget.task_handlers import KeyHandler, TaskHandlers
 from vace_studio.widget.videos import CHUNK_BYTES
+from vace_studio.widget.comm_transport import ProbeHandler, Wire
 
 log = logging.getLogger("vace_studio")
 
@@ -155,7 +158,9 @@ class Studio(anywidget.AnyWidget):
         self._sweeps = SweepFeed(self._clients, send=self._push)
         self._uploads = FileUploads(client.paths.home / "inputs")
         downloads = Downloads()
+        self._wire = Wire(send=self.send)  # binary buffers or base64 text: the probe decides
         self._commands = Commands(
+            ProbeHandler(self._wire),
             TaskHandlers(self._cards, self._clients),
             KeyHandler(self._use_key),
             MediaHandlers(
@@ -172,12 +177,13 @@ class Studio(anywidget.AnyWidget):
                 downloads=downloads,
                 current_sweep=lambda: self.sweep_id,
             ),
-            send=self.send,
+            send=self._wire.send,
             scrub=self._clients.scrub,
         )
         self._resuming: asyncio.Future[None] | None = None
         self._loop = _running_loop()  # the notebook's loop, where the engine's tasks run
         self._stop_observing: list[Callable[[], None]] = []
+        self._snapshot = SnapshotDisplay(self.snapshot_html, super()._repr_mimebundle_)
         super().__init__(
             schema=request_schema(),
             key_targets=account.key_targets(),
@@ -275,6 +281,19 @@ class Studio(anywidget.AnyWidget):
         appear by themselves; this is for tasks of another client."""
         self._cards.track(task)
 
+    def snapshot_html(self) -> str:
+        """A static HTML summary of the newest tasks (prompt, function, status, a poster of each
+        result), at most 200 KB: what a saved or exported notebook shows where the live studio
+        cannot render. No URL, no key."""
+        host = detect_host()
+        return snapshot_html(self.cards, provider=self.provider, host=host)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self._snapshot.bundle()
+
+    def _ipython_display_(self) -> None:
+        self._snapshot.show()
+
     def close(self) -> None:
         """Stop updating and close the widget (the tasks themselves keep running)."""
         for stop in self._stop_observing:
@@ -317,16 +336,20 @@ class Studio(anywidget.AnyWidget):
         with self.hold_trait_notifications():
             self.cards = cards
             self.results = results
+        self._snapshot.refresh()
 
     def _on_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
+        self._snapshot.live = True  # a view is attached: its output is not replaced any more
         home = self._loop
         if home is not None and home.is_running() and _running_loop() is not home:
             # JupyterLab 4.6 delivers widget messages on a kernel subshell: another thread with
             # its own event loop. The engine's scheduler and tasks live on the notebook's loop
             # and are not thread-safe, so the message is handled there.
-            home.call_soon_threadsafe(self._commands.handle, content, list(buffers))
+            home.call_soon_threadsafe(
+                self._wire.receive, content, list(buffers), self._commands.handle
+            )
             return
-        self._commands.handle(content, buffers)
+        self._wire.receive(content, buffers, self._commands.handle)
 
     def _start_resume(self) -> None:
         if self._loop is None:
