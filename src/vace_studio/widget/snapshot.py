@@ -16,6 +16,7 @@ never changes.
 from __future__ import annotations
 
 import base64
+import contextvars
 import html
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -178,5 +179,11 @@ class SnapshotDisplay:
 
         data, metadata = self._view()
         self._last = text
-        update_display({**data, "text/html": text}, metadata=metadata, raw=True,
-                       display_id=self.display_id)  # fmt: skip
+        bundle = {**data, "text/html": text}
+        # Sent from the studio's own asyncio task, whose context still names the cell that made
+        # the studio as the message's parent; nbclient (and papermill) file outputs by the cell
+        # running now. In an empty context ipykernel's display publisher falls back on the
+        # parent of the latest request, so the update reaches the notebook.
+        contextvars.Context().run(
+            update_display, bundle, metadata=metadata, raw=True, display_id=self.display_id
+        )
