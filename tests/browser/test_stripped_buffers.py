@@ -112,9 +112,7 @@ def test_stripped_buffers_switch_to_text_and_a_3mb_upload_plays(
         field = form.locator('.vs-field[data-field="video_url"]')
         upload_started = time.monotonic()
         field.locator("input[type=file]").first.set_input_files(str(video))
-        expect(field.locator("input.vs-media-url")).to_have_value(
-            _uploaded_mp4(), timeout=90_000
-        )
+        expect(field.locator("input.vs-media-url")).to_have_value(_uploaded_mp4(), timeout=90_000)
         upload_s = time.monotonic() - upload_started
         scale = form.locator('.vs-field[data-field="left_scale"] input[type=number]')
         scale.fill("1.5")

@@ -102,7 +102,7 @@ class Wire:
         request_id = content.get("id")
         text = isinstance(request_id, str) and request_id in self._text_ids
         if text:
-            self._text_ids.discard(request_id)  # type: ignore[arg-type]
+            self._text_ids.discard(request_id)
         elif request_id is None and buffers and self.mode == "text":
             text = True  # a push with bytes goes the way the views last asked
         if text and buffers:

@@ -19,10 +19,7 @@ COLAB_FIX = "from google.colab import output; output.enable_custom_widget_manage
 (https://github.com/googlecolab/colabtools/issues/3501 and Colab's own error text)."""
 
 HINTS: dict[Host, str] = {
-    "colab": (
-        "In Colab, run this once, then run the cell again: "
-        f"`{COLAB_FIX}`"
-    ),
+    "colab": (f"In Colab, run this once, then run the cell again: `{COLAB_FIX}`"),
     "marimo": "In marimo, show the studio as the last expression of a cell: `studio`.",
     "vscode": (
         "In VS Code, install the Jupyter extension's widget support (ipywidgets 8) and reload "

@@ -165,7 +165,7 @@ class SnapshotDisplay:
         from IPython.display import display
 
         data, metadata = self.bundle()
-        display(data, metadata=metadata, raw=True, display_id=self.display_id)
+        display(data, metadata=metadata, raw=True, display_id=self.display_id)  # type: ignore[no-untyped-call]
         self.displayed = True
 
     def refresh(self) -> None:

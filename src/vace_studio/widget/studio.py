@@ -33,6 +33,7 @@ from vace_studio.experiments.plan import Confirm
 from vace_studio.requests import VaceRequest, request_schema
 from vace_studio.widget import account
 from vace_studio.widget.clients import Clients
+from vace_studio.widget.comm_transport import ProbeHandler, Wire
 from vace_studio.widget.commands import Commands
 from vace_studio.widget.downloads import Downloads
 from vace_studio.widget.experiment_handlers import ExperimentHandlers
@@ -45,7 +46,6 @@ from vace_studio.widget.previews import PREVIEW_FIELDS
 from vace_studio.widget.snapshot import SnapshotDisplay, snapshot_html
 from vace_studio.widget.task_handlers import KeyHandler, TaskHandlers
 from vace_studio.widget.videos import CHUNK_BYTES
-from vace_studio.widget.comm_transport import ProbeHandler, Wire
 
 log = logging.getLogger("vace_studio")
 
@@ -183,7 +183,7 @@ class Studio(anywidget.AnyWidget):
         self._resuming: asyncio.Future[None] | None = None
         self._loop = _running_loop()  # the notebook's loop, where the engine's tasks run
         self._stop_observing: list[Callable[[], None]] = []
-        self._snapshot = SnapshotDisplay(self.snapshot_html, super()._repr_mimebundle_)
+        self._snapshot = SnapshotDisplay(self.snapshot_html, self._widget_view)
         super().__init__(
             schema=request_schema(),
             key_targets=account.key_targets(),
@@ -290,6 +290,9 @@ class Studio(anywidget.AnyWidget):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         return self._snapshot.bundle()
+
+    def _widget_view(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return super()._repr_mimebundle_() or ({}, {})
 
     def _ipython_display_(self) -> None:
         self._snapshot.show()
