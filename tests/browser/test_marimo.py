@@ -151,7 +151,11 @@ def test_quickstart_in_marimo_outpaints_an_uploaded_video(
         # The Gallery and History views open in marimo too.
         root.locator(".vs-views .vs-tab[data-key=history]").click()
         expect(root.locator(".vs-history")).to_contain_text("a wider square")
-        print(f"\nmarimo edit: studio shown {shown:.1f} s, result playing {done:.1f} s")
+        probe_ms = header.get_attribute("data-probe-ms")
+        print(
+            f"\nmarimo edit: studio shown {shown:.1f} s (probe {probe_ms} ms), "
+            f"result playing {done:.1f} s"
+        )
     finally:
         page.close()
 
@@ -160,3 +164,22 @@ def _uploaded_mp4() -> Any:
     import re
 
     return re.compile(r".*/inputs/[0-9a-f]+\.mp4$")
+
+
+def test_quickstart_as_a_marimo_app(browser_context: Any, tmp_path: Path) -> None:
+    """``marimo run``: the read-only app runs the notebook by itself; the studio answers."""
+    from playwright.sync_api import expect
+
+    proc, server = _start("run", tmp_path)
+    page = browser_context.new_page()
+    try:
+        page.goto(server.url)
+        root = page.locator(".vs-root")
+        expect(root).to_have_count(1, timeout=90_000)
+        expect(root.locator(".vs-header")).to_have_attribute("data-transport", "binary")
+        # A round trip through the kernel: the History view asks for the store's tasks.
+        root.locator(".vs-views .vs-tab[data-key=history]").click()
+        expect(root.locator(".vs-history")).to_contain_text("No tasks match.")
+    finally:
+        page.close()
+        _stop(proc)

@@ -148,6 +148,7 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
     update,
     setTransport(info) {
       el.dataset.transport = info.mode;
+      el.dataset.probeMs = info.probeMs.toFixed(1); // for the browser tests' figures
       transport.textContent =
         info.mode === "text" ? " · videos and uploads travel as text (slower)" : "";
       transport.title = info.reason;
