@@ -159,7 +159,8 @@ export function negotiateTransport(
   try {
     model.send({ id, kind: "probe" }, undefined, [new DataView(PROBE.slice().buffer)]);
   } catch {
-    finish({ mode: "binary", probeMs: Number.NaN, reason: "" });
+    // A host whose send refuses binary buffers outright: text is the way that can work.
+    finish({ mode: "text", probeMs: Number.NaN, reason: "this notebook refused a binary message" });
   }
 
   const sendNow = (content: Content, buffers: DataView[], onError: (e: unknown) => void) => {
