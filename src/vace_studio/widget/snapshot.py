@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from vace_studio.engine.status import WITH_VIDEO
 from vace_studio.widget.hosts import HINTS, Host
 
 MAX_BYTES = 200_000
@@ -104,7 +105,7 @@ def snapshot_html(
     posters = {
         i: poster_uri(str(card["local_path"]))
         for i, card in enumerate(shown)
-        if card.get("status") == "succeeded" and card.get("local_path")
+        if card.get("status") in WITH_VIDEO and card.get("local_path")
     }
     where = "the built-in simulator" if provider == "simulator" else provider
     head = (
