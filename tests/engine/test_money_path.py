@@ -157,7 +157,10 @@ async def test_failed_lists_never_mean_not_created(
         sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
         client: Client = make_client(sim)
         sent = client.enqueue(_request(requests_for, media, file_server))
-        await asyncio.sleep(0.3)
+        # Switch faults only once the submit was cut off: on a loaded machine it may take
+        # longer than any fixed pause, and a submit sent after the switch would simply succeed.
+        submits = lambda: sim.stats().requests.get("dashscope:submit", 0)  # noqa: E731
+        await asyncio.wait_for(_until(lambda: submits() >= 1), 20)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
         await asyncio.wait_for(_until(lambda: sent.status is Status.UNCERTAIN), 20)
         assert sent.record.advice
@@ -224,7 +227,10 @@ async def test_when_lists_never_recover_the_task_stays_uncertain_and_says_checki
         sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
         client: Client = make_client(sim)
         sent = client.enqueue(_request(requests_for, media, file_server))
-        await asyncio.sleep(0.3)
+        # Switch faults only once the submit was cut off: on a loaded machine it may take
+        # longer than any fixed pause, and a submit sent after the switch would simply succeed.
+        submits = lambda: sim.stats().requests.get("dashscope:submit", 0)  # noqa: E731
+        await asyncio.wait_for(_until(lambda: submits() >= 1), 20)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
         # Quick lists (≈4 s) then background lists (≈15 s with the test policy), all failing.
         await asyncio.wait_for(_until(lambda: "stopped checking" in (sent.record.advice or "")), 40)

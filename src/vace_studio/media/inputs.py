@@ -22,8 +22,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from vace_studio.media.limits import FIELD_KINDS
 from vace_studio.media.probe import MediaKind, sniff_kind
 from vace_studio.requests import InvalidRequest, Problem
@@ -45,6 +43,8 @@ _KNOWN_SUFFIXES = {
 
 def default_inputs_dir() -> Path:
     """Where in-memory media is written when no folder is given (the user cache folder)."""
+    import platformdirs  # imported where used: ``import vace_studio`` stays light
+
     return Path(platformdirs.user_cache_dir("vace-studio")) / "inputs"
 
 

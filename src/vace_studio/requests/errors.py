@@ -9,7 +9,6 @@ carries them (and renders them) for the rest of the package.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +126,9 @@ def _not_taken(function: str | None, field: str) -> str:
         verb = "takes" if len(takers) == 1 else "take"
         return f"{who} does not take this field (only {_and(takers)} {verb} it); leave it out"
     model = MODELS.get(function or "")
-    close = difflib.get_close_matches(field, list(model.model_fields) if model else [], n=1)
+    from difflib import get_close_matches  # only when a name is wrong; difflib is not small
+
+    close = get_close_matches(field, list(model.model_fields) if model else [], n=1)
     hint = f"did you mean {close[0]}?" if close else "leave it out"
     return f"{who} has no such field; {hint}"
 
