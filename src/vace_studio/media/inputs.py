@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from vace_studio.media.limits import FIELD_KINDS
 from vace_studio.media.probe import MediaKind, sniff_kind
 from vace_studio.requests import InvalidRequest, Problem
-from vace_studio.requests.base import describe_value
+from vace_studio.requests.problems import describe_value
 
 if TYPE_CHECKING:
     import numpy as np
