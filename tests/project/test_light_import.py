@@ -28,6 +28,7 @@ def test_import_vace_studio_loads_no_media_widget_or_server_stack() -> None:
 
 def test_the_cli_status_command_stays_light() -> None:
     assert _loaded_after("import vace_studio.cli") == []
+    assert _modules_after("import vace_studio.cli") & set(MODEL_MACHINERY) == set()
 
 
 def test_the_heavy_parts_still_arrive_on_first_use() -> None:
