@@ -130,7 +130,7 @@ def test_stripped_buffers_switch_to_text_and_a_3mb_upload_plays(
                 page,
                 "import json, pathlib\n"
                 "r = studio.results[0]; p = pathlib.Path(studio.tasks[0].request['video_url'])\n"
-                "print(json.dumps({'mode': studio._wire.mode, 'size': p.stat().st_size,"
+                "print(json.dumps({'mode': studio._transport.mode, 'size': p.stat().st_size,"
                 " 'status': r['status'], 'prompt': r['prompt']}))",
             )
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.helpers import KitePng
 from vace_studio.widget import Studio
-from vace_studio.widget.comm_transport import PROBE, TEXT_BUFFER_BYTES, Wire
+from vace_studio.widget.comm_transport import PROBE, TEXT_BUFFER_BYTES, CommTransport
 from vace_studio.widget.commands import Message
 from vace_studio.widget.videos import read_chunk
 
@@ -43,17 +43,17 @@ async def test_a_text_upload_arrives_whole_and_its_answer_is_text(
     assert thumb["ok"] is True
     assert thumb_buffers == []  # the JPEG came as text
     assert base64.b64decode(thumb["b64"][0])[:2] == b"\xff\xd8"
-    assert studio._wire.mode == "text"
+    assert studio._transport.mode == "text"
 
 
 def test_text_requests_get_chunks_of_at_most_the_text_size(tmp_path: Path) -> None:
     path = tmp_path / "big.mp4"
     path.write_bytes(PROBE * (TEXT_BUFFER_BYTES // 128))  # 2 MiB
     handled: list[Any] = []
-    wire = Wire(send=lambda content, buffers: None)
-    wire.receive({"id": "a", "kind": "video", "wire": "b64", "b64": []}, [],
+    transport = CommTransport(send=lambda content, buffers: None)
+    transport.receive({"id": "a", "kind": "video", "wire": "b64", "b64": []}, [],
                  lambda *args: handled.append(args))  # fmt: skip
-    wire.receive({"id": "b", "kind": "video"}, [], lambda *args: handled.append(args))
+    transport.receive({"id": "b", "kind": "video"}, [], lambda *args: handled.append(args))
     text, binary = (Message(content, buffers, limit) for content, buffers, limit in handled)
     preferred = 4 * 1024 * 1024
     _, data = read_chunk(path, 0, text.chunk_bytes(preferred))
@@ -65,8 +65,8 @@ def test_text_requests_get_chunks_of_at_most_the_text_size(tmp_path: Path) -> No
 def test_a_bad_base64_request_is_answered_bad_message() -> None:
     sent: list[tuple[dict[str, Any], Any]] = []
     handled: list[Any] = []
-    wire = Wire(send=lambda content, buffers: sent.append((content, buffers)))
-    wire.receive(
+    transport = CommTransport(send=lambda content, buffers: sent.append((content, buffers)))
+    transport.receive(
         {"id": "x-1", "kind": "upload", "wire": "b64", "b64": ["not base64!"]},
         [],
         lambda *args: handled.append(args),
@@ -80,10 +80,10 @@ def test_a_bad_base64_request_is_answered_bad_message() -> None:
 
 def test_answers_go_the_way_their_request_came() -> None:
     sent: list[tuple[dict[str, Any], Any]] = []
-    wire = Wire(send=lambda content, buffers: sent.append((content, buffers)))
-    wire.receive({"id": "a", "kind": "video", "wire": "b64", "b64": []}, [], lambda *a: None)
-    wire.receive({"id": "b", "kind": "video"}, [], lambda *a: None)
-    wire.send({"id": "a", "ok": True}, [b"\x00\x01"])
-    wire.send({"id": "b", "ok": True}, [b"\x00\x01"])
+    transport = CommTransport(send=lambda content, buffers: sent.append((content, buffers)))
+    transport.receive({"id": "a", "kind": "video", "wire": "b64", "b64": []}, [], lambda *a: None)
+    transport.receive({"id": "b", "kind": "video"}, [], lambda *a: None)
+    transport.send({"id": "a", "ok": True}, [b"\x00\x01"])
+    transport.send({"id": "b", "ok": True}, [b"\x00\x01"])
     assert sent[0] == ({"id": "a", "ok": True, "b64": ["AAE="]}, None)
     assert sent[1] == ({"id": "b", "ok": True}, [b"\x00\x01"])

@@ -67,10 +67,10 @@ def encode(content: Fields, buffers: Sequence[Any]) -> Fields:
     return {**content, "b64": [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]}
 
 
-class Wire:
+class CommTransport:
     """The kernel's end of the transport: ``receive`` decodes requests, ``send`` encodes
-    answers to text requests; ``mode`` is what the latest request used (for people: the
-    snapshot and logs)."""
+    answers to text requests; ``mode`` is what the latest request used (for tests and
+    debugging: answers follow their own request, not ``mode``)."""
 
     def __init__(self, send: Send) -> None:
         self._send = send
@@ -114,8 +114,8 @@ class Wire:
 class ProbeHandler:
     """Answers the ``probe`` each view sends at start: did its buffer arrive intact?"""
 
-    def __init__(self, wire: Wire) -> None:
-        self._wire = wire
+    def __init__(self, transport: CommTransport) -> None:
+        self._transport = transport
 
     @command("probe")
     def probe(self, message: Message) -> Reply:

@@ -95,7 +95,6 @@ def snapshot_html(
     *,
     provider: str,
     host: Host,
-    transport: str = "",
     max_bytes: int = MAX_BYTES,
 ) -> str:
     """The summary of ``cards`` (newest first, the ``notebook_card`` projection), at most
@@ -111,7 +110,7 @@ def snapshot_html(
     head = (
         f'<div class="vs-snapshot" style="{_STYLE}">'
         f"<strong>vace-studio</strong> — a snapshot of the studio's latest tasks "
-        f"(tasks went to {esc(where)}{esc(transport)}). "
+        f"(tasks went to {esc(where)}). "
         f'<small class="vs-snapshot-hint">{esc(HINTS[host])}</small>'
     )
     while True:

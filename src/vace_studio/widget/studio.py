@@ -33,7 +33,7 @@ from vace_studio.experiments.plan import Confirm
 from vace_studio.requests import VaceRequest, request_schema
 from vace_studio.widget import account
 from vace_studio.widget.clients import Clients
-from vace_studio.widget.comm_transport import ProbeHandler, Wire
+from vace_studio.widget.comm_transport import CommTransport, ProbeHandler
 from vace_studio.widget.commands import Commands
 from vace_studio.widget.downloads import Downloads
 from vace_studio.widget.experiment_handlers import ExperimentHandlers
@@ -158,9 +158,10 @@ class Studio(anywidget.AnyWidget):
         self._sweeps = SweepFeed(self._clients, send=self._push)
         self._uploads = FileUploads(client.paths.home / "inputs")
         downloads = Downloads()
-        self._wire = Wire(send=self.send)  # binary buffers or base64 text: the probe decides
+        # Binary buffers, or base64 text where the host drops them: the probe decides, per view.
+        self._transport = CommTransport(send=self.send)
         self._commands = Commands(
-            ProbeHandler(self._wire),
+            ProbeHandler(self._transport),
             TaskHandlers(self._cards, self._clients),
             KeyHandler(self._use_key),
             MediaHandlers(
@@ -177,7 +178,7 @@ class Studio(anywidget.AnyWidget):
                 downloads=downloads,
                 current_sweep=lambda: self.sweep_id,
             ),
-            send=self._wire.send,
+            send=self._transport.send,
             scrub=self._clients.scrub,
         )
         self._resuming: asyncio.Future[None] | None = None
@@ -349,10 +350,10 @@ class Studio(anywidget.AnyWidget):
             # its own event loop. The engine's scheduler and tasks live on the notebook's loop
             # and are not thread-safe, so the message is handled there.
             home.call_soon_threadsafe(
-                self._wire.receive, content, list(buffers), self._commands.handle
+                self._transport.receive, content, list(buffers), self._commands.handle
             )
             return
-        self._wire.receive(content, buffers, self._commands.handle)
+        self._transport.receive(content, buffers, self._commands.handle)
 
     def _start_resume(self) -> None:
         if self._loop is None:
