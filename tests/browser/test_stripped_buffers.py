@@ -1,7 +1,8 @@
 """JupyterLab with every comm message's binary buffers stripped, as Colab's widget manager does
 (googlecolab/colab-cdn-widget-manager#33): the probe finds out, both sides switch to base64
 text, and a 3 MB video still goes up and the result still plays. Then the studio's cell is run
-again: the fresh view attaches to the same studio and the old one is gone.
+again: the fresh view attaches to the same studio and the old one is gone; and the cell that
+makes the studio, run again, leaves one working studio.
 
 The hook is page-side and test-only: it wraps the serializer JupyterLab's kernel connection
 passes every websocket message through (``serverSettings.serializer``), and empties ``buffers``
@@ -148,6 +149,18 @@ def test_stripped_buffers_switch_to_text_and_a_3mb_upload_plays(
         page.keyboard.press("Control+Enter")
         expect(root).to_have_count(1)
         _expect_playing_card(page, root)
+
+        # Run both cells again: a new studio (a new model and client) replaces the old view;
+        # it starts with no cards, and its History reads the task from the shared store.
+        for index in (0, 1):
+            code = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
+            code.locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Control+Enter")
+        expect(root.locator(".vs-card")).to_have_count(0)
+        expect(root).to_have_count(1)
+        expect(root.locator(".vs-header")).to_have_attribute("data-transport", "text")
+        root.locator(".vs-views .vs-tab[data-key=history]").click()
+        expect(root.locator(".vs-history")).to_contain_text("noise, wider")
         print(
             f"\nstripped: probe round trip {probe_ms} ms, "
             f"3 MB upload {upload_s:.1f} s, submit to playing {play_s:.1f} s, "
