@@ -148,7 +148,9 @@ def test_quickstart_in_marimo_outpaints_an_uploaded_video(
         )
         done = time.monotonic() - started
 
-        # The Gallery and History views open in marimo too.
+        # The Gallery and History views open in marimo too (each asks the kernel for its data).
+        root.locator(".vs-views .vs-tab[data-key=gallery]").click()
+        expect(root.locator(".vs-gallery")).to_contain_text("No sweeps yet")
         root.locator(".vs-views .vs-tab[data-key=history]").click()
         expect(root.locator(".vs-history")).to_contain_text("a wider square")
         probe_ms = header.get_attribute("data-probe-ms")
