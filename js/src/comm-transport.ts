@@ -140,9 +140,11 @@ export function negotiateTransport(
   };
   const onAnswer = (msg: unknown, buffers?: unknown[]) => {
     if (typeof msg !== "object" || msg === null || (msg as Content).id !== id) return;
+    const probeMs = performance.now() - started;
+    // A kernel that does not know the probe (an older package) cannot read text either.
+    if ((msg as Content).ok === false) return finish({ mode: "binary", probeMs, reason: "" });
     const up = (msg as Content).up === true;
     const down = (buffers ?? []).length === 1 && isProbe((buffers ?? [])[0]);
-    const probeMs = performance.now() - started;
     if (up && down) return finish({ mode: "binary", probeMs, reason: "" });
     const lost = !up && !down ? "either way" : up ? "kernel → browser" : "browser → kernel";
     finish({

@@ -84,6 +84,13 @@ describe("negotiateTransport", () => {
     channel.dispose();
   });
 
+  it("stays binary when the kernel does not know the probe", async () => {
+    const model = new FakeModel({});
+    const { transport, id } = probed(model);
+    model.reply({ id, ok: false, code: "unknown_kind", error: "unknown message kind 'probe'" });
+    expect(await transport.ready).toMatchObject({ mode: "binary" });
+  });
+
   it("falls back to binary when the probe gets no answer", async () => {
     const model = new FakeModel({});
     const transport = negotiateTransport(model, { timeoutMs: 5 });
