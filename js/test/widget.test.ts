@@ -306,11 +306,10 @@ describe("the studio view", () => {
       last: true,
     });
     expect(upload.buffers[0]?.byteLength).toBe(2);
-    model.reply({ id: upload.content.id, ok: true, ref: "/srv/uploads/cat.png" });
+    model.reply({ id: upload.content.id, ok: true, ref: "/srv/inputs/5d41402abc4b.png" });
     await flush();
-    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
-      "/srv/uploads/cat.png",
-    );
+    // The box shows the file's own name; the request carries the kernel's reference.
+    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe("cat.png");
   });
 
   it("re-renders on a schema change, keeping what the user typed and the selected tab", () => {
