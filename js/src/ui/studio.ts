@@ -17,6 +17,7 @@ import { type Channel, RequestError } from "../messages";
 import { uploadFile } from "../upload";
 import { money } from "./format";
 import { createPreview, type PreviewHandle } from "./preview";
+import { type Stick, stickSides } from "./stick";
 import { createTabs } from "./tabs";
 
 export interface StudioState {
@@ -244,7 +245,7 @@ export function renderStudio(
     preview?.changed(form.getValue(), form.problems());
     const actions = h("div", { class: "vs-actions" }, submit, cost, hint, status);
     // The playground: the form on one side, the preview and Submit on the other, kept in view
-    // (sticky) while the form scrolls; stacked when the widget itself is narrow (a container
+    // while the form scrolls (stick.ts); stacked when the widget itself is narrow (a container
     // query on .vs-root in styles.css: the output area's width, not the window's).
     const side = h("div", { class: "vs-side" }, preview?.el ?? null, actions);
     const body = h(
@@ -256,10 +257,12 @@ export function renderStudio(
     return { key: fn.name, label: fn.title, panel: body };
   });
 
-  const tabView = createTabs(prefix, tabs);
+  let stick: Stick | null = null; // set below; the tabs select their first one as they are built
+  const tabView = createTabs(prefix, tabs, () => stick?.update());
   if (previous.selected && forms.has(previous.selected)) tabView.select(previous.selected);
   const el = h("div", { class: "vs-forms" }, tabView.el);
   root.replaceChildren(el);
+  stick = stickSides(el);
 
   return {
     titles: new Map(functions.map((fn) => [fn.name, fn.title])),
@@ -279,6 +282,7 @@ export function renderStudio(
       form.focus(form.el.querySelector<HTMLElement>(".vs-field")?.dataset.field ?? "");
     },
     destroy() {
+      stick?.destroy();
       for (const timer of timers) clearTimeout(timer);
       for (const preview of previews) preview.destroy();
       for (const form of forms.values()) form.destroy();
