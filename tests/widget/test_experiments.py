@@ -207,7 +207,7 @@ async def test_media_problems_come_with_their_repair_helper(
     assert fixes["binarize_mask"]["severity"] == "warning"
     assert fixes["scale_mask_to_video"]["severity"] == "error"
     assert fixes["binarize_mask"]["field"] == "mask_image_url"
-    assert fixes["binarize_mask"]["message"].startswith("Mask image: should be pure black")
+    assert fixes["binarize_mask"]["message"].startswith("Mask image should be pure black")
     assert fixes["binarize_mask"]["call"] == f"vace_studio.media.binarize_mask({str(grey)!r})"
     assert fixes["scale_mask_to_video"]["call"] == (
         f"vace_studio.media.scale_mask_to_video({str(grey)!r}, {str(samples.video)!r})"
