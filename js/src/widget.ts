@@ -17,6 +17,7 @@ import galleryCss from "./ui/gallery.css?raw";
 import { createHeader } from "./ui/header";
 import { createHeldBanner } from "./ui/held";
 import { createHistory, type HistoryHandle } from "./ui/history";
+import playgroundCss from "./ui/playground.css?raw";
 import { renderStudio, type StudioHandle, type StudioState } from "./ui/studio";
 import { createTabs } from "./ui/tabs";
 import { createTaskList } from "./ui/tasks";
@@ -59,7 +60,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   const channel = createChannel(model);
   // CSS travels inside the bundle (no separate _css file to keep in sync); a <style> per view also
   // works when the host renders widgets inside a shadow root.
-  const style = h("style", {}, css, tasksCss, galleryCss);
+  const style = h("style", {}, css, playgroundCss, tasksCss, galleryCss);
   const root = h("div", { class: "vs-root", "data-version": version });
   root.addEventListener("keydown", keepKeysInWidget);
   el.append(style, root);

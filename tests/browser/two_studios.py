@@ -67,6 +67,22 @@ SIDE_IN_VIEW_JS = """(root) => {
 }"""
 
 
+def open_notebook(page: Any, url: str, name: str) -> None:
+    """Like ``Lab.open_notebook``, but runs this notebook only once it is the current one:
+    JupyterLab restores the notebooks an earlier test opened, and one of them may be current
+    first."""
+    from tests.browser.conftest import RUN_ALL_JS
+
+    page.goto(url)
+    page.wait_for_function(
+        "(name) => window.jupyterapp?.shell?.currentWidget?.context?.path === name"
+        " && window.jupyterapp.shell.currentWidget.sessionContext !== undefined",
+        arg=name,
+        timeout=60_000,
+    )
+    assert page.evaluate(RUN_ALL_JS) is True
+
+
 def write_notebook(root: Path) -> Path:
     """``two-studios.ipynb`` in ``root``: sample media, then two studios, each with its own home."""
     import nbformat
@@ -117,7 +133,7 @@ def two_views(jupyter: Any, browser_context: Any, lab: Any) -> None:
     page = browser_context.new_page()
     started = time.monotonic()
     try:
-        lab.open_notebook(page, jupyter.page(f"lab/tree/{notebook.name}"))
+        open_notebook(page, jupyter.page(f"lab/tree/{notebook.name}"), notebook.name)
         roots = page.locator(".vs-root")
         expect(roots).to_have_count(2)
         ids = page.evaluate(DUPLICATE_IDS_JS)
@@ -155,12 +171,13 @@ def playground(page: Any, lab: Any, root: Any, folder: Path) -> None:
 
     root.locator(".vs-forms .vs-tab[data-key=video_edit]").click()
     edit = root.locator('form[data-function="video_edit"]')
-    edit.locator('.vs-field[data-field="video_url"] input.vs-media-url').fill(
-        str(folder / "layout-source.mp4")
-    )
-    edit.locator('.vs-field[data-field="mask_image_url"] input.vs-media-url').fill(
-        str(folder / "layout-mask.png")
-    )
+    # Chosen as a person would (the kernel keeps content-hashed copies; the boxes show the names).
+    for field, name in (("video_url", "layout-source.mp4"), ("mask_image_url", "layout-mask.png")):
+        box = edit.locator(f'.vs-field[data-field="{field}"]')
+        with page.expect_file_chooser() as chooser:
+            box.locator("label.vs-pick").click()
+        chooser.value.set_files(str(folder / name))
+        expect(box.locator("input.vs-media-url")).to_have_value(name)
     edit.get_by_role("textbox", name="Prompt", exact=True).fill("a paper boat on the water")
     panel = root.locator(".vs-forms [role=tabpanel]:not([hidden])")
     expect(panel.locator(".vs-preview-figure[data-preview=mask] img")).to_be_visible()
@@ -175,7 +192,7 @@ def playground(page: Any, lab: Any, root: Any, folder: Path) -> None:
     page.wait_for_timeout(100)  # placed on the next animation frame
     seen = root.evaluate(SIDE_IN_VIEW_JS)
     assert seen["scroller"] - 1 <= seen["side"] < seen["scroller"] + 40, seen
-    shots = [lab.screenshot(page, "playground-wide-light.png", SHOT)]
+    shots = [lab.screenshot(page, "playground-wide-light.png", SHOT), readme_shot(page)]
     lab.theme(page, dark=True)
     shots.append(lab.screenshot(page, "playground-wide-dark.png", SHOT))
     lab.theme(page, dark=False)
@@ -191,3 +208,22 @@ def playground(page: Any, lab: Any, root: Any, folder: Path) -> None:
     lab.theme(page, dark=False)
     root.evaluate("(el) => { el.parentElement.style.width = ''; }")
     assert all(shot.stat().st_size > 10_000 for shot in shots)
+
+
+def readme_shot(page: Any) -> Path:
+    """The top of the first studio, wide and light: the picture in the README (kept small)."""
+    from tests.helpers import ARTIFACTS
+
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    try:
+        root = page.locator(".vs-root").first
+        root.evaluate("(el) => el.scrollIntoView({ block: 'start' })")
+        page.wait_for_timeout(300)
+        box = root.bounding_box()
+        path = ARTIFACTS / "playground-readme.png"
+        clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": 900}
+        page.screenshot(path=str(path), clip=clip)
+    finally:
+        page.set_viewport_size(size)
+    return path
