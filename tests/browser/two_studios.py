@@ -28,7 +28,7 @@ mask = make_mask(Path("layout-mask.png").resolve(), 320, 240, extent=0.3)
 fast = SimulatorConfig(queue_seconds=0.05, run_seconds=0.2)"""
 
 STUDIO = """\
-studio_{name} = Studio(home=Path("home-{name}").resolve(), simulator_config=fast)
+studio_{name} = Studio(home=Path("home-{name}").resolve(), simulator_config=fast{options})
 studio_{name}"""
 
 TASKS = """
@@ -91,7 +91,9 @@ def write_notebook(root: Path) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}  # fmt: skip
     nb.cells = [nbformat.v4.new_code_cell(SETUP)] + [
-        nbformat.v4.new_code_cell(STUDIO.format(name=name)) for name in ("a", "b")
+        # The second opens on its Gallery: the public way to pick the opening tab.
+        nbformat.v4.new_code_cell(STUDIO.format(name=name, options=options))
+        for name, options in (("a", ""), ("b", ', view="gallery"'))
     ]
     path = root / "two-studios.ipynb"
     nbformat.write(nb, path)
@@ -136,6 +138,9 @@ def two_views(jupyter: Any, browser_context: Any, lab: Any) -> None:
         open_notebook(page, jupyter.page(f"lab/tree/{notebook.name}"), notebook.name)
         roots = page.locator(".vs-root")
         expect(roots).to_have_count(2)
+        opened = ".vs-views > [role=tablist] > [aria-selected=true]"
+        expect(roots.nth(0).locator(opened)).to_have_text("Create")
+        expect(roots.nth(1).locator(opened)).to_have_text("Gallery")
         ids = page.evaluate(DUPLICATE_IDS_JS)
         assert ids["count"] > 200
         assert ids["repeated"] == []
