@@ -162,3 +162,12 @@ describe("synchronised playback", () => {
     expect(source.currentTime).toBeCloseTo(0.1);
   });
 });
+
+describe("the A/B view's length note", () => {
+  it("says which side is shorter and that it holds its last frame", async () => {
+    const { lengthNote } = await import("../src/ui/compare");
+    expect(lengthNote(5, 3)).toBe("B is 3.00 s, A 5.00 s: B holds its last frame after its end.");
+    expect(lengthNote(5, 5.01)).toBe(""); // within a frame: alike
+    expect(lengthNote(Number.NaN, 3)).toBe(""); // not known yet
+  });
+});
