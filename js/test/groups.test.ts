@@ -69,3 +69,12 @@ describe("fields grouped by meaning", () => {
     expect(f.el.querySelector("details")).toBeNull();
   });
 });
+
+describe("a group whose fields show as one", () => {
+  withGroups("has no box of its own: the list's label names it", () => {
+    // The roles (obj/bg) are edited inside the reference images' rows: one frame, no legend.
+    const f = mount("image_reference", {}, repo);
+    expect(f.el.querySelector('fieldset[data-group="references"]')).toBeNull();
+    expect(f.el.querySelector('.vs-group-plain[data-group="references"]')).not.toBeNull();
+  });
+});

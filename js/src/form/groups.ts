@@ -17,7 +17,8 @@ export interface GroupView {
   update(set: number, invalid: boolean): void;
 }
 
-export function renderGroup(group: GroupSpec): GroupView {
+/** `frames`: how many field frames the group shows (a list's companion has none of its own). */
+export function renderGroup(group: GroupSpec, frames = group.fields.length): GroupView {
   const help = group.description
     ? h("p", { class: "vs-help vs-group-help" }, group.description)
     : null;
@@ -43,7 +44,7 @@ export function renderGroup(group: GroupSpec): GroupView {
     };
   }
 
-  if (group.fields.length > 1 && group.title) {
+  if (frames > 1 && group.title) {
     const el = h(
       "fieldset",
       data,

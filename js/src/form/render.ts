@@ -99,7 +99,10 @@ export function renderForm(
   let warned: FieldErrors = {};
   let warnFixes: FieldFixes = {};
   const views = new Map<string, FieldView>();
-  const groupViews = spec.groups.map((group) => ({ group, view: renderGroup(group) }));
+  const groupViews = spec.groups.map((group) => ({
+    group,
+    view: renderGroup(group, group.fields.filter((f) => !hostOf.has(f.name)).length),
+  }));
   const groupOf = new Map<string, GroupView>();
   for (const { group, view } of groupViews) {
     for (const field of group.fields) groupOf.set(field.name, view);
