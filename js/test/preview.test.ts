@@ -149,7 +149,7 @@ describe("the form preview", () => {
     expect(preview.el.querySelectorAll("img").length).toBe(0);
     expect(preview.el.dataset.state).toBe("invalid");
     expect(preview.el.querySelector(".vs-preview-note")?.textContent).toBe(
-      "No preview while Expand ratio is invalid.",
+      "No preview until Expand ratio is valid.",
     );
     // Back to the valid value: drawn again (the picture was dropped, so it is asked for again).
     preview.changed(good, {});

@@ -182,9 +182,10 @@ export function createPreview(options: PreviewOptions): PreviewHandle {
       }
       const invalid = fields.filter((f) => problems[f] !== undefined);
       if (invalid.length > 0) {
-        // Not the last valid picture: it would show inputs the form no longer holds.
+        // Not the last valid picture: it would show inputs the form no longer holds. ("valid":
+        // also right for a file still uploading, which the form reports as a problem too.)
         const names = listed(invalid.map(titleOf));
-        blank(`No preview while ${names} ${isAre(invalid)} invalid.`, "invalid");
+        blank(`No preview until ${names} ${isAre(invalid)} valid.`, "invalid");
         return;
       }
       if (timer !== undefined) clearTimeout(timer);
