@@ -33,12 +33,13 @@ const FACTS = {
   ],
 };
 
-function mount(schema: unknown = SCHEMA) {
+function mount(schema: unknown = SCHEMA, traits: Record<string, unknown> = {}) {
   const model = new FakeModel<Record<string, unknown>>({
     schema,
     ...FACTS,
     status_table: STATUS_TABLE,
     submissions_held: "",
+    ...traits,
   });
   const el = document.createElement("div");
   document.body.append(el);
@@ -67,6 +68,18 @@ const panel = (el: Element) =>
   el.querySelector<HTMLElement>(".vs-forms [role=tabpanel]:not([hidden])");
 
 describe("the studio view", () => {
+  it("opens on the tab the `view` trait names, and follows it", () => {
+    const selected = (el: Element) =>
+      el.querySelector(".vs-views > [role=tablist] > [aria-selected=true]")?.textContent;
+    const { el, model } = mount(SCHEMA, { view: "gallery", sweep_id: "" });
+    expect(selected(el)).toBe("Gallery");
+    expect(model.sent.some((m) => m.content.kind === "sweeps")).toBe(true); // it loads
+    model.set("view", "history");
+    expect(selected(el)).toBe("History");
+    model.set("view", "nonsense");
+    expect(selected(el)).toBe("History");
+  });
+
   it("renders a tab per function, styles and a task area", () => {
     const { el } = mount();
     expect(tabs(el).map((t) => t.textContent)).toEqual([
@@ -311,11 +324,10 @@ describe("the studio view", () => {
       last: true,
     });
     expect(upload.buffers[0]?.byteLength).toBe(2);
-    model.reply({ id: upload.content.id, ok: true, ref: "/srv/uploads/cat.png" });
+    model.reply({ id: upload.content.id, ok: true, ref: "/srv/inputs/5d41402abc4b.png" });
     await flush();
-    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
-      "/srv/uploads/cat.png",
-    );
+    // The box shows the file's own name; the request carries the kernel's reference.
+    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe("cat.png");
   });
 
   it("re-renders on a schema change, keeping what the user typed and the selected tab", () => {

@@ -3,7 +3,7 @@
 // then cleared here: the browser keeps no copy, and no trait ever holds it.
 
 import type { TransportInfo } from "../comm-transport";
-import { h } from "../form/dom";
+import { h, uniquePrefix } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
 import type { KeyTarget, ProviderFacts } from "../traits";
 import { money } from "./format";
@@ -33,10 +33,8 @@ function targetInUse(targets: KeyTarget[], facts: ProviderFacts): KeyTarget | un
   );
 }
 
-let headerCounter = 0;
-
 export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHandle {
-  const id = `vs-key-${++headerCounter}`;
+  const id = uniquePrefix("vs-key"); // unique on the page, whatever other views exist
   let targets = facts.key_targets;
   const name = h("strong", { class: "vs-provider-name" });
   const region = h("span", { class: "vs-region" });

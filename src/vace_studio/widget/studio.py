@@ -49,6 +49,9 @@ from vace_studio.widget.videos import CHUNK_BYTES
 
 log = logging.getLogger("vace_studio")
 
+VIEWS = ("create", "gallery", "history")
+"""The studio's tabs, in order: the values of :attr:`Studio.view`."""
+
 BUNDLE = Path(__file__).resolve().parent.parent / "static" / "widget.js"
 """The front end, built from ``js/`` by ``make`` (or ``cd js && npm run build``)."""
 
@@ -65,7 +68,8 @@ class Studio(anywidget.AnyWidget):
 
     Three views: *Create* (the forms, with previews of masks, canvases and control conditions,
     and the task cards), *Gallery* (a sweep's results in a grid, played in sync, with an A/B
-    wipe) and *History* (every task in the store, with filters, re-run and export).
+    wipe) and *History* (every task in the store, with filters, re-run and export). ``view=``
+    picks the one it opens on (``"create"``, ``"gallery"``, ``"history"``; see :attr:`view`).
 
     ``Studio()`` makes its own :class:`~vace_studio.Client` from ``client_options`` (with no key
     anywhere: the built-in simulator); pass ``client=`` to share one. Every task that client
@@ -117,6 +121,12 @@ class Studio(anywidget.AnyWidget):
     :meth:`sweep`; set it to any sweep in the store (``vace_studio.experiments.sweep_rows()``)
     to show that one."""
 
+    view = traitlets.Enum(VIEWS, default_value="create").tag(sync=True)
+    """str, default ``"create"``. The tab the studio opens on: ``"create"`` (the forms and task
+    cards), ``"gallery"`` (a sweep's results) or ``"history"`` (the store). Setting it later
+    switches every displayed view; :meth:`sweep` sets ``"gallery"``. ``Studio(view="gallery")``
+    opens on the Gallery."""
+
     status_table = traitlets.Dict().tag(sync=True)
     """dict, default: ``vace_studio.engine.status.table_json()``. Every task status, every allowed
     move, and the sets derived from them (``unfinished``, ``terminal``, ``cancelable``,
@@ -147,7 +157,12 @@ class Studio(anywidget.AnyWidget):
     """Bytes of video per message sent to the browser (tests use small chunks)."""
 
     def __init__(
-        self, client: Client | None = None, *, resume: bool = True, **client_options: Any
+        self,
+        client: Client | None = None,
+        *,
+        resume: bool = True,
+        view: str = "create",
+        **client_options: Any,
     ) -> None:
         if client is None:
             # The banner says the simulator is in use; the same words logged as a red stderr
@@ -190,6 +205,7 @@ class Studio(anywidget.AnyWidget):
             key_targets=account.key_targets(),
             preview_fields=PREVIEW_FIELDS,
             status_table=table_json(),
+            view=view,
             **account.facts(client, user_key=False),
         )
         self.on_msg(self._on_msg)
@@ -269,6 +285,10 @@ class Studio(anywidget.AnyWidget):
         )
         self._sweeps.follow(started)
         self.sweep_id = started.group_id
+        # The trait for views not displayed yet (Run All: this cell runs before the studio
+        # renders, and a push reaches only views that exist); the push for views already open
+        # on "gallery" whose user has since clicked another tab.
+        self.view = "gallery"
         self._push({"kind": "show", "view": "gallery", "group_id": started.group_id})
         return started
 
