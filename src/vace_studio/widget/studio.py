@@ -42,6 +42,7 @@ from vace_studio.widget.gallery import SweepFeed
 from vace_studio.widget.media_handlers import MediaHandlers
 from vace_studio.widget.previews import PREVIEW_FIELDS
 from vace_studio.widget.task_handlers import KeyHandler, TaskHandlers
+from vace_studio.widget.tool_handlers import ToolHandlers
 from vace_studio.widget.videos import CHUNK_BYTES
 
 log = logging.getLogger("vace_studio")
@@ -172,6 +173,7 @@ class Studio(anywidget.AnyWidget):
                 downloads=downloads,
                 current_sweep=lambda: self.sweep_id,
             ),
+            ToolHandlers(feed=self._cards, clients=self._clients, inputs=self._uploads.folder),
             send=self.send,
             scrub=self._clients.scrub,
         )

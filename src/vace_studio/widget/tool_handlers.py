@@ -1,0 +1,200 @@
+"""Handlers of the editing tools' messages: the frame scrubber, the mask painter, the clip
+trimmer and "Extend this result".
+
+``frames`` (a video's frames as small JPEGs, for stepping and playing), ``frame_image`` (one
+frame at full resolution), ``save_frame`` (a frame as a PNG for ``first_frame_url`` /
+``last_frame_url``), ``trim`` (frames first–last as a clip), ``save_mask`` and ``load_mask``
+(a painted mask as a black/white PNG, and back), ``extend`` (a result's last seconds as a clip).
+
+The browser names the video by the form's value — a file on the kernel's machine (an upload's
+``ref`` or a typed path) or an ``http(s)`` URL, which is fetched into the video cache once — and
+every file made here is written into the same content-hashed inputs folder as an upload, so the
+value it answers (``ref``) is what an upload of that file would have answered. ``name`` is what
+the person sees: the source's file name and what was taken from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from vace_studio.media.clips import (
+    StripCache,
+    cut,
+    frame_png,
+    last_frames,
+    mask_bits,
+    mask_png,
+)
+from vace_studio.media.inputs import save_bytes
+from vace_studio.media.limits import CLIP
+from vace_studio.media.probe import MediaKind
+from vace_studio.widget.clients import Clients
+from vace_studio.widget.commands import Message, Reply, command
+from vace_studio.widget.errors import MessageError, WidgetError
+from vace_studio.widget.feed import CardFeed
+from vace_studio.widget.media_handlers import record_of
+from vace_studio.widget.videos import VideoUnavailableError, source_path
+
+MAX_FRAMES_PER_ANSWER = 48
+"""JPEGs of one ``frames`` answer: 48 strip frames at 640 px stay well under 4 MiB."""
+
+MAX_MASK_SIDE = 8192
+
+
+class ToolError(WidgetError):
+    """A tool cannot do what was asked (a frame past the end, an unreadable file)."""
+
+    code = "unreadable"
+
+
+class ToolHandlers:
+    """Frames, clips and masks for the editing tools; files go into ``inputs``."""
+
+    def __init__(self, *, feed: CardFeed, clients: Clients, inputs: Path) -> None:
+        self._feed = feed
+        self._clients = clients
+        self._inputs = inputs
+        self._strips = StripCache()
+        self._fetched: dict[str, Path] = {}
+
+    async def _video(self, message: Message) -> Path:
+        ref = message.text("video", "the video field's value (a file or a web address)")
+        return await source_path(self._clients.current, {"video_url": ref}, self._fetched)
+
+    @staticmethod
+    def _frame_number(message: Message, key: str = "frame") -> int:
+        frame = message.whole(key, 1)
+        if frame < 1:
+            raise MessageError(f"{key}: frame numbers start at 1 (got {frame})")
+        return frame
+
+    def _store(self, data: bytes, kind: MediaKind) -> Path:
+        try:
+            return save_bytes(data, kind, cache_dir=self._inputs)
+        except ValueError as error:
+            raise ToolError(str(error)) from None
+
+    @command("frames")
+    async def frames(self, message: Message) -> Reply:
+        """Frames ``start``… of a video as JPEGs ``width`` px across, with the video's facts."""
+        path = await self._video(message)
+        width = message.whole("width", 320, high=1920)
+        start = self._frame_number(message, "start")
+        count = min(message.whole("count", 16), MAX_FRAMES_PER_ANSWER)
+        try:
+            strip = await asyncio.to_thread(self._strips.get, path, width)
+        except (ValueError, OSError) as error:
+            raise ToolError(f"no frames from {path.name}: {error}") from None
+        chosen = list(strip.frames[start - 1 : start - 1 + count])
+        return {**strip.facts(), "start": start, "count": len(chosen)}, chosen
+
+    @command("frame_image")
+    async def frame_image(self, message: Message) -> Reply:
+        """One frame at the video's full resolution, as a PNG (the painter's background)."""
+        path = await self._video(message)
+        frame = self._frame_number(message)
+        png = await self._png(path, frame)
+        return {"mime": "image/png", "frame": frame}, [png]
+
+    async def _png(self, path: Path, frame: int) -> bytes:
+        try:
+            return await asyncio.to_thread(frame_png, path, frame)
+        except (ValueError, OSError) as error:
+            raise ToolError(f"no frame {frame} from {path.name}: {error}") from None
+
+    @command("save_frame")
+    async def save_frame(self, message: Message) -> Reply:
+        """Frame ``frame`` as a PNG in the inputs folder: a first or last frame of an extension."""
+        path = await self._video(message)
+        frame = self._frame_number(message)
+        stored = self._store(await self._png(path, frame), "image")
+        return {"ref": str(stored), "name": f"{path.stem} frame {frame}.png"}
+
+    @command("trim")
+    async def trim(self, message: Message) -> Reply:
+        """Frames ``first``–``last`` (inclusive) as an H.264 MP4 in the inputs folder."""
+        path = await self._video(message)
+        first, last = self._frame_number(message, "first"), self._frame_number(message, "last")
+        if last < first:
+            raise MessageError(f"the clip ends (frame {last}) before it starts (frame {first})")
+        made, frames, seconds = await self._cut(path, first, last)
+        return {
+            "ref": str(made),
+            "name": f"{path.stem} frames {first}-{last}.mp4",
+            "frames": frames,
+            "seconds": seconds,
+        }
+
+    async def _cut(self, path: Path, first: int, last: int) -> tuple[Path, int, float]:
+        with tempfile.TemporaryDirectory(dir=self._staging()) as folder:
+            try:
+                clip, frames, seconds = await asyncio.to_thread(
+                    cut, path, first, last, Path(folder) / "clip.mp4"
+                )
+                data = clip.read_bytes()
+            except (ValueError, OSError) as error:
+                raise ToolError(f"could not cut {path.name}: {error}") from None
+        return self._store(data, "video"), frames, seconds
+
+    def _staging(self) -> Path:
+        folder = self._inputs / ".partial"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @command("save_mask")
+    async def save_mask(self, message: Message) -> Reply:
+        """A painted mask (one buffer of ``width × height`` bytes, non-zero = edit) as a pure
+        black/white PNG in the inputs folder."""
+        width = message.whole("width", 0, high=MAX_MASK_SIDE)
+        height = message.whole("height", 0, high=MAX_MASK_SIDE)
+        if len(message.buffers) != 1 or width < 1 or height < 1:
+            raise MessageError("save_mask: expected width, height and one buffer of pixels")
+        bits = bytes(memoryview(message.buffers[0]).cast("B"))
+        try:
+            png = await asyncio.to_thread(mask_png, bits, width, height)
+        except ValueError as error:
+            raise MessageError(f"Mask image: {error}") from None
+        stored = self._store(png, "image")
+        return {"ref": str(stored), "name": f"mask {width}×{height}.png"}
+
+    @command("load_mask")
+    async def load_mask(self, message: Message) -> Reply:
+        """An existing mask image as ``width × height`` bytes (1 = edit), for the painter."""
+        ref = message.text("ref", "the mask image's value")
+        width = message.whole("width", 0, high=MAX_MASK_SIDE)
+        height = message.whole("height", 0, high=MAX_MASK_SIDE)
+        path = await source_path(self._clients.current, {"video_url": ref}, self._fetched)
+        try:
+            bits = await asyncio.to_thread(mask_bits, path, width, height)
+        except (ValueError, OSError) as error:
+            raise ToolError(f"Mask image: {error}") from None
+        return {"width": width, "height": height}, [bits]
+
+    @command("extend")
+    async def extend(self, message: Message) -> Reply:
+        """The last ``seconds`` (at most 3, a clip's limit) of a task's result, as a clip."""
+        record = record_of(self._feed, message)
+        if not record.local_path:
+            raise VideoUnavailableError("this task has no downloaded video (yet)", "no_video")
+        seconds = message.get("seconds", CLIP.max_seconds)
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
+            raise MessageError(f"seconds: expected a positive number (got {seconds!r})")
+        path = Path(record.local_path)
+        try:
+            first, last = await asyncio.to_thread(
+                last_frames, path, min(float(seconds), CLIP.max_seconds)
+            )
+        except (ValueError, OSError) as error:
+            raise ToolError(f"could not read the result: {error}") from None
+        made, frames, got = await self._cut(path, first, last)
+        prompt: Any = record.request.get("prompt")
+        return {
+            "ref": str(made),
+            "name": f"last {got:.1f} s of {record.task_id or record.id[:8]}.mp4",
+            "frames": frames,
+            "seconds": got,
+            "prompt": prompt if isinstance(prompt, str) else "",
+        }
