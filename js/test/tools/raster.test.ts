@@ -69,10 +69,27 @@ describe("ellipse and polygon", () => {
   });
   it("a polygon fills by pixel centres with the even-odd rule", () => {
     const m = createMask(20, 20);
-    polygon(m, [{ x: 2, y: 2 }, { x: 12, y: 2 }, { x: 12, y: 12 }, { x: 2, y: 12 }], 1);
+    polygon(
+      m,
+      [
+        { x: 2, y: 2 },
+        { x: 12, y: 2 },
+        { x: 12, y: 12 },
+        { x: 2, y: 12 },
+      ],
+      1,
+    );
     expect(area(m)).toBe(100);
     const t = createMask(20, 20);
-    polygon(t, [{ x: 0, y: 0 }, { x: 20, y: 0 }, { x: 0, y: 20 }], 1);
+    polygon(
+      t,
+      [
+        { x: 0, y: 0 },
+        { x: 20, y: 0 },
+        { x: 0, y: 20 },
+      ],
+      1,
+    );
     expect(at(t, 0, 0)).toBe(1);
     expect(at(t, 19, 19)).toBe(0);
     expect(Math.abs(area(t) - 200)).toBeLessThanOrEqual(20);

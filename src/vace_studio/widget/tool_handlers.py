@@ -29,7 +29,7 @@ from vace_studio.media.clips import (
     mask_png,
 )
 from vace_studio.media.inputs import save_bytes
-from vace_studio.media.limits import CLIP
+from vace_studio.media.limits import CLIP, FIELD_LIMITS, VideoLimits
 from vace_studio.media.probe import MediaKind
 from vace_studio.widget.clients import Clients
 from vace_studio.widget.commands import Message, Reply, command
@@ -79,7 +79,8 @@ class ToolHandlers:
 
     @command("frames")
     async def frames(self, message: Message) -> Reply:
-        """Frames ``start``… of a video as JPEGs ``width`` px across, with the video's facts."""
+        """Frames ``start``… of a video as JPEGs ``width`` px across, with the video's facts
+        (and, given the form ``field`` it came from, the longest clip that field takes)."""
         path = await self._video(message)
         width = message.whole("width", 320, high=1920)
         start = self._frame_number(message, "start")
@@ -89,7 +90,11 @@ class ToolHandlers:
         except (ValueError, OSError) as error:
             raise ToolError(f"no frames from {path.name}: {error}") from None
         chosen = list(strip.frames[start - 1 : start - 1 + count])
-        return {**strip.facts(), "start": start, "count": len(chosen)}, chosen
+        facts: dict[str, Any] = {**strip.facts(), "start": start, "count": len(chosen)}
+        limits = FIELD_LIMITS.get(str(message.get("field", "")))
+        if isinstance(limits, VideoLimits):
+            facts["max_seconds"] = limits.max_seconds  # what the trimmer may cut for that field
+        return facts, chosen
 
     @command("frame_image")
     async def frame_image(self, message: Message) -> Reply:
