@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser.painter_flow import paint_a_mask_on_frame_ten_and_edit_inside_it
+from tests.browser.trimmer_flow import trim_a_clip_pick_a_last_frame_and_extend
+
 pytestmark = pytest.mark.browser
 
 SWEEP = """
@@ -271,3 +274,16 @@ def _ends_with_png() -> Any:
     import re
 
     return re.compile(r".*/inputs/[0-9a-f]+\.png$")
+
+
+# -- the editing tools (issue 12): their flows live in their own modules -----------------------
+def test_paint_a_mask_on_frame_ten_and_edit_inside_it(
+    jupyter: Any, browser_context: Any, lab: Any
+) -> None:
+    paint_a_mask_on_frame_ten_and_edit_inside_it(jupyter, browser_context, lab)
+
+
+def test_trim_a_clip_pick_a_last_frame_and_extend(
+    jupyter: Any, browser_context: Any, lab: Any
+) -> None:
+    trim_a_clip_pick_a_last_frame_and_extend(jupyter, browser_context, lab)

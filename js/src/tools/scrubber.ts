@@ -54,11 +54,11 @@ export function createScrubber(options: ScrubberOptions): ToolPanel & { frame():
   });
   const button = (text: string, title: string, cls = "") =>
     h("button", { type: "button", class: `vs-button vs-tool-button ${cls}`, title }, text);
-  const first = button("⏮", "First frame (Home)", "vs-scrub-first");
+  const first = button("|◀", "First frame (Home)", "vs-scrub-first");
   const back = button("◀", "Previous frame (←)", "vs-scrub-back");
   const play = button("Play", "Play or pause (Space)", "vs-scrub-play");
   const next = button("▶", "Next frame (→)", "vs-scrub-next");
-  const last = button("⏭", "Last frame (End)", "vs-scrub-last");
+  const last = button("▶|", "Last frame (End)", "vs-scrub-last");
   for (const [el, name] of [
     [first, "First frame"],
     [back, "Previous frame"],

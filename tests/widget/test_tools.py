@@ -1,0 +1,134 @@
+"""The editing tools' messages: frames in the service's numbering, exported frames and clips in
+the inputs folder, painted masks as pure black/white PNGs, and "Extend this result"."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from vace_studio import Studio
+from vace_studio.media.frames import iter_frames, read_frames
+from vace_studio.media.probe import probe_video
+from vace_studio.simulator.samples import make_video
+
+
+def frame_number_video(path: Path, frames: int = 24, fps: int = 16) -> Path:
+    """A video whose frame n (1-based) has grey level 10·n: the number can be read back."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "0"}
+        for n in range(1, frames + 1):
+            rgb = np.full((48, 64, 3), 10 * n, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def grey(png: bytes) -> float:
+    with Image.open(io.BytesIO(png)) as image:
+        return float(np.asarray(image.convert("L")).mean())
+
+
+async def test_frames_are_numbered_as_the_service_numbers_them(
+    studio: Studio, ask: Any, tmp_path: Path
+) -> None:
+    video = str(frame_number_video(tmp_path / "numbers.mp4"))
+    answer, jpegs = await ask(studio, "frames", video=video, start=5, count=4, width=32,
+                              field="first_clip_url")  # fmt: skip
+    assert answer["ok"], answer
+    assert answer["frames"] == 24
+    assert answer["fps"] == 16
+    assert (answer["video_width"], answer["video_height"]) == (64, 48)
+    assert answer["name"] == "numbers.mp4"  # a name, never the kernel path
+    assert answer["max_seconds"] == 3.0
+    assert [round(grey(j) / 10) for j in jpegs] == [5, 6, 7, 8]
+    answer, (png,) = await ask(studio, "frame_image", video=video, frame=10)
+    assert answer["ok"]
+    assert round(grey(png) / 10) == 10
+    answer, _ = await ask(studio, "frame_image", video=video, frame=0)
+    assert answer["code"] == "bad_message"
+
+
+async def test_save_frame_and_trim_write_into_the_inputs_folder(
+    studio: Studio, ask: Any, tmp_path: Path
+) -> None:
+    video = str(frame_number_video(tmp_path / "numbers.mp4"))
+    inputs = studio.client.paths.home / "inputs"
+    answer, _ = await ask(studio, "save_frame", video=video, frame=7)
+    assert answer["ok"], answer
+    saved = Path(answer["ref"])
+    assert saved.parent == inputs
+    assert answer["name"] == "numbers frame 7.png"
+    assert round(grey(saved.read_bytes()) / 10) == 7
+    answer, _ = await ask(studio, "trim", video=video, first=5, last=12)
+    assert answer["ok"], answer
+    clip = Path(answer["ref"])
+    assert clip.parent == inputs
+    assert answer["frames"] == 8
+    assert abs(answer["seconds"] - 0.5) < 1e-6
+    got = [round(float(f.mean()) / 10) for _, f in iter_frames(clip)]
+    assert got == list(range(5, 13))
+    answer, _ = await ask(studio, "trim", video=video, first=9, last=3)
+    assert answer["code"] == "bad_message"
+    assert "before it starts" in answer["error"]
+
+
+async def test_a_painted_mask_becomes_a_black_and_white_png_and_back(
+    studio: Studio, ask: Any
+) -> None:
+    bits = np.zeros((36, 48), dtype=np.uint8)
+    bits[5:20, 10:30] = 1
+    answer, _ = await ask(studio, "save_mask", [bits.tobytes()], width=48, height=36)
+    assert answer["ok"], answer
+    with Image.open(answer["ref"]) as image:
+        assert image.mode == "L"
+        pixels = np.asarray(image)
+    assert pixels.shape == (36, 48)
+    assert set(np.unique(pixels).tolist()) == {0, 255}
+    assert ((pixels == 255) == (bits == 1)).all()
+    back, (raw,) = await ask(studio, "load_mask", ref=answer["ref"], width=48, height=36)
+    assert back["ok"]
+    assert np.frombuffer(raw, dtype=np.uint8).reshape(36, 48).tolist() == bits.tolist()
+    # Another size is stretched to the one asked for (the video's).
+    back, (raw,) = await ask(studio, "load_mask", ref=answer["ref"], width=96, height=72)
+    assert np.frombuffer(raw, dtype=np.uint8).sum() == 4 * bits.sum()
+    wrong, _ = await ask(studio, "save_mask", [bits.tobytes()], width=40, height=36)
+    assert wrong["code"] == "bad_message"
+    assert "Mask image" in wrong["error"]
+
+
+async def test_extend_cuts_the_results_last_seconds(
+    studio: Studio, ask: Any, tmp_path: Path
+) -> None:
+    source = make_video(tmp_path / "source.mp4", 320, 240, seconds=1.0)
+    task = studio.enqueue({"function": "video_repainting", "prompt": "in ink",
+                           "video_url": str(source), "control_condition": "depth"})  # fmt: skip
+    await asyncio.wait_for(task.wait(), 30)
+    for _ in range(200):
+        if task.record.local_path:
+            break
+        await asyncio.sleep(0.05)
+    answer, _ = await ask(studio, "extend", local_id=task.local_id)
+    assert answer["ok"], answer
+    result = probe_video(task.record.local_path)
+    clip = probe_video(answer["ref"])
+    assert abs(answer["seconds"] - 3.0) < 0.1
+    assert abs(clip.duration - 3.0) < 0.1
+    assert answer["prompt"] == "in ink"
+    # The clip's first frame is the result's frame at (duration − 3 s).
+    first = result.frames - answer["frames"]
+    ours = read_frames(answer["ref"], [0])[0].astype(int)
+    theirs = read_frames(task.record.local_path, [first])[first].astype(int)
+    assert np.abs(ours - theirs).mean() < 4
+    missing, _ = await ask(studio, "extend", local_id="nope")
+    assert missing["code"] == "unknown_task"
