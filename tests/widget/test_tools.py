@@ -69,7 +69,7 @@ async def test_save_frame_and_trim_write_into_the_inputs_folder(
     saved = Path(answer["ref"])
     assert saved.parent == inputs
     assert answer["name"] == "numbers frame 7.png"
-    assert round(grey(saved.read_bytes()) / 10) == 7
+    assert round(grey(saved.read_bytes()) / 10) == 7  # noqa: ASYNC240 (a test reading its output)
     answer, _ = await ask(studio, "trim", video=video, first=5, last=12)
     assert answer["ok"], answer
     clip = Path(answer["ref"])
@@ -120,7 +120,9 @@ async def test_extend_cuts_the_results_last_seconds(
         await asyncio.sleep(0.05)
     answer, _ = await ask(studio, "extend", local_id=task.local_id)
     assert answer["ok"], answer
-    result = probe_video(task.record.local_path)
+    local = task.record.local_path
+    assert local is not None
+    result = probe_video(local)
     clip = probe_video(answer["ref"])
     assert abs(answer["seconds"] - 3.0) < 0.1
     assert abs(clip.duration - 3.0) < 0.1
@@ -128,7 +130,7 @@ async def test_extend_cuts_the_results_last_seconds(
     # The clip's first frame is the result's frame at (duration − 3 s).
     first = result.frames - answer["frames"]
     ours = read_frames(answer["ref"], [0])[0].astype(int)
-    theirs = read_frames(task.record.local_path, [first])[first].astype(int)
+    theirs = read_frames(local, [first])[first].astype(int)
     assert np.abs(ours - theirs).mean() < 4
     missing, _ = await ask(studio, "extend", local_id="nope")
     assert missing["code"] == "unknown_task"

@@ -173,7 +173,12 @@ class Studio(anywidget.AnyWidget):
                 downloads=downloads,
                 current_sweep=lambda: self.sweep_id,
             ),
-            ToolHandlers(feed=self._cards, clients=self._clients, inputs=self._uploads.folder),
+            ToolHandlers(
+                feed=self._cards,
+                clients=self._clients,
+                inputs=self._uploads.folder,
+                names=self._uploads.names,
+            ),
             send=self.send,
             scrub=self._clients.scrub,
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +54,38 @@ class ToolError(WidgetError):
 class ToolHandlers:
     """Frames, clips and masks for the editing tools; files go into ``inputs``."""
 
-    def __init__(self, *, feed: CardFeed, clients: Clients, inputs: Path) -> None:
+    def __init__(
+        self,
+        *,
+        feed: CardFeed,
+        clients: Clients,
+        inputs: Path,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self._feed = feed
         self._clients = clients
         self._inputs = inputs
+        self._uploaded = names if names is not None else {}
+        self._made: dict[str, str] = {}  # files the tools made → what they are called
         self._strips = StripCache()
         self._fetched: dict[str, Path] = {}
 
     async def _video(self, message: Message) -> Path:
         ref = message.text("video", "the video field's value (a file or a web address)")
         return await source_path(self._clients.current, {"video_url": ref}, self._fetched)
+
+    def _name(self, path: Path) -> str:
+        """What people call a file: its own name when picked in the browser or made here (the
+        inputs folder names files by content hash)."""
+        key = str(path)
+        return self._made.get(key) or self._uploaded.get(key) or path.name
+
+    def _stem(self, path: Path) -> str:
+        return Path(self._name(path)).stem
+
+    def _remember(self, stored: Path, name: str) -> dict[str, str]:
+        self._made[str(stored)] = name
+        return {"ref": str(stored), "name": name}
 
     @staticmethod
     def _frame_number(message: Message, key: str = "frame") -> int:
@@ -91,6 +114,7 @@ class ToolHandlers:
             raise ToolError(f"no frames from {path.name}: {error}") from None
         chosen = list(strip.frames[start - 1 : start - 1 + count])
         facts: dict[str, Any] = {**strip.facts(), "start": start, "count": len(chosen)}
+        facts["name"] = self._name(path)
         limits = FIELD_LIMITS.get(str(message.get("field", "")))
         if isinstance(limits, VideoLimits):
             facts["max_seconds"] = limits.max_seconds  # what the trimmer may cut for that field
@@ -116,7 +140,7 @@ class ToolHandlers:
         path = await self._video(message)
         frame = self._frame_number(message)
         stored = self._store(await self._png(path, frame), "image")
-        return {"ref": str(stored), "name": f"{path.stem} frame {frame}.png"}
+        return self._remember(stored, f"{self._stem(path)} frame {frame}.png")
 
     @command("trim")
     async def trim(self, message: Message) -> Reply:
@@ -126,12 +150,8 @@ class ToolHandlers:
         if last < first:
             raise MessageError(f"the clip ends (frame {last}) before it starts (frame {first})")
         made, frames, seconds = await self._cut(path, first, last)
-        return {
-            "ref": str(made),
-            "name": f"{path.stem} frames {first}-{last}.mp4",
-            "frames": frames,
-            "seconds": seconds,
-        }
+        named = self._remember(made, f"{self._stem(path)} frames {first}-{last}.mp4")
+        return {**named, "frames": frames, "seconds": seconds}
 
     async def _cut(self, path: Path, first: int, last: int) -> tuple[Path, int, float]:
         with tempfile.TemporaryDirectory(dir=self._staging()) as folder:
@@ -163,7 +183,7 @@ class ToolHandlers:
         except ValueError as error:
             raise MessageError(f"Mask image: {error}") from None
         stored = self._store(png, "image")
-        return {"ref": str(stored), "name": f"mask {width}×{height}.png"}
+        return self._remember(stored, f"mask {width}×{height}.png")
 
     @command("load_mask")
     async def load_mask(self, message: Message) -> Reply:
@@ -196,9 +216,9 @@ class ToolHandlers:
             raise ToolError(f"could not read the result: {error}") from None
         made, frames, got = await self._cut(path, first, last)
         prompt: Any = record.request.get("prompt")
+        named = self._remember(made, f"last {got:.1f} s of {record.task_id or record.id[:8]}.mp4")
         return {
-            "ref": str(made),
-            "name": f"last {got:.1f} s of {record.task_id or record.id[:8]}.mp4",
+            **named,
             "frames": frames,
             "seconds": got,
             "prompt": prompt if isinstance(prompt, str) else "",
