@@ -18,47 +18,44 @@ const roundHalfUp = (x: number): number => Math.floor(x + 0.5);
 
 type Pt = [number, number];
 
-/** [x0, y0, x1, y1] of the set pixels, exclusive upper bounds; null when none is set. */
-export function bbox(mask: Mask): [number, number, number, number] | null {
+/** Each row's first set column and one past its last (-1, -1 for an empty row). */
+function rowSpans(mask: Mask): Int32Array {
   const { width, height, data } = mask;
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
+  const spans = new Int32Array(height * 2).fill(-1);
   for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let first = -1;
-    let last = -1;
-    for (let x = 0; x < width; x++) {
-      if (data[row + x]) {
-        if (first < 0) first = x;
-        last = x;
-      }
-    }
-    if (first < 0) continue;
-    if (y0 === height) y0 = y;
-    y1 = y;
-    x0 = Math.min(x0, first);
-    x1 = Math.max(x1, last);
+    const row = data.subarray(y * width, (y + 1) * width);
+    const left = row.indexOf(1); // native scans: the mask holds only 0 and 1
+    if (left < 0) continue;
+    spans[2 * y] = left;
+    spans[2 * y + 1] = row.lastIndexOf(1) + 1;
   }
-  return y1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
+  return spans;
+}
+
+/** [x0, y0, x1, y1] of the set pixels, exclusive upper bounds; null when none is set. */
+export function bbox(mask: Mask, spans = rowSpans(mask)): [number, number, number, number] | null {
+  let x0 = mask.width;
+  let x1 = -1;
+  let y0 = -1;
+  let y1 = -1;
+  for (let y = 0; y < mask.height; y++) {
+    const left = spans[2 * y] as number;
+    if (left < 0) continue;
+    if (y0 < 0) y0 = y;
+    y1 = y + 1;
+    x0 = Math.min(x0, left);
+    x1 = Math.max(x1, spans[2 * y + 1] as number);
+  }
+  return y0 < 0 ? null : [x0, y0, x1, y1];
 }
 
 /** The outer corners of each row's leftmost and rightmost set pixel (as masks.py). */
-function cornerPoints(mask: Mask): Pt[] {
-  const { width, height, data } = mask;
+function cornerPoints(mask: Mask, spans: Int32Array): Pt[] {
   const pts: Pt[] = [];
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let left = -1;
-    let right = -1;
-    for (let x = 0; x < width; x++) {
-      if (data[row + x]) {
-        if (left < 0) left = x;
-        right = x + 1;
-      }
-    }
+  for (let y = 0; y < mask.height; y++) {
+    const left = spans[2 * y] as number;
     if (left < 0) continue;
+    const right = spans[2 * y + 1] as number;
     pts.push([left, y], [left, y + 1], [right, y], [right, y + 1]);
   }
   return pts;
@@ -66,15 +63,12 @@ function cornerPoints(mask: Mask): Pt[] {
 
 /** Counter-clockwise convex hull (Andrew's monotone chain), as masks.py `convex_hull`. */
 export function convexHull(points: Pt[]): Pt[] {
-  const seen = new Set<string>();
-  const pts = points
-    .filter((p) => {
-      const key = `${p[0]},${p[1]}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Sorted by x, then y, duplicates dropped (np.unique(points, axis=0)).
+  const sorted = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const pts = sorted.filter((p, i) => {
+    const q = sorted[i - 1];
+    return !q || q[0] !== p[0] || q[1] !== p[1];
+  });
   if (pts.length <= 2) return pts;
   const half = (seq: Pt[]): Pt[] => {
     const out: Pt[] = [];
@@ -106,36 +100,60 @@ function dilate(hull: Pt[], radius: number): Pt[] {
   return out;
 }
 
-/** Pixels whose centre lies in a convex polygon (as masks.py `fill_convex`). */
+/**
+ * Pixels whose centre lies in a convex polygon (as masks.py `fill_convex`): each row's span runs
+ * from the smallest to the largest x where an edge crosses the row's centre line. Each edge
+ * visits only the rows it spans (masks.py tests every edge on every row; the result is the same).
+ */
 function fillConvex(poly: Pt[], out: Mask): void {
   const { width, height, data } = out;
   if (poly.length < 3) return;
-  for (let y = 0; y < height; y++) {
-    const yc = y + 0.5;
-    let xMin = Infinity;
-    let xMax = -Infinity;
-    for (let i = 0; i < poly.length; i++) {
-      const [ax, ay] = poly[i] as Pt;
-      const [bx, by] = poly[(i + 1) % poly.length] as Pt;
-      const lo = Math.min(ay, by);
-      const hi = Math.max(ay, by);
-      if (!(yc >= lo && yc <= hi && hi > lo)) continue;
+  const xMin = new Float64Array(height).fill(Infinity);
+  const xMax = new Float64Array(height).fill(-Infinity);
+  for (let i = 0; i < poly.length; i++) {
+    const [ax, ay] = poly[i] as Pt;
+    const [bx, by] = poly[(i + 1) % poly.length] as Pt;
+    const lo = Math.min(ay, by);
+    const hi = Math.max(ay, by);
+    if (!(hi > lo)) continue;
+    const first = Math.max(0, Math.floor(lo - 0.5));
+    const last = Math.min(height - 1, Math.ceil(hi - 0.5));
+    for (let y = first; y <= last; y++) {
+      const yc = y + 0.5;
+      if (!(yc >= lo && yc <= hi)) continue;
       const x = ax + ((yc - ay) / (by - ay)) * (bx - ax);
-      if (x < xMin) xMin = x;
-      if (x > xMax) xMax = x;
+      if (x < (xMin[y] as number)) xMin[y] = x;
+      if (x > (xMax[y] as number)) xMax[y] = x;
     }
-    if (!Number.isFinite(xMin)) continue;
-    const first = Math.min(width, Math.max(0, Math.ceil(xMin - 0.5)));
-    const last = Math.min(width, Math.max(0, Math.floor(xMax - 0.5) + 1));
+  }
+  for (let y = 0; y < height; y++) {
+    const lo = xMin[y] as number;
+    if (!Number.isFinite(lo)) continue;
+    const first = Math.min(width, Math.max(0, Math.ceil(lo - 0.5)));
+    const last = Math.min(width, Math.max(0, Math.floor((xMax[y] as number) - 0.5) + 1));
     if (last > first) data.fill(1, y * width + first, y * width + last);
   }
+}
+
+/** Set pixels in data[from, to): four at a time (each byte is 0 or 1, so a word's byte sum is
+ * its product with 0x01010101, shifted down). */
+export function countOnes(data: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  let i = from;
+  for (; i < to && (data.byteOffset + i) % 4 !== 0; i++) n += data[i] as number;
+  if (i >= to) return n;
+  const words = new Uint32Array(data.buffer, data.byteOffset + i, Math.floor((to - i) / 4));
+  for (let k = 0; k < words.length; k++) n += Math.imul(words[k] as number, 0x01010101) >>> 24;
+  for (i += words.length * 4; i < to; i++) n += data[i] as number;
+  return n;
 }
 
 /** The grown mask (a new mask; `mask` is not changed). */
 export function expand(mask: Mask, ratio: number, mode: ExpandMode): Mask {
   const out: Mask = { width: mask.width, height: mask.height, data: mask.data.slice() };
   if (mode === "original") return out;
-  const box = bbox(mask);
+  const spans = rowSpans(mask);
+  const box = bbox(mask, spans);
   if (!box) return out;
   const [x0, y0, x1, y1] = box;
   const { width, height } = mask;
@@ -150,10 +168,8 @@ export function expand(mask: Mask, ratio: number, mode: ExpandMode): Mask {
     }
     return out;
   }
-  let count = 0;
-  for (const v of mask.data) count += v ? 1 : 0;
-  const radius = ratio * Math.sqrt(count);
-  let hull = convexHull(cornerPoints(mask));
+  const radius = ratio * Math.sqrt(countOnes(mask.data, y0 * width, y1 * width));
+  let hull = convexHull(cornerPoints(mask, spans));
   if (radius > 0) hull = convexHull(dilate(hull, radius));
   fillConvex(hull, out); // out already holds the mask: the union
   return out;

@@ -8,6 +8,7 @@
 
 import { h } from "../form/dom";
 import type { ExpandMode } from "./expand";
+import { createToolbar, type PaintTool, type ToolSpec } from "./painter-toolbar";
 import {
   clear,
   createMask,
@@ -25,17 +26,9 @@ import {
 import { createStage } from "./stage";
 import { UndoStack } from "./undo";
 
-export type PaintTool =
-  | "brush"
-  | "eraser"
-  | "rect"
-  | "ellipse"
-  | "polygon"
-  | "lasso"
-  | "fill"
-  | "pan";
+export type { PaintTool };
 
-const TOOLS: { tool: PaintTool; label: string; key: string }[] = [
+const TOOLS: ToolSpec[] = [
   { tool: "brush", label: "Brush", key: "b" },
   { tool: "eraser", label: "Eraser", key: "e" },
   { tool: "rect", label: "Rectangle", key: "r" },
@@ -67,8 +60,11 @@ export interface PainterOptions {
   idPrefix: string;
   onSave(mask: Mask): Promise<string | undefined>;
   onClose(): void;
-  /** Milliseconds of work each drawn animation frame took (the benchmark listens). */
-  onFrame?(ms: number): void;
+  /**
+   * Milliseconds of work: each animation frame that drew brush points ("stroke"), each growth
+   * redraw ("growth"). The benchmark listens.
+   */
+  onFrame?(ms: number, kind: "stroke" | "growth"): void;
 }
 
 export interface Painter {
@@ -95,90 +91,23 @@ export function createPainter(options: PainterOptions): Painter {
   const growthOf = () => options.growth?.() ?? null;
 
   // -- toolbar ----------------------------------------------------------------------------
-  const toolButtons = new Map<PaintTool, HTMLButtonElement>();
-  const toolRow = h("div", {
-    class: "vs-paint-tools",
-    role: "toolbar",
-    "aria-label": "Painting tools",
+  const bar = createToolbar({
+    tools: TOOLS,
+    size,
+    idPrefix: options.idPrefix,
+    onTool: (t) => setTool(t),
+    actions: {
+      undo: () => doUndo(),
+      redo: () => doRedo(),
+      invert: () => doInvert(),
+      clear: () => doClear(),
+      zoomOut: () => stage.zoomBy(1 / 1.25),
+      fit: () => stage.fitToView(),
+      zoomIn: () => stage.zoomBy(1.25),
+    },
   });
-  for (const t of TOOLS) {
-    const b = h(
-      "button",
-      {
-        type: "button",
-        class: "vs-button vs-tool-button",
-        "data-tool": t.tool,
-        title: `${t.label} (${t.key.toUpperCase()})`,
-        "aria-pressed": "false",
-      },
-      t.label,
-    );
-    b.addEventListener("click", () => setTool(t.tool));
-    toolButtons.set(t.tool, b);
-    toolRow.append(b);
-  }
-  const act = (label: string, title: string, run: () => void, cls: string) => {
-    const b = h(
-      "button",
-      { type: "button", class: `vs-button vs-tool-button ${cls}`, title },
-      label,
-    );
-    b.addEventListener("click", run);
-    return b;
-  };
-  const undoButton = act("Undo", "Undo (Ctrl+Z)", () => doUndo(), "vs-paint-undo");
-  const redoButton = act("Redo", "Redo (Ctrl+Shift+Z)", () => doRedo(), "vs-paint-redo");
-  const actions = h(
-    "div",
-    { class: "vs-paint-actions", role: "toolbar", "aria-label": "Mask actions" },
-    undoButton,
-    redoButton,
-    act("Invert", "Invert (I)", () => doInvert(), "vs-paint-invert"),
-    act("Clear", "Clear (Shift+Delete)", () => doClear(), "vs-paint-clear"),
-    act("−", "Zoom out (−)", () => stage.zoomBy(1 / 1.25), "vs-paint-zoom-out"),
-    act("Fit", "Fit (0)", () => stage.fitToView(), "vs-paint-fit"),
-    act("+", "Zoom in (+)", () => stage.zoomBy(1.25), "vs-paint-zoom-in"),
-  );
-  const sizeInput = h("input", {
-    type: "range",
-    min: 1,
-    max: 256,
-    step: 1,
-    value: size,
-    id: `${options.idPrefix}-size`,
-    class: "vs-paint-size",
-  });
-  const sizeOut = h("output", { for: sizeInput.id }, `${size} px`);
-  const opacityInput = h("input", {
-    type: "range",
-    min: 0,
-    max: 100,
-    step: 5,
-    value: 55,
-    id: `${options.idPrefix}-opacity`,
-    class: "vs-paint-opacity",
-  });
-  const knobs = h(
-    "div",
-    { class: "vs-paint-knobs" },
-    h("label", { for: sizeInput.id }, "Brush size"),
-    sizeInput,
-    sizeOut,
-    h("label", { for: opacityInput.id }, "Mask opacity"),
-    opacityInput,
-  );
-  const legend = h("p", { class: "vs-paint-legend" });
-  const status = h("p", { class: "vs-tool-status", "aria-live": "polite" });
-  const save = h(
-    "button",
-    { type: "button", class: "vs-button vs-primary vs-paint-save" },
-    "Use this mask",
-  );
-  const close = h(
-    "button",
-    { type: "button", class: "vs-button vs-tool-button vs-tool-close", title: "Close (Escape)" },
-    "Close",
-  );
+  const { toolButtons, toolRow, actions, undoButton, redoButton, knobs, sizeInput, sizeOut } = bar;
+  const { opacityInput, legend, status, save, close } = bar;
 
   const setSize = (value: number) => {
     size = Math.min(256, Math.max(1, Math.round(value)));
@@ -195,7 +124,9 @@ export function createPainter(options: PainterOptions): Painter {
     if (growthTimer !== undefined) clearTimeout(growthTimer);
     growthTimer = undefined;
     const g = growthOf();
+    const started = performance.now();
     stage.drawGrowth(g);
+    options.onFrame?.(performance.now() - started, "growth");
     legend.textContent = g
       ? `Red: the mask. Amber: what expand mode ${g.mode} × ${g.ratio} adds (as the service grows it).`
       : "Red: the mask (fixed: not grown).";
@@ -249,7 +180,7 @@ export function createPainter(options: PainterOptions): Painter {
     stage.drawMask(dirty);
     strokeDirty = union(strokeDirty, dirty);
     soonGrowth();
-    options.onFrame?.(performance.now() - started);
+    options.onFrame?.(performance.now() - started, "stroke");
   };
   const queuePoint = (p: Point) => {
     queue.push(p);

@@ -4,8 +4,8 @@
 // pixels through the mask canvas's on-screen box, which includes the transform.
 
 import { h } from "../form/dom";
-import { type ExpandMode, expand } from "./expand";
-import type { Mask, Point, Rect } from "./raster";
+import { bbox, type ExpandMode, expand } from "./expand";
+import { type Mask, type Point, type Rect, union } from "./raster";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MASK_RGBA = [255, 48, 48, 255] as const;
@@ -105,16 +105,31 @@ export function createStage(mask: Mask): Stage {
     ctx.putImageData(image, 0, 0, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
   };
 
+  // Only the rectangle the growth covers now or covered last time is rewritten and uploaded:
+  // a full 1280×720 upload per redraw would cost more than the growth itself.
+  let grownBox: Rect | null = null;
   const drawGrowth = (g: { ratio: number; mode: ExpandMode } | null) => {
     if (!gctx || !gimage) return;
-    if (g === null || g.mode === "original") {
-      gpixels.fill(0);
-    } else {
-      const grown = expand(mask, g.ratio, g.mode).data;
-      const { data } = mask;
-      for (let i = 0; i < grown.length; i++) gpixels[i] = grown[i] && !data[i] ? amber : 0;
+    const grown = g === null || g.mode === "original" ? null : expand(mask, g.ratio, g.mode);
+    const found = grown ? bbox(grown) : null;
+    const now: Rect | null = found
+      ? { x0: found[0], y0: found[1], x1: found[2], y1: found[3] }
+      : null;
+    const dirty = union(grownBox, now);
+    grownBox = now;
+    if (!dirty) return;
+    const { data } = mask;
+    const more = grown?.data;
+    for (let y = dirty.y0; y < dirty.y1; y++) {
+      const row = y * W;
+      if (!more) gpixels.fill(0, row + dirty.x0, row + dirty.x1);
+      else {
+        for (let i = row + dirty.x0; i < row + dirty.x1; i++) {
+          gpixels[i] = more[i] && !data[i] ? amber : 0;
+        }
+      }
     }
-    gctx.putImageData(gimage, 0, 0);
+    gctx.putImageData(gimage, 0, 0, dirty.x0, dirty.y0, dirty.x1 - dirty.x0, dirty.y1 - dirty.y0);
   };
 
   const preview: Stage["preview"] = (shape) => {

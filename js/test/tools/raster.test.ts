@@ -131,3 +131,21 @@ describe("fill, invert, clear", () => {
     expect(area(m)).toBe(12);
   });
 });
+
+describe("countOnes", () => {
+  it("counts set pixels of any range, aligned or not", async () => {
+    const { countOnes } = await import("../../src/tools/expand");
+    const data = new Uint8Array(103);
+    for (let i = 0; i < data.length; i += 3) data[i] = 1;
+    for (const [from, to] of [
+      [0, 103],
+      [1, 102],
+      [5, 9],
+      [7, 7],
+    ] as const) {
+      let expected = 0;
+      for (let i = from; i < to; i++) expected += data[i] as number;
+      expect(countOnes(data, from, to)).toBe(expected);
+    }
+  });
+});
