@@ -101,13 +101,14 @@ function dilate(hull: Pt[], radius: number): Pt[] {
 }
 
 /**
- * Pixels whose centre lies in a convex polygon (as masks.py `fill_convex`): each row's span runs
- * from the smallest to the largest x where an edge crosses the row's centre line. Each edge
- * visits only the rows it spans (masks.py tests every edge on every row; the result is the same).
+ * Each row's span [first, last) of the pixels whose centre lies in a convex polygon (as masks.py
+ * `fill_convex`): from the smallest to the largest x where an edge crosses the row's centre line.
+ * Each edge visits only the rows it spans (masks.py tests every edge on every row; the result is
+ * the same). Rows it misses get (0, 0).
  */
-function fillConvex(poly: Pt[], out: Mask): void {
-  const { width, height, data } = out;
-  if (poly.length < 3) return;
+function convexSpans(poly: Pt[], width: number, height: number): Int32Array {
+  const spans = new Int32Array(height * 2);
+  if (poly.length < 3) return spans;
   const xMin = new Float64Array(height).fill(Infinity);
   const xMax = new Float64Array(height).fill(-Infinity);
   for (let i = 0; i < poly.length; i++) {
@@ -131,8 +132,12 @@ function fillConvex(poly: Pt[], out: Mask): void {
     if (!Number.isFinite(lo)) continue;
     const first = Math.min(width, Math.max(0, Math.ceil(lo - 0.5)));
     const last = Math.min(width, Math.max(0, Math.floor((xMax[y] as number) - 0.5) + 1));
-    if (last > first) data.fill(1, y * width + first, y * width + last);
+    if (last > first) {
+      spans[2 * y] = first;
+      spans[2 * y + 1] = last;
+    }
   }
+  return spans;
 }
 
 /** Set pixels in data[from, to): four at a time (each byte is 0 or 1, so a word's byte sum is
@@ -148,29 +153,77 @@ export function countOnes(data: Uint8Array, from: number, to: number): number {
   return n;
 }
 
-/** The grown mask (a new mask; `mask` is not changed). */
-export function expand(mask: Mask, ratio: number, mode: ExpandMode): Mask {
-  const out: Mask = { width: mask.width, height: mask.height, data: mask.data.slice() };
-  if (mode === "original") return out;
+/**
+ * What the growth adds to the mask, as one span [first, last) per row (the grown region is the
+ * mask plus these spans: a rectangle for bbox, the dilated hull for hull); null for original or
+ * an empty mask. The painter draws the growth from these directly.
+ */
+export function growthSpans(mask: Mask, ratio: number, mode: ExpandMode): Int32Array | null {
+  if (mode === "original") return null;
   const spans = rowSpans(mask);
   const box = bbox(mask, spans);
-  if (!box) return out;
+  if (!box) return null;
   const [x0, y0, x1, y1] = box;
   const { width, height } = mask;
   if (mode === "bbox") {
     const mx = roundHalfUp(ratio * (x1 - x0));
     const my = roundHalfUp(ratio * (y1 - y0));
-    out.data.fill(0);
+    const out = new Int32Array(height * 2);
     const left = Math.max(0, x0 - mx);
     const right = Math.min(width, x1 + mx);
     for (let y = Math.max(0, y0 - my); y < Math.min(height, y1 + my); y++) {
-      out.data.fill(1, y * width + left, y * width + right);
+      out[2 * y] = left;
+      out[2 * y + 1] = right;
     }
     return out;
   }
   const radius = ratio * Math.sqrt(countOnes(mask.data, y0 * width, y1 * width));
   let hull = convexHull(cornerPoints(mask, spans));
   if (radius > 0) hull = convexHull(dilate(hull, radius));
-  fillConvex(hull, out); // out already holds the mask: the union
+  return convexSpans(hull, width, height);
+}
+
+/** The grown mask (a new mask; `mask` is not changed). */
+export function expand(mask: Mask, ratio: number, mode: ExpandMode): Mask {
+  const { width, height } = mask;
+  const out: Mask = { width, height, data: mask.data.slice() };
+  const spans = growthSpans(mask, ratio, mode);
+  if (!spans) return out;
+  if (mode === "bbox") out.data.fill(0); // the rectangle contains the whole mask
+  for (let y = 0; y < height; y++) {
+    const first = spans[2 * y] as number;
+    const last = spans[2 * y + 1] as number;
+    if (last > first) out.data.fill(1, y * width + first, y * width + last);
+  }
   return out;
+}
+
+/**
+ * Writes `colour` where the growth adds to the mask (inside `spans`, outside the mask) and 0
+ * elsewhere, for the rows and columns of `dirty`, into `pixels` (one entry per mask pixel). Native
+ * fills only: the growth's span, then each run of mask pixels in it cleared.
+ */
+export function paintGrowth(
+  mask: Mask,
+  spans: Int32Array | null,
+  dirty: { x0: number; y0: number; x1: number; y1: number },
+  pixels: Uint32Array,
+  colour: number,
+): void {
+  const { width, data } = mask;
+  for (let y = dirty.y0; y < dirty.y1; y++) {
+    const row = y * width;
+    pixels.fill(0, row + dirty.x0, row + dirty.x1);
+    const first = spans ? (spans[2 * y] as number) : 0;
+    const last = spans ? (spans[2 * y + 1] as number) : 0;
+    if (last <= first) continue;
+    pixels.fill(colour, row + first, row + last);
+    const line = data.subarray(row, row + width);
+    for (let x = line.indexOf(1, first); x >= 0 && x < last; ) {
+      const end = line.indexOf(0, x);
+      const stop = end < 0 || end > last ? last : end;
+      pixels.fill(0, row + x, row + stop);
+      x = stop >= last ? -1 : line.indexOf(1, stop);
+    }
+  }
 }

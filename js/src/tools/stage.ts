@@ -4,7 +4,7 @@
 // pixels through the mask canvas's on-screen box, which includes the transform.
 
 import { h } from "../form/dom";
-import { bbox, type ExpandMode, expand } from "./expand";
+import { type ExpandMode, growthSpans, paintGrowth } from "./expand";
 import { type Mask, type Point, type Rect, union } from "./raster";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -105,30 +105,25 @@ export function createStage(mask: Mask): Stage {
     ctx.putImageData(image, 0, 0, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
   };
 
-  // Only the rectangle the growth covers now or covered last time is rewritten and uploaded:
-  // a full 1280×720 upload per redraw would cost more than the growth itself.
+  // Only the rows the growth covers now or covered last time are rewritten and uploaded, each
+  // with native fills (the growth's span, then the mask's runs cleared): a per-pixel loop over
+  // a 1280×720 frame would cost more than the growth itself.
   let grownBox: Rect | null = null;
   const drawGrowth = (g: { ratio: number; mode: ExpandMode } | null) => {
     if (!gctx || !gimage) return;
-    const grown = g === null || g.mode === "original" ? null : expand(mask, g.ratio, g.mode);
-    const found = grown ? bbox(grown) : null;
-    const now: Rect | null = found
-      ? { x0: found[0], y0: found[1], x1: found[2], y1: found[3] }
-      : null;
+    const spans = g === null ? null : growthSpans(mask, g.ratio, g.mode);
+    let now: Rect | null = null;
+    if (spans) {
+      for (let y = 0; y < H; y++) {
+        const first = spans[2 * y] as number;
+        const last = spans[2 * y + 1] as number;
+        if (last > first) now = union(now, { x0: first, y0: y, x1: last, y1: y + 1 });
+      }
+    }
     const dirty = union(grownBox, now);
     grownBox = now;
     if (!dirty) return;
-    const { data } = mask;
-    const more = grown?.data;
-    for (let y = dirty.y0; y < dirty.y1; y++) {
-      const row = y * W;
-      if (!more) gpixels.fill(0, row + dirty.x0, row + dirty.x1);
-      else {
-        for (let i = row + dirty.x0; i < row + dirty.x1; i++) {
-          gpixels[i] = more[i] && !data[i] ? amber : 0;
-        }
-      }
-    }
+    paintGrowth(mask, spans, dirty, gpixels, amber);
     gctx.putImageData(gimage, 0, 0, dirty.x0, dirty.y0, dirty.x1 - dirty.x0, dirty.y1 - dirty.y0);
   };
 
