@@ -164,6 +164,17 @@ def paint_a_mask_on_frame_ten_and_edit_inside_it(
         expect(painter).to_have_attribute("data-undo", "3")
         painter.get_by_role("button", name="Use this mask").click()
         expect(painter.locator(".vs-tool-status")).to_contain_text("painted on frame 10")
+        area = painter.get_attribute("data-area")
+
+        # Editing the mask image again opens it in the painter, on its frame.
+        mask_field = form.locator('.vs-field[data-field="mask_image_url"]')
+        mask_field.get_by_role("button", name="Paint mask…").click()
+        again = mask_field.locator(".vs-painter")
+        expect(again).to_have_attribute("data-frame", "10", timeout=60_000)
+        expect(again).to_have_attribute("data-area", area or "")
+        expect(again).to_have_attribute("data-undo", "0")
+        again.get_by_role("button", name="Close").click()
+        expect(form.locator(".vs-painter")).to_have_count(0)
 
         form.locator('.vs-field[data-field="mask_type"]').get_by_text("fixed", exact=True).click()
         submit = root.locator(".vs-forms [role=tabpanel]:not([hidden]) .vs-submit")
@@ -172,14 +183,14 @@ def paint_a_mask_on_frame_ten_and_edit_inside_it(
         card = root.locator(".vs-card").first
         expect(card).to_have_attribute("data-status", "succeeded", timeout=90_000)
         task = json.loads(lab.kernel(page, PY_TASK))
-        check_mask(task["request"])
+        check_mask(task["request"], int(area or 0))
         check_result(Path(source), task)
         print(f"\npainter flow: {time.monotonic() - started:.1f} s")
     finally:
         page.close()
 
 
-def check_mask(request: dict[str, Any]) -> None:
+def check_mask(request: dict[str, Any], area: int) -> None:
     assert request["mask_frame_id"] == 10
     assert request["mask_type"] == "fixed"
     with Image.open(request["mask_image_url"]) as image:
@@ -187,6 +198,7 @@ def check_mask(request: dict[str, Any]) -> None:
         pixels = np.asarray(image.convert("L"))
     assert set(np.unique(pixels).tolist()) <= {0, 255}, "pure black and white"
     saved = pixels == 255
+    assert int(saved.sum()) == area, "the PNG holds exactly what the painter showed"
     expected = expected_mask()
     # Every boundary within 1 px: no white pixel farther than 1 px from the expected white
     # region, and no black pixel farther than 1 px from the expected black region.

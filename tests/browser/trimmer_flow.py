@@ -69,7 +69,12 @@ def trim_a_clip_pick_a_last_frame_and_extend(jupyter: Any, browser_context: Any,
         trimmer.locator(".vs-trim-in").fill("9")
         trimmer.locator(".vs-trim-out").fill("40")
         expect(trimmer.locator(".vs-trim-length")).to_contain_text("32 frames, 2.00 s")
+        unlabelled = lab.unlabelled(page)
+        assert unlabelled == [], unlabelled
         lab.screenshot(page, "trimmer-light.png", ".vs-trimmer")
+        lab.theme(page, dark=True)
+        lab.screenshot(page, "trimmer-dark.png", ".vs-trimmer")
+        lab.theme(page, dark=False)
         trimmer.get_by_role("button", name="Use this clip").click()
         expect(field.locator(".vs-tool-note")).to_contain_text("frames 9-40.mp4 (2.00 s)")
 

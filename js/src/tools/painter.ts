@@ -7,7 +7,7 @@
 // mouse (or a 1000 Hz one) never makes more than one redraw per frame.
 
 import { h } from "../form/dom";
-import type { ExpandMode } from "./expand";
+import { countOnes, type ExpandMode } from "./expand";
 import { createToolbar, type PaintTool, type ToolSpec } from "./painter-toolbar";
 import {
   clear,
@@ -138,6 +138,7 @@ export function createPainter(options: PainterOptions): Painter {
     undoButton.disabled = !undo.canUndo;
     redoButton.disabled = !undo.canRedo;
     el.dataset.undo = String(undo.size);
+    el.dataset.area = String(countOnes(mask.data, 0, mask.data.length)); // for tests and people
   };
   /** One whole operation: undoable, redrawn, growth updated. */
   const operation = (run: () => Rect | null) => {

@@ -143,6 +143,7 @@ export function createMedia(ctx: ControlContext): Control {
         ? h("img", { src: objectUrl, alt: `Preview of ${file.name}`, class: "vs-thumb" })
         : h("video", {
             src: objectUrl,
+            "aria-label": `Preview of ${file.name}`,
             class: "vs-thumb",
             muted: true,
             preload: "metadata",
