@@ -132,5 +132,33 @@ async def test_extend_cuts_the_results_last_seconds(
     ours = read_frames(answer["ref"], [0])[0].astype(int)
     theirs = read_frames(local, [first])[first].astype(int)
     assert np.abs(ours - theirs).mean() < 4
+    # A web address is fetched by the kernel once, then scrubbed like a local file.
+    url = task.record.video_url
+    assert url
+    assert url.startswith("http")
+    fetched, jpegs = await ask(studio, "frames", video=url, start=1, count=2, width=64)
+    assert fetched["ok"], fetched
+    assert fetched["frames"] == result.frames
+    assert len(jpegs) == 2
     missing, _ = await ask(studio, "extend", local_id="nope")
     assert missing["code"] == "unknown_task"
+
+
+async def test_a_picked_files_own_name_is_what_the_tools_show(
+    studio: Studio, ask: Any, tmp_path: Path
+) -> None:
+    data = frame_number_video(tmp_path / "x.mp4").read_bytes()
+    answer, _ = await ask(studio, "upload", [data], upload="u1", field="video_url", index=0,
+                          name="Holiday 2024.mp4", type="video/mp4", size=len(data), offset=0,
+                          last=True)  # fmt: skip
+    ref = answer["ref"]
+    assert Path(ref).name != "Holiday 2024.mp4"  # stored by content hash
+    facts, _ = await ask(studio, "frames", video=ref, start=1, count=1, width=32)
+    assert facts["name"] == "Holiday 2024.mp4"
+    frame, _ = await ask(studio, "save_frame", video=ref, frame=2)
+    assert frame["name"] == "Holiday 2024 frame 2.png"
+    clip, _ = await ask(studio, "trim", video=frame["ref"].replace(".png", ".mp4"), first=1, last=2)
+    assert clip["ok"] is False
+    assert clip["code"] == "no_source"
+    assert clip["error"].startswith(Path(frame["ref"]).stem)  # the name, not the kernel path
+    assert str(tmp_path) not in clip["error"]

@@ -37,7 +37,7 @@ from vace_studio.widget.commands import Message, Reply, command
 from vace_studio.widget.errors import MessageError, WidgetError
 from vace_studio.widget.feed import CardFeed
 from vace_studio.widget.media_handlers import record_of
-from vace_studio.widget.videos import VideoUnavailableError, source_path
+from vace_studio.widget.videos import VideoUnavailableError, source_path, source_ref
 
 MAX_FRAMES_PER_ANSWER = 48
 """JPEGs of one ``frames`` answer: 48 strip frames at 640 px stay well under 4 MiB."""
@@ -70,8 +70,14 @@ class ToolHandlers:
         self._strips = StripCache()
         self._fetched: dict[str, Path] = {}
 
-    async def _video(self, message: Message) -> Path:
-        ref = message.text("video", "the video field's value (a file or a web address)")
+    async def _video(self, message: Message, key: str = "video") -> Path:
+        ref = message.text(key, "the field's value (a file or a web address)")
+        if source_ref({"video_url": ref}) is None:
+            shown = ref if "://" in ref else Path(ref).name  # never a whole kernel path
+            raise VideoUnavailableError(
+                f"{shown}: not a file on the kernel's machine nor an http(s) address it can fetch",
+                "no_source",
+            )
         return await source_path(self._clients.current, {"video_url": ref}, self._fetched)
 
     def _name(self, path: Path) -> str:
@@ -188,10 +194,9 @@ class ToolHandlers:
     @command("load_mask")
     async def load_mask(self, message: Message) -> Reply:
         """An existing mask image as ``width × height`` bytes (1 = edit), for the painter."""
-        ref = message.text("ref", "the mask image's value")
         width = message.whole("width", 0, high=MAX_MASK_SIDE)
         height = message.whole("height", 0, high=MAX_MASK_SIDE)
-        path = await source_path(self._clients.current, {"video_url": ref}, self._fetched)
+        path = await self._video(message, "ref")
         try:
             bits = await asyncio.to_thread(mask_bits, path, width, height)
         except (ValueError, OSError) as error:
