@@ -79,9 +79,7 @@ def draw(points: int, width: int, height: int, folder: Path) -> dict[str, Any]:
             viewport={"width": 1400, "height": 1000},
         )  # fmt: skip
         page = context.new_page()
-        page.set_content(
-            "<!doctype html><html><body style='margin:0;width:1320px'></body></html>"
-        )
+        page.set_content("<!doctype html><html><body style='margin:0;width:1320px'></body></html>")
         page.add_style_tag(content=CSS.read_text())
         page.add_script_tag(content=script)
         page.evaluate("([w, h]) => window.startPainter(w, h)", [width, height])
