@@ -20,6 +20,18 @@ export interface ToolSpec {
   key: string;
 }
 
+/** Every tool, its label and its key. */
+export const TOOLS: ToolSpec[] = [
+  { tool: "brush", label: "Brush", key: "b" },
+  { tool: "eraser", label: "Eraser", key: "e" },
+  { tool: "rect", label: "Rectangle", key: "r" },
+  { tool: "ellipse", label: "Ellipse", key: "o" },
+  { tool: "polygon", label: "Polygon", key: "p" },
+  { tool: "lasso", label: "Lasso", key: "l" },
+  { tool: "fill", label: "Fill", key: "f" },
+  { tool: "pan", label: "Pan", key: "h" },
+];
+
 export interface ToolbarOptions {
   tools: ToolSpec[];
   size: number;

@@ -8,7 +8,7 @@
 
 import { h } from "../form/dom";
 import { countOnes, type ExpandMode } from "./expand";
-import { createToolbar, type PaintTool, type ToolSpec } from "./painter-toolbar";
+import { createToolbar, type PaintTool, TOOLS } from "./painter-toolbar";
 import {
   clear,
   createMask,
@@ -27,17 +27,6 @@ import { createStage } from "./stage";
 import { UndoStack } from "./undo";
 
 export type { PaintTool };
-
-const TOOLS: ToolSpec[] = [
-  { tool: "brush", label: "Brush", key: "b" },
-  { tool: "eraser", label: "Eraser", key: "e" },
-  { tool: "rect", label: "Rectangle", key: "r" },
-  { tool: "ellipse", label: "Ellipse", key: "o" },
-  { tool: "polygon", label: "Polygon", key: "p" },
-  { tool: "lasso", label: "Lasso", key: "l" },
-  { tool: "fill", label: "Fill", key: "f" },
-  { tool: "pan", label: "Pan", key: "h" },
-];
 
 const GROWTH_EVERY_MS = 120;
 
@@ -266,6 +255,7 @@ export function createPainter(options: PainterOptions): Painter {
     if (panned) return;
     const p = stage.pixel(event);
     if (tool === "brush" || tool === "eraser") {
+      queue.push(p); // where the button came up, even without a move there first
       paintQueued();
       undo.commit(strokeDirty);
       last = null;
