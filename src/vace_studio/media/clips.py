@@ -8,8 +8,8 @@ scrubber is the frame ``mask_frame_id`` means.
 - :class:`FrameStrip` — every frame of a video as a small JPEG (the scrubber plays and steps
   through these; decoded once, kept while the video is shown).
 - :func:`frame_png` — one frame at full resolution (the painter's background, an exported frame).
-- :func:`cut` — frames ``first``–``last`` as a new H.264 MP4 (the trimmer; the same encoder and
-  frame-rate rule as :func:`~vace_studio.media.fixes.trim`).
+- :func:`cut` — frames ``first``–``last`` as a new H.264 MP4 (the trimmer), through
+  :func:`~vace_studio.media.fixes.trim`.
 - :func:`mask_png` / :func:`mask_bits` — a painted mask to a pure black/white PNG and back.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import os
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,8 @@ from PIL import Image
 
 from vace_studio.imaging.arrays import U8
 from vace_studio.imaging.masks import binarize
-from vace_studio.media.frames import iter_frames, read_frames, read_rgb, resample, write_mp4
+from vace_studio.media.fixes import trim
+from vace_studio.media.frames import iter_frames, read_frames, read_rgb
 from vace_studio.media.limits import VIDEO
 from vace_studio.media.probe import ProbeError, probe_video
 
@@ -111,36 +111,18 @@ def frame_png(path: PathLike, frame: int) -> bytes:
     return out.getvalue()
 
 
-def _timed(path: PathLike, first: int, last: int) -> Iterator[tuple[float, U8]]:
-    start: float | None = None
-    for index, (t, rgb) in enumerate(iter_frames(path), start=1):
-        if index < first:
-            continue
-        if index > last:
-            break
-        if start is None:
-            start = t
-        yield t - start, rgb
-
-
 def cut(path: PathLike, first: int, last: int, dst: PathLike) -> tuple[Path, int, float]:
-    """Frames ``first``–``last`` (1-based, inclusive) of a video as an H.264 MP4 at ``dst``.
-
-    The frame rate is the source's, raised to 16 fps when lower (frames repeated), as in
-    :func:`~vace_studio.media.fixes.trim`. Returns the file, its frame count and seconds.
+    """Frames ``first``–``last`` (1-based, inclusive) of a video as an H.264 MP4 at ``dst``,
+    through :func:`~vace_studio.media.fixes.trim` (from frame ``first``'s time, for the frames'
+    duration; the frame rate is the source's, raised to 16 fps when lower). Returns the file,
+    its frame count and seconds.
     """
     if not 1 <= first <= last:
-        raise ValueError(
-            f"the clip must start at frame 1 or later and end after it ({first}–{last})"
-        )
+        raise ValueError(f"a clip starts at frame 1 or later and ends after it ({first}–{last})")
     fps, _, _ = _video_fps(path)
-    out_fps = max(fps, VIDEO.min_fps)
-    seconds = (last - first + 1) / fps
-    frames = list(resample(_timed(path, first, last), fps, out_fps, max_seconds=seconds))
-    if not frames:
-        raise ValueError(f"{Path(path).name} has no frame {first}")
-    write_mp4(frames, dst, out_fps)
-    return Path(dst), len(frames), len(frames) / out_fps
+    made = trim(path, (last - first + 1) / fps, dst, start=(first - 1) / fps)
+    info = probe_video(made)
+    return made, info.frames, info.frames / info.fps
 
 
 def last_frames(path: PathLike, seconds: float) -> tuple[int, int]:
