@@ -165,6 +165,13 @@ def paint_a_mask_on_frame_ten_and_edit_inside_it(
         painter.get_by_role("button", name="Use this mask").click()
         expect(painter.locator(".vs-tool-status")).to_contain_text("painted on frame 10")
         area = painter.get_attribute("data-area")
+        viewport = painter.locator(".vs-paint-viewport")
+        fitted = float(viewport.get_attribute("data-zoom") or "0")
+        painter.focus()
+        page.keyboard.press("+")  # zoom by key, around the middle; "0" fits again
+        expect(viewport).not_to_have_attribute("data-zoom", f"{fitted:.3f}")
+        page.keyboard.press("0")
+        expect(viewport).to_have_attribute("data-zoom", f"{fitted:.3f}")
 
         # Editing the mask image again opens it in the painter, on its frame.
         mask_field = form.locator('.vs-field[data-field="mask_image_url"]')
