@@ -52,8 +52,10 @@ js-check: $(JS_STAMP)
 js-test: $(JS_STAMP)
 	cd js && npm run --silent test
 
+# Two workers, one per core: most tests wait on a simulator, a kernel or a browser, so the pair
+# halves the wall time. A file stays on one worker (module-scoped servers start once).
 pytest: $(STAMP) $(BUNDLE)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(STAMP) $(BUNDLE)
 	$(BIN)/python -m benchmarks

@@ -157,7 +157,9 @@ async def test_failed_lists_never_mean_not_created(
         sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
         client: Client = make_client(sim)
         sent = client.enqueue(_request(requests_for, media, file_server))
-        await asyncio.sleep(0.3)
+        # Switch faults only once the submit was cut off: on a loaded machine it may take
+        # longer than any fixed pause, and a submit sent after the switch would simply succeed.
+        await asyncio.wait_for(_until(lambda: _submits(sim) >= 1), 20)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
         await asyncio.wait_for(_until(lambda: sent.status is Status.UNCERTAIN), 20)
         assert sent.record.advice
@@ -211,6 +213,10 @@ async def test_temporary_uploads_are_cached_per_account(
         assert accounts == {account_of(sim.key("a")), account_of(sim.key("b"))}
 
 
+def _submits(sim: Any) -> int:
+    return int(sim.stats().requests.get("dashscope:submit", 0))
+
+
 async def _until(condition: Any) -> None:
     # Checking a task's status every 50 ms is what a notebook user watching a card does.
     while not condition():  # noqa: ASYNC110
@@ -224,7 +230,9 @@ async def test_when_lists_never_recover_the_task_stays_uncertain_and_says_checki
         sim.set_faults(drop_before_rate=1.0, routes=frozenset({"submit"}))
         client: Client = make_client(sim)
         sent = client.enqueue(_request(requests_for, media, file_server))
-        await asyncio.sleep(0.3)
+        # Switch faults only once the submit was cut off: on a loaded machine it may take
+        # longer than any fixed pause, and a submit sent after the switch would simply succeed.
+        await asyncio.wait_for(_until(lambda: _submits(sim) >= 1), 20)
         sim.set_faults(server_error_rate=1.0, routes=frozenset({"list"}))
         # Quick lists (≈4 s) then background lists (≈15 s with the test policy), all failing.
         await asyncio.wait_for(_until(lambda: "stopped checking" in (sent.record.advice or "")), 40)

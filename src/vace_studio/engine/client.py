@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -44,7 +44,10 @@ from vace_studio.engine.transport import DEFAULT_TIMEOUT, Transport
 from vace_studio.engine.uploads import Uploader, Uploads
 from vace_studio.providers import Provider, ProviderLimits, make_provider
 from vace_studio.providers.submit_checks import check_accepts
-from vace_studio.requests import Problem, VaceRequest, validate_request
+from vace_studio.requests import Problem
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 log = logging.getLogger("vace_studio")
 
@@ -182,6 +185,8 @@ class Client:
 
         The built-in simulator costs nothing (0.0).
         """
+        from vace_studio.requests import validate_request  # the models load on first use
+
         validate_request(request)
         if self.simulated:
             return 0.0
@@ -251,6 +256,8 @@ class Client:
         """:meth:`check`, plus the warnings: what the service accepts but trims or ignores
         (a 6 s video of which it uses 5 s, ``expand_ratio`` with a fixed mask, ...), each naming
         the field, the rule, the value and the fix."""
+        from vace_studio.requests import validate_request  # the models load on first use
+
         model = validate_request(self.uploads.materialize(request))
         warnings = [*model.warnings(), *self.uploads.check(model)]
         check_accepts(self.provider, model)

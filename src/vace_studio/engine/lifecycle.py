@@ -42,7 +42,6 @@ from vace_studio.providers import (
     TaskStatus,
     fix_for,
 )
-from vace_studio.requests import validate_request
 
 if TYPE_CHECKING:
     from vace_studio.engine.context import EngineContext
@@ -114,6 +113,8 @@ class Lifecycle:
         if not task.commit(Event.CLAIM, owner=ctx.owner):
             return  # another kernel sharing this store took it (or it was canceled meanwhile)
         try:
+            from vace_studio.requests import validate_request  # the models load on first use
+
             request, warnings = await self.uploads.prepare(validate_request(task.request))
             spec = ctx.provider.submit_request(request)
         except Exception as error:  # invalid input, upload failure: nothing was sent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import statistics
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -89,7 +88,7 @@ class PollPolicy:
         """How long a task like these usually takes from submit to end (the median of the
         history, else ``default_expected``)."""
         totals = [total for total, _ in history]
-        return statistics.median(totals) if totals else self.default_expected
+        return _median(totals) if totals else self.default_expected
 
     def next_delay(
         self,
@@ -106,7 +105,7 @@ class PollPolicy:
         if len(totals) >= 3:
             low, mid, high = (
                 _quantile(totals, 0.1),
-                statistics.median(totals),
+                _median(totals),
                 _quantile(totals, 0.9),
             )
         else:
@@ -141,3 +140,11 @@ def _quantile(values: Sequence[float], q: float) -> float:
         raise ValueError("no values")
     index = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
     return values[index]
+
+
+def _median(values: Sequence[float]) -> float:
+    # ``statistics`` is imported on first use: it brings ``fractions`` and ``decimal``, a cost
+    # every ``import vace_studio`` would pay for a figure only polling needs.
+    from statistics import median
+
+    return median(values)

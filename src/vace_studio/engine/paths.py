@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 HOME_ENV = "VACE_STUDIO_HOME"
 
 
@@ -40,7 +38,12 @@ class Paths:
 def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     """The home folder to use, created if needed."""
     chosen = home if home is not None else os.environ.get(HOME_ENV)
-    root = Path(chosen) if chosen else Path(platformdirs.user_data_dir("vace-studio"))
+    if chosen:
+        root = Path(chosen)
+    else:
+        import platformdirs  # only when no home is named; not a cost of ``import vace_studio``
+
+        root = Path(platformdirs.user_data_dir("vace-studio"))
     paths = Paths(root.expanduser().resolve())
     paths.staging.mkdir(parents=True, exist_ok=True)
     return paths

@@ -14,18 +14,17 @@ Two policies, because a status request and a paid submit are not alike:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential_jitter,
-)
 
 from vace_studio.providers import ProviderError, ServerError, ThrottledError
+
+if TYPE_CHECKING:
+    # tenacity is imported when the first policy is built: at import time it pulls in tornado
+    # (and curses) whenever tornado is installed, as it is beside Jupyter, which would double
+    # the cost of ``import vace_studio`` for the CLI and scripts.
+    from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 
 NEVER_SENT = (
     httpx.ConnectError,
@@ -58,6 +57,8 @@ class RetryPolicy:
     max_total: float = 300.0
 
     def _wait(self) -> wait_exponential_jitter:
+        from tenacity import wait_exponential_jitter
+
         return wait_exponential_jitter(
             multiplier=self.initial, max=self.max_wait, jitter=self.initial
         )
@@ -69,6 +70,8 @@ class RetryPolicy:
 
     def idempotent(self) -> AsyncRetrying:
         """For requests that are safe to repeat: polls, downloads, cancels, uploads."""
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay
+
         return AsyncRetrying(
             retry=retry_if_exception(is_transient),
             wait=self._waiter,
@@ -78,6 +81,8 @@ class RetryPolicy:
 
     def submit(self) -> AsyncRetrying:
         """For a paid submit: only errors that prove no task was created."""
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay
+
         return AsyncRetrying(
             retry=retry_if_exception(never_created),
             wait=self._waiter,

@@ -39,12 +39,13 @@ from vace_studio.providers import (
     ThrottledError,
     UploadCredential,
 )
-from vace_studio.requests import InvalidRequest, Problem, VaceRequest, validate_request
-from vace_studio.requests.media import has_cjk, is_local
+from vace_studio.requests import InvalidRequest, Problem
 from vace_studio.requests.problems import describe_value, errors_of, warnings_of
+from vace_studio.requests.refs import has_cjk, is_local
 
 if TYPE_CHECKING:
     from vace_studio.engine.context import EngineContext
+    from vace_studio.requests import VaceRequest
 
 log = logging.getLogger("vace_studio")
 
@@ -130,7 +131,7 @@ class Uploads:
     ) -> VaceRequest | Mapping[str, Any]:
         """``request`` with bytes / PIL images / NumPy arrays in media fields saved as files
         (under ``<home>/inputs``, named by content hash) and replaced by their paths."""
-        if isinstance(request, VaceRequest):
+        if not isinstance(request, Mapping):  # a model: its media are already paths or URLs
             return request
         return materialize_request(request, self.ctx.paths.home / "inputs")
 
@@ -204,6 +205,8 @@ class Uploads:
                 if isinstance(value, list)
                 else urls.get(value, value)
             )
+        from vace_studio.requests import validate_request  # the models load on first use
+
         return validate_request(data), warnings
 
     async def _guarded(

@@ -11,14 +11,13 @@ widget, the CLI and notebooks show the same things.
   static HTML page that plays them side by side.
 """
 
-from vace_studio.experiments.cost import (
-    DEFAULT_CONFIRM_ABOVE,
-    SECONDS_PER_TASK,
-    CostEstimate,
-    estimate_for,
-)
-from vace_studio.experiments.export import ExportError, export_run
-from vace_studio.experiments.grid import Cell, Grid, InvalidSweep, SweepProblem, build_grid
+from typing import TYPE_CHECKING
+
+from vace_studio._lazy import lazy_attributes
+
+# Imported now, not on first use: the function ``history`` shares its name with the module
+# ``experiments/history.py``, and once that module is imported the package attribute would be the
+# module, so ``from vace_studio.experiments import history`` must find the function bound here.
 from vace_studio.experiments.history import (
     COLUMNS,
     MissingPandas,
@@ -27,9 +26,44 @@ from vace_studio.experiments.history import (
     rerun,
     sweep_rows,
 )
-from vace_studio.experiments.plan import SweepNotConfirmed, SweepPlan, plan_sweep
-from vace_studio.experiments.progress import SweepProgress, SweepResult
-from vace_studio.experiments.sweeps import Sweep, sweep
+
+if TYPE_CHECKING:
+    from vace_studio.experiments.cost import (
+        DEFAULT_CONFIRM_ABOVE,
+        SECONDS_PER_TASK,
+        CostEstimate,
+        estimate_for,
+    )
+    from vace_studio.experiments.export import ExportError, export_run
+    from vace_studio.experiments.grid import Cell, Grid, InvalidSweep, SweepProblem, build_grid
+    from vace_studio.experiments.plan import SweepNotConfirmed, SweepPlan, plan_sweep
+    from vace_studio.experiments.progress import SweepProgress, SweepResult
+    from vace_studio.experiments.sweeps import Sweep, sweep
+
+# Each name loads its module on first use (PEP 562): the CLI reads task views from
+# ``experiments.views`` without paying for sweeps, exports and pandas.
+_LAZY = {
+    "DEFAULT_CONFIRM_ABOVE": "vace_studio.experiments.cost",
+    "SECONDS_PER_TASK": "vace_studio.experiments.cost",
+    "CostEstimate": "vace_studio.experiments.cost",
+    "estimate_for": "vace_studio.experiments.cost",
+    "ExportError": "vace_studio.experiments.export",
+    "export_run": "vace_studio.experiments.export",
+    "Cell": "vace_studio.experiments.grid",
+    "Grid": "vace_studio.experiments.grid",
+    "InvalidSweep": "vace_studio.experiments.grid",
+    "SweepProblem": "vace_studio.experiments.grid",
+    "build_grid": "vace_studio.experiments.grid",
+    "SweepNotConfirmed": "vace_studio.experiments.plan",
+    "SweepPlan": "vace_studio.experiments.plan",
+    "plan_sweep": "vace_studio.experiments.plan",
+    "SweepProgress": "vace_studio.experiments.progress",
+    "SweepResult": "vace_studio.experiments.progress",
+    "Sweep": "vace_studio.experiments.sweeps",
+    "sweep": "vace_studio.experiments.sweeps",
+}
+
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = [
     "COLUMNS",

@@ -13,10 +13,13 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vace_studio.requests import InvalidRequest, VaceRequest, validate_request
-from vace_studio.requests.base import describe_value
+from vace_studio.requests import InvalidRequest
+from vace_studio.requests.problems import describe_value
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 MAX_CELLS = 10_000
 """Grids larger than this are refused before they are built (almost surely a typo)."""
@@ -142,11 +145,13 @@ def label_key(labels: Mapping[str, Any]) -> str:
 
 def base_fields(base: VaceRequest | Mapping[str, Any]) -> dict[str, Any]:
     """The base request as a plain dict (a model gives its API fields)."""
+    if isinstance(base, Mapping):
+        return dict(base)
+    from vace_studio.requests import VaceRequest  # the models load on first use
+
     if isinstance(base, VaceRequest):
         return base.api_fields()
-    if not isinstance(base, Mapping):
-        raise TypeError(f"the base request must be a request or a dict (got {base!r})")
-    return dict(base)
+    raise TypeError(f"the base request must be a request or a dict (got {base!r})")
 
 
 def build_grid(base: VaceRequest | Mapping[str, Any], grid: Mapping[str, Sequence[Any]]) -> Grid:
@@ -214,14 +219,19 @@ def build_grid(base: VaceRequest | Mapping[str, Any], grid: Mapping[str, Sequenc
 
 def check_cells(
     cells: Sequence[Cell],
-    check: Callable[[dict[str, Any]], VaceRequest] = validate_request,
+    check: Callable[[dict[str, Any]], VaceRequest] | None = None,
 ) -> list[VaceRequest]:
-    """Validate every cell with ``check``; return the models or raise :class:`InvalidSweep`.
+    """Validate every cell with ``check`` (default: :func:`~vace_studio.requests.validate_request`);
+    return the models or raise :class:`InvalidSweep`.
 
     ``check`` raises :class:`~vace_studio.requests.InvalidRequest` (or another ``ValueError``,
     e.g. an upload the provider cannot take) for a bad cell. All cells are checked; identical
     problems of several cells are reported once, with the cells they occur in.
     """
+    if check is None:
+        from vace_studio.requests import validate_request  # the models load on first use
+
+        check = validate_request
     models: list[VaceRequest] = []
     found: dict[tuple[str, str], list[Cell]] = {}
     for cell in cells:

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -33,9 +33,12 @@ from vace_studio.media.probe import (
     probe_local,
 )
 from vace_studio.media.remote import DEFAULT_TIMEOUT, Unreachable, probe_remote
-from vace_studio.requests import Problem, VaceRequest
-from vace_studio.requests.base import describe_value
-from vace_studio.requests.media import is_local
+from vace_studio.requests import Problem
+from vace_studio.requests.problems import describe_value
+from vace_studio.requests.refs import is_local
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 
 @dataclass

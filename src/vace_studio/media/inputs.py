@@ -22,12 +22,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from vace_studio.media.limits import FIELD_KINDS
 from vace_studio.media.probe import MediaKind, sniff_kind
 from vace_studio.requests import InvalidRequest, Problem
-from vace_studio.requests.base import describe_value
+from vace_studio.requests.problems import describe_value
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,6 +43,8 @@ _KNOWN_SUFFIXES = {
 
 def default_inputs_dir() -> Path:
     """Where in-memory media is written when no folder is given (the user cache folder)."""
+    import platformdirs  # imported where used: ``import vace_studio`` stays light
+
     return Path(platformdirs.user_cache_dir("vace-studio")) / "inputs"
 
 

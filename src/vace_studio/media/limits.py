@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vace_studio.media.probe import (
     ImageInfo,
@@ -30,7 +31,10 @@ from vace_studio.media.probe import (
     fps_text,
     human_bytes,
 )
-from vace_studio.requests import Problem, Severity, VaceRequest
+from vace_studio.requests import Problem, Severity
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 MB = 1024 * 1024
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -32,8 +32,10 @@ from vace_studio.imaging.masks import EXPAND_MODES, ExpandMode, bbox, binarize, 
 from vace_studio.media.frames import read_frames, read_rgb
 from vace_studio.media.limits import max_mask_frame_id
 from vace_studio.media.probe import VideoInfo, probe_local, probe_video
-from vace_studio.requests import VaceRequest
-from vace_studio.requests.media import is_local
+from vace_studio.requests.refs import is_local
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 PathLike = str | os.PathLike[str]
 MAX_WIDTH = 480

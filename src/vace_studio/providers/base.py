@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from vace_studio.providers.errors import ErrorKind
 from vace_studio.providers.info import ProviderInfo, ProviderLimits
-from vace_studio.requests.base import VaceRequest
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 __all__ = [
     "HostedUploads",

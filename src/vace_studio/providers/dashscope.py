@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vace_studio.providers.base import HttpRequestSpec, TaskState, TaskStatus, Usage
 from vace_studio.providers.dashscope_uploads import TemporaryStorage
@@ -35,7 +35,9 @@ from vace_studio.providers.wire import (
     verbatim,
     whole,
 )
-from vace_studio.requests.base import VaceRequest
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 NAME = "dashscope"
 LABEL = "DashScope"

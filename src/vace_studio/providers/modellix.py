@@ -9,7 +9,7 @@ can be uploaded with ``POST /api/v1/media/files``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vace_studio.providers.base import (
     HttpRequestSpec,
@@ -43,7 +43,9 @@ from vace_studio.providers.wire import (
     verbatim,
     whole,
 )
-from vace_studio.requests.base import VaceRequest
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 NAME = "modellix"
 LABEL = "Modellix"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vace_studio.providers.base import HttpRequestSpec, TaskState, TaskStatus
 from vace_studio.providers.errors import (
@@ -36,7 +36,9 @@ from vace_studio.providers.wire import (
     times_from,
     verbatim,
 )
-from vace_studio.requests.base import VaceRequest
+
+if TYPE_CHECKING:
+    from vace_studio.requests import VaceRequest
 
 NAME = "mulerouter"
 LABEL = "MuleRouter"

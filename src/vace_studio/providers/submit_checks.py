@@ -10,12 +10,13 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from vace_studio.providers.errors import InvalidInputError
-from vace_studio.requests import InvalidRequest, Problem, validate_request
-from vace_studio.requests.base import VaceRequest, describe_value
-from vace_studio.requests.media import is_local
+from vace_studio.requests import InvalidRequest, Problem
+from vace_studio.requests.problems import describe_value
+from vace_studio.requests.refs import is_local
 
 if TYPE_CHECKING:
     from vace_studio.providers.base import Provider
+    from vace_studio.requests import VaceRequest
 
 _STAND_IN = "https://uploads.invalid/file"
 
@@ -35,6 +36,8 @@ def check_accepts(provider: Provider, model: VaceRequest) -> None:
             else (_STAND_IN if is_local(value) else value)
         )
     try:
+        from vace_studio.requests import validate_request  # the models load on first use
+
         provider.submit_request(validate_request(data))
     except InvalidInputError as error:
         field = error.message.split(":", 1)[0] if ":" in error.message else ""

@@ -9,7 +9,6 @@ carries them (and renders them) for the rest of the package.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,33 +17,9 @@ from pydantic_core import ErrorDetails
 
 from vace_studio.requests.fields import BLANK_PROMPT
 from vace_studio.requests.models import MODELS
-from vace_studio.requests.problems import Problem, describe_value
+from vace_studio.requests.problems import InvalidRequest, Problem, describe_value
 
-
-class InvalidRequest(ValueError):  # noqa: N818 -- public name, reads as the condition it reports
-    """A request broke one or more documented rules; nothing was sent anywhere.
-
-    ``problems`` are the errors (``severity="error"``); ``warnings`` what else was found, for a
-    caller that shows everything at once.
-    """
-
-    def __init__(
-        self, function: str | None, problems: list[Problem], warnings: list[Problem] | None = None
-    ) -> None:
-        self.function = function
-        self.problems = problems
-        self.warnings = list(warnings or [])
-        what = f"{function} request" if function else "request"
-        lines = "\n".join(f"  - {p.message}" for p in problems)
-        super().__init__(f"This {what} is invalid:\n{lines}")
-
-    def by_field(self) -> dict[str, str]:
-        """Messages keyed by top-level field name (what the form shows next to each control)."""
-        out: dict[str, str] = {}
-        for problem in self.problems:
-            top = problem.field.split("[", 1)[0]
-            out[top] = f"{out[top]}; {problem.message}" if top in out else problem.message
-        return out
+__all__ = ["InvalidRequest", "explain"]
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -127,7 +102,9 @@ def _not_taken(function: str | None, field: str) -> str:
         verb = "takes" if len(takers) == 1 else "take"
         return f"{who} does not take this field (only {_and(takers)} {verb} it); leave it out"
     model = MODELS.get(function or "")
-    close = difflib.get_close_matches(field, list(model.model_fields) if model else [], n=1)
+    from difflib import get_close_matches  # only when a name is wrong; difflib is not small
+
+    close = get_close_matches(field, list(model.model_fields) if model else [], n=1)
     hint = f"did you mean {close[0]}?" if close else "leave it out"
     return f"{who} has no such field; {hint}"
 

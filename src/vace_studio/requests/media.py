@@ -13,44 +13,34 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-MediaKind = Literal["image", "video"]
+from vace_studio.requests.refs import (
+    REMOTE_SCHEMES,
+    MediaKind,
+    has_cjk,
+    is_local,
+    is_remote,
+    scheme_of,
+)
 
-REMOTE_SCHEMES = ("http", "https", "oss")
-"""URL schemes a provider can resolve by itself."""
-
-# The service refuses image and video URLs that contain Chinese characters (reference, sections
-# 0 and 1.6). Local paths may have them: uploads are named by content hash.
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 # "www.example.com/cat.png" or "example.com/cat.png": a web address missing its https://.
 _LOOKS_LIKE_HOST = re.compile(r"^(www\.|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|net|org|cn|io)(/|$))")
 
-
-def has_cjk(text: str) -> bool:
-    """True when ``text`` holds Chinese (CJK) characters, which the service refuses in URLs."""
-    return _CJK.search(text) is not None
-
-
-def _scheme(ref: str) -> str | None:
-    match = _SCHEME.match(ref)
-    return match.group(1).lower() if match else None
-
-
-def is_remote(ref: str) -> bool:
-    """True when ``ref`` is a URL the provider fetches itself (not a local file to upload)."""
-    return _scheme(ref) in REMOTE_SCHEMES
-
-
-def is_local(ref: str) -> bool:
-    """True when ``ref`` names a local file (the engine must upload it first)."""
-    return not is_remote(ref)
+__all__ = [
+    "REMOTE_SCHEMES",
+    "ImageRef",
+    "MediaKind",
+    "VideoRef",
+    "has_cjk",
+    "is_local",
+    "is_remote",
+]
 
 
 def _in_memory_media(value: object) -> bool:
@@ -74,7 +64,7 @@ def _normalise(value: object, kind: MediaKind) -> str:
     ref = value.strip()
     if not ref:
         raise PydanticCustomError("media_empty", "must be a URL or a local file path, not empty")
-    scheme = _scheme(ref)
+    scheme = scheme_of(ref)
     if scheme is None:
         return _local_path(ref, kind)
     if scheme == "file":

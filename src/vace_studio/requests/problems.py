@@ -80,3 +80,29 @@ def errors_of(problems: list[Problem]) -> list[Problem]:
 def warnings_of(problems: list[Problem]) -> list[Problem]:
     """The problems that only warn."""
     return [p for p in problems if not p.is_error]
+
+
+class InvalidRequest(ValueError):  # noqa: N818 -- public name, reads as the condition it reports
+    """A request broke one or more documented rules; nothing was sent anywhere.
+
+    ``problems`` are the errors (``severity="error"``); ``warnings`` what else was found, for a
+    caller that shows everything at once.
+    """
+
+    def __init__(
+        self, function: str | None, problems: list[Problem], warnings: list[Problem] | None = None
+    ) -> None:
+        self.function = function
+        self.problems = problems
+        self.warnings = list(warnings or [])
+        what = f"{function} request" if function else "request"
+        lines = "\n".join(f"  - {p.message}" for p in problems)
+        super().__init__(f"This {what} is invalid:\n{lines}")
+
+    def by_field(self) -> dict[str, str]:
+        """Messages keyed by top-level field name (what the form shows next to each control)."""
+        out: dict[str, str] = {}
+        for problem in self.problems:
+            top = problem.field.split("[", 1)[0]
+            out[top] = f"{out[top]}; {problem.message}" if top in out else problem.message
+        return out
