@@ -18,9 +18,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser.painter_flow import paint_a_mask_on_frame_ten_and_edit_inside_it
-from tests.browser.trimmer_flow import trim_a_clip_pick_a_last_frame_and_extend
-
 pytestmark = pytest.mark.browser
 
 SWEEP = """
@@ -186,6 +183,23 @@ def test_gallery_plays_a_sweep_in_sync_and_wipes_a_b(
         page.close()
 
 
+# -- the editing tools (issue 12): their flows live in painter_flow.py and trimmer_flow.py ---
+def test_paint_a_mask_on_frame_ten_and_edit_inside_it(
+    jupyter: Any, browser_context: Any, lab: Any
+) -> None:
+    from tests.browser.painter_flow import paint_a_mask_on_frame_ten_and_edit_inside_it as flow
+
+    flow(jupyter, browser_context, lab)
+
+
+def test_trim_a_clip_pick_a_last_frame_and_extend(
+    jupyter: Any, browser_context: Any, lab: Any
+) -> None:
+    from tests.browser.trimmer_flow import trim_a_clip_pick_a_last_frame_and_extend as flow
+
+    flow(jupyter, browser_context, lab)
+
+
 def test_media_inputs_show_thumbnails_chips_and_previews(
     jupyter: Any, browser_context: Any, lab: Any
 ) -> None:
@@ -274,16 +288,3 @@ def _ends_with_png() -> Any:
     import re
 
     return re.compile(r".*/inputs/[0-9a-f]+\.png$")
-
-
-# -- the editing tools (issue 12): their flows live in their own modules -----------------------
-def test_paint_a_mask_on_frame_ten_and_edit_inside_it(
-    jupyter: Any, browser_context: Any, lab: Any
-) -> None:
-    paint_a_mask_on_frame_ten_and_edit_inside_it(jupyter, browser_context, lab)
-
-
-def test_trim_a_clip_pick_a_last_frame_and_extend(
-    jupyter: Any, browser_context: Any, lab: Any
-) -> None:
-    trim_a_clip_pick_a_last_frame_and_extend(jupyter, browser_context, lab)
