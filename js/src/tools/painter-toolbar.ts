@@ -108,11 +108,20 @@ export function createToolbar(options: ToolbarOptions) {
   const knobs = h(
     "div",
     { class: "vs-paint-knobs" },
-    h("label", { for: sizeInput.id }, "Brush size"),
-    sizeInput,
-    sizeOut,
-    h("label", { for: opacityInput.id }, "Mask opacity"),
-    opacityInput,
+    // Each label stays with its slider when the row wraps.
+    h(
+      "span",
+      { class: "vs-paint-knob" },
+      h("label", { for: sizeInput.id }, "Brush size"),
+      sizeInput,
+      sizeOut,
+    ),
+    h(
+      "span",
+      { class: "vs-paint-knob" },
+      h("label", { for: opacityInput.id }, "Mask opacity"),
+      opacityInput,
+    ),
   );
   const legend = h("p", { class: "vs-paint-legend" });
   const status = h("p", { class: "vs-tool-status", "aria-live": "polite" });
