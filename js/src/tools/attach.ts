@@ -1,6 +1,6 @@
-// Puts the editing tools beside a form's media fields: "Pick frame…" and "Trim…" next to every
-// video field, "Paint mask…" next to the mask image. A tool opens inside the field it was started
-// from (one at a time per form) and writes its result into the form like a person would: the
+// Puts the editing tools beside a form's media fields: "Pick frame…" (or "View frames…" where a
+// frame has no use in the form) and "Trim…" next to every video field, "Paint mask…" next to the
+// mask image. A tool opens inside the field it was started from (one at a time per form) and writes its result into the form like a person would: the
 // file it made (in the kernel's inputs folder) or a frame number.
 //
 // The tools exist for particular API fields — a frame number is only ever a `mask_frame_id`, a
@@ -131,6 +131,12 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
     }
   };
 
+  // Whether a frame of `field`'s video can be used for something in this form (else the
+  // scrubber only shows the frames).
+  const framesUsable = (field: string) =>
+    (field === SOURCE && (names.has(MASK_FRAME) || names.has(MASK_IMAGE))) ||
+    FRAME_TARGETS.some(([target]) => names.has(target));
+
   const frameActions = (
     field: string,
     host: HTMLElement,
@@ -252,7 +258,7 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
     const row = h("div", { class: "vs-tool-row", "data-field": field.name }, note);
     if (isVideo) {
       button(
-        "Pick frame…",
+        framesUsable(field.name) ? "Pick frame…" : "View frames…",
         "vs-open-scrubber",
         (n) => openScrubber(field.name, host, n),
         row,

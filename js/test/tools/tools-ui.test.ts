@@ -107,8 +107,14 @@ describe("attachTools", () => {
       [...fieldEl(form, field).querySelectorAll(".vs-tool-open")].map((b) => b.textContent);
     expect(names("video_url")).toEqual(["Pick frame…", "Trim…"]);
     expect(names("mask_image_url")).toEqual(["Paint mask…"]);
-    expect(names("mask_video_url")).toEqual(["Pick frame…", "Trim…"]);
+    expect(names("mask_video_url")).toEqual(["View frames…", "Trim…"]);
     expect(names("prompt")).toEqual([]);
+  });
+
+  it("offers frames only to look at where the form has no use for one", () => {
+    const { form } = withTools("video_outpainting", {});
+    const buttons = [...fieldEl(form, "video_url").querySelectorAll(".vs-tool-open")];
+    expect(buttons.map((b) => b.textContent)).toEqual(["View frames…", "Trim…"]);
   });
 
   it("says what is missing when there is no video yet", async () => {
