@@ -1,7 +1,8 @@
 // Puts the editing tools beside a form's media fields: "Pick frame…" (or "View frames…" where a
 // frame has no use in the form) and "Trim…" next to every video field, "Paint mask…" next to the
-// mask image. A tool opens inside the field it was started from (one at a time per form) and writes its result into the form like a person would: the
-// file it made (in the kernel's inputs folder) or a frame number.
+// mask image. A tool opens inside the field it was started from (one at a time per form) and
+// writes its result into the form like a person would: the file it made (in the kernel's inputs
+// folder) or a frame number.
 //
 // The tools exist for particular API fields — a frame number is only ever a `mask_frame_id`, a
 // painted mask only a `mask_image_url` — so the fields they write are named here; an action is
