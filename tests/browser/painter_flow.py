@@ -83,8 +83,26 @@ def client_point(box: dict[str, float], x: float, y: float) -> tuple[float, floa
     return box["x"] + x / W * box["width"], box["y"] + y / H * box["height"]
 
 
+def settled_box(page: Any, canvas: Any) -> dict[str, float]:
+    """The canvas's box once it is wholly in view and no longer moving (the painter fits the
+    frame to its viewport when it is first laid out)."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        again = canvas.bounding_box()
+        if again == box:
+            break
+        box = again
+    size = page.viewport_size
+    assert box is not None
+    assert box["y"] >= 0, (box, size)
+    assert box["y"] + box["height"] <= size["height"], (box, size)
+    return dict(box)
+
+
 def draw(page: Any, painter: Any) -> None:
-    box = painter.locator("canvas.vs-paint-mask").bounding_box()
+    box = settled_box(page, painter.locator("canvas.vs-paint-mask"))
     painter.get_by_role("button", name="Rectangle").click()
     page.mouse.move(*client_point(box, *RECT[0]))
     page.mouse.down()
