@@ -12,6 +12,7 @@
 // never takes another view's answer.
 
 import type { AnyModel } from "@anywidget/types";
+import { binaryTransport, type CommTransport, type TransportInfo } from "./comm-transport";
 
 export type OutgoingBuffer = ArrayBuffer | ArrayBufferView;
 export type Message = Record<string, unknown>;
@@ -62,6 +63,10 @@ export interface Channel {
   onPush(kind: string, handler: PushHandler): () => void;
   /** Requests still waiting for an answer. */
   readonly pending: number;
+  /** Most bytes one request or answer should carry (callers cut files into chunks of this). */
+  readonly maxBufferBytes: number;
+  /** Settles when the transport is known (comm-transport.ts); requests made before it wait. */
+  readonly ready: Promise<TransportInfo>;
   /** Stops listening and rejects whatever is still pending (call it in the view's cleanup). */
   dispose(): void;
 }
@@ -69,6 +74,8 @@ export interface Channel {
 export interface ChannelOptions {
   timeoutMs?: number;
   idPrefix?: string;
+  /** How bytes travel; binary buffers without a probe by default (the widget negotiates). */
+  transport?: CommTransport;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -100,14 +107,22 @@ interface Pending {
 export function createChannel(model: ChannelModel, options: ChannelOptions = {}): Channel {
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const prefix = options.idPrefix ?? randomPrefix();
+  const transport = options.transport ?? binaryTransport(model);
   const pending = new Map<string, Pending>();
   const pushHandlers = new Map<string, Set<PushHandler>>();
   let counter = 0;
   let closed = false;
 
-  const onMessage = (msg: unknown, rawBuffers?: unknown[]) => {
-    if (!isObject(msg)) return;
-    const buffers = (rawBuffers ?? []).map(toDataView);
+  const onMessage = (raw: unknown, rawBuffers?: unknown[]) => {
+    if (!isObject(raw)) return;
+    const unpacked = transport.unpack(raw, rawBuffers ?? []);
+    const msg = unpacked.msg;
+    let buffers: DataView[];
+    try {
+      buffers = unpacked.buffers.map(toDataView);
+    } catch {
+      buffers = []; // a host that turned buffers into something else: the probe catches it
+    }
     if (typeof msg.id === "string") {
       // Unknown ids are other views' answers or answers that arrived after their timeout.
       const entry = pending.get(msg.id);
@@ -175,15 +190,12 @@ export function createChannel(model: ChannelModel, options: ChannelOptions = {})
           reject,
           cleanup,
         });
-        try {
-          // anywidget's signature is send(content, callbacks, buffers): buffers are the 3rd argument.
-          model.send({ ...payload, id, kind }, undefined, (opts.buffers ?? []).map(toDataView));
-        } catch (error) {
-          pending.delete(id);
+        transport.send({ ...payload, id, kind }, (opts.buffers ?? []).map(toDataView), (error) => {
+          if (!pending.delete(id)) return;
           cleanup();
           const reason = error instanceof Error ? error.message : String(error);
           reject(new RequestError(`${kind}: could not send (${reason})`, kind, id, "error"));
-        }
+        });
       });
     },
     onPush(kind, handler) {
@@ -198,10 +210,15 @@ export function createChannel(model: ChannelModel, options: ChannelOptions = {})
     get pending() {
       return pending.size;
     },
+    get maxBufferBytes() {
+      return transport.maxBufferBytes;
+    },
+    ready: transport.ready,
     dispose() {
       if (closed) return;
       closed = true;
       model.off("msg:custom", onMessage);
+      transport.dispose();
       for (const [id, entry] of pending) {
         entry.cleanup();
         entry.reject(

@@ -48,12 +48,14 @@ export interface StudioTraits {
   status_table: StatusTable | null;
   /** Why submissions are paused (a billing, entitlement or quota refusal), "" while not. */
   submissions_held: string;
+  /** The view a Studio opens on, and switches to when Python sets it: create, gallery, history. */
+  view?: string;
 }
 
 /** Header facts: the provider traits. */
 export type ProviderFacts = Omit<
   StudioTraits,
-  "schema" | "preview_fields" | "sweep_id" | "status_table" | "submissions_held"
+  "schema" | "preview_fields" | "sweep_id" | "status_table" | "submissions_held" | "view"
 >;
 
 export const FACT_NAMES: (keyof ProviderFacts)[] = [

@@ -1,4 +1,5 @@
-// Sends a local file to the kernel in chunks. Jupyter's websocket (tornado) closes the connection on
+// Sends a local file to the kernel in chunks (of at most the channel's maxBufferBytes: smaller
+// when the host needs bytes as text, see comm-transport.ts). Jupyter's websocket (tornado) closes the connection on
 // any incoming message over 10 MiB (`websocket_max_message_size`), and the API accepts videos up to
 // 50 MB, so one file becomes several "upload" requests, each acknowledged before the next is sent
 // (that acknowledgement is also the flow control).
@@ -22,10 +23,12 @@ export async function uploadFile(
   chunkBytes = CHUNK_BYTES,
 ): Promise<string> {
   const upload = `u${Date.now().toString(36)}${++uploadCounter}`;
+  await channel.ready; // the transport decides how large a message may be
+  const step = Math.min(chunkBytes, channel.maxBufferBytes);
   const name = file.name ?? "upload";
   const size = file.size;
   for (let offset = 0; ; ) {
-    const end = Math.min(offset + chunkBytes, size);
+    const end = Math.min(offset + step, size);
     const chunk = await file.slice(offset, end).arrayBuffer();
     const last = end >= size;
     const { msg } = await channel.request(

@@ -6,7 +6,8 @@
 // nothing for them.
 
 import type { AnyModel, RenderProps } from "@anywidget/types";
-import { h } from "./form/dom";
+import { negotiateTransport } from "./comm-transport";
+import { h, uniquePrefix } from "./form/dom";
 import { SchemaError } from "./form/schema";
 import { createChannel } from "./messages";
 import { StatusSets } from "./status";
@@ -18,6 +19,7 @@ import galleryCss from "./ui/gallery.css?raw";
 import { createHeader } from "./ui/header";
 import { createHeldBanner } from "./ui/held";
 import { createHistory, type HistoryHandle } from "./ui/history";
+import playgroundCss from "./ui/playground.css?raw";
 import { renderStudio, type StudioHandle, type StudioState } from "./ui/studio";
 import { createTabs } from "./ui/tabs";
 import { createTaskList } from "./ui/tasks";
@@ -53,20 +55,22 @@ function readFacts(model: AnyModel<StudioTraits>): ProviderFacts {
   };
 }
 
-let viewCounter = 0;
-
 function render({ model, el }: RenderProps<StudioTraits>): () => void {
   const started = performance.now();
-  const channel = createChannel(model);
+  // Every element id of this view starts with this: unique on the page (see uniquePrefix).
+  const ids = uniquePrefix();
+  // Binary buffers, or base64 text where the host drops them (Colab) or re-encodes them.
+  const channel = createChannel(model, { transport: negotiateTransport(model) });
   // CSS travels inside the bundle (no separate _css file to keep in sync); a <style> per view also
   // works when the host renders widgets inside a shadow root.
-  const style = h("style", {}, css, tasksCss, galleryCss);
+  const style = h("style", {}, css, playgroundCss, tasksCss, galleryCss);
   const root = h("div", { class: "vs-root", "data-version": version });
   root.addEventListener("keydown", keepKeysInWidget);
   el.append(style, root);
 
   const header = createHeader(readFacts(model), channel);
   const onFacts = () => header.update(readFacts(model));
+  void channel.ready.then((info) => header.setTransport(info));
   for (const name of FACT_NAMES) model.on(`change:${name}`, onFacts);
 
   // Which status allows what comes from the kernel's table; the sets update in place.
@@ -106,7 +110,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
     void gallery.show(groupId || undefined);
   };
   const views = createTabs(
-    `vsv${++viewCounter}`,
+    `${ids}-view`,
     [
       { key: "create", label: "Create", panel: h("div", {}, formsHost, tasks.el) },
       { key: "gallery", label: "Gallery", panel: galleryHost },
@@ -144,6 +148,13 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
     if (gallery) showSweep(model.get("sweep_id") ?? "");
   };
   model.on("change:sweep_id", onSweepId);
+  // The `view` trait: the tab a view opens on (a push sent before the view existed is lost, a
+  // trait is not), and Python setting it switches every view.
+  const onView = () => {
+    const wanted = model.get("view");
+    if (wanted === "create" || wanted === "gallery" || wanted === "history") views.select(wanted);
+  };
+  model.on("change:view", onView);
 
   const draw = () => {
     const kept: StudioState = studio?.snapshot() ?? {};
@@ -159,6 +170,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
     try {
       studio = renderStudio(formsHost, schema, channel, kept, {
         previewFields: model.get("preview_fields") ?? {},
+        idPrefix: `${ids}-forms`,
       });
     } catch (error) {
       if (!(error instanceof SchemaError)) throw error;
@@ -169,12 +181,14 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   };
   model.on("change:schema", draw);
   draw();
+  onView();
   // For the benchmark and the browser tests: how long the view took to become usable.
   root.dataset.renderMs = (performance.now() - started).toFixed(1);
 
   return () => {
     stopShow();
     model.off("change:sweep_id", onSweepId);
+    model.off("change:view", onView);
     model.off("change:status_table", onTable);
     model.off("change:submissions_held", onHeld);
     gallery?.destroy();

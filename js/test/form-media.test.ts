@@ -133,14 +133,21 @@ describe("media files", () => {
     const img = media.querySelector("img");
     expect(img?.getAttribute("src")).toMatch(/^blob:/);
     expect(img?.getAttribute("alt")).toBe("Preview of cat.png");
-    release("/kernel/uploads/cat.png");
+    release("/kernel/inputs/9f86d081884c7d65.png");
     await flush();
-    expect(f.getValue().ref_images_url).toEqual(["/kernel/uploads/cat.png"]);
-    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
-      "/kernel/uploads/cat.png",
-    );
+    expect(f.getValue().ref_images_url).toEqual(["/kernel/inputs/9f86d081884c7d65.png"]);
+    // The box shows the file's own name, not the kernel's content-hashed copy.
+    const box = () =>
+      fieldEl(f, "ref_images_url").querySelector<HTMLInputElement>("input.vs-media-url");
+    expect(box()?.value).toBe("cat.png");
     expect(media.querySelector("img")).not.toBeNull();
     expect(errorOf(f, "ref_images_url")).toBe("");
+    // Put back into the form (Edit as new): still the name; typing replaces the file.
+    f.setValue({ ...f.getValue(), prompt: "again" });
+    expect(box()?.value).toBe("cat.png");
+    expect(f.getValue().ref_images_url).toEqual(["/kernel/inputs/9f86d081884c7d65.png"]);
+    type(box(), "https://x/dog.png");
+    expect(f.getValue().ref_images_url).toEqual(["https://x/dog.png"]);
   });
 
   it("passes the list index of the slot that received the file", async () => {

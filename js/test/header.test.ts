@@ -58,6 +58,17 @@ function mount(facts: ProviderFacts = FACTS) {
 }
 
 describe("the header", () => {
+  it("says when videos and uploads travel as text, and nothing for binary buffers", () => {
+    const { q } = mount();
+    header?.setTransport({ mode: "binary", probeMs: 3, reason: "" });
+    expect(header?.el.dataset.transport).toBe("binary");
+    expect(q(".vs-transport-note").textContent).toBe("");
+    header?.setTransport({ mode: "text", probeMs: 4, reason: "dropped (either way)" });
+    expect(header?.el.dataset.transport).toBe("text");
+    expect(q(".vs-transport-note").textContent).toContain("travel as text");
+    expect(q<HTMLElement>(".vs-transport-note").title).toBe("dropped (either way)");
+  });
+
   it("says which provider, that no key is needed, and shows the simulator banner", () => {
     const { q } = mount();
     expect(q(".vs-provider").textContent).toBe(

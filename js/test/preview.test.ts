@@ -15,6 +15,11 @@ beforeEach(() => {
     channel: createChannel(model, { idPrefix: "p" }),
     fields: ["video_url", "mask_image_url", "expand_ratio"],
     mediaFields: ["video_url", "mask_image_url"],
+    titles: {
+      video_url: "Source video",
+      mask_image_url: "Mask image",
+      expand_ratio: "Expand ratio",
+    },
     debounceMs: 300,
   });
   document.body.append(preview.el);
@@ -92,15 +97,21 @@ describe("the form preview", () => {
   });
 
   it("says why there is no picture", async () => {
+    const note = () => preview.el.querySelector(".vs-preview-note")?.textContent;
     preview.changed(edit({ video_url: "https://x/v.mp4" }), {});
     vi.advanceTimersByTime(300);
     model.reply({ id: asks()[0]?.content.id, ok: true, previews: [] });
     await flush();
-    expect(preview.el.querySelector(".vs-preview-note")?.textContent).toContain("remote files");
+    expect(note()).toBe("No preview yet: it also needs Mask image.");
+    preview.changed(edit({ video_url: "https://x/v.mp4", mask_image_url: "https://x/m.png" }), {});
+    vi.advanceTimersByTime(300);
+    model.reply({ id: asks()[1]?.content.id, ok: true, previews: [] });
+    await flush();
+    expect(note()).toContain("remote files");
     preview.changed(edit({ video_url: "/missing.mp4" }), {});
     vi.advanceTimersByTime(300);
     model.reply({
-      id: asks()[1]?.content.id,
+      id: asks()[2]?.content.id,
       ok: false,
       error: "invalid",
       errors: { video_url: "does not exist" },
@@ -108,5 +119,52 @@ describe("the form preview", () => {
     await flush();
     expect(preview.el.dataset.state).toBe("error");
     expect(preview.el.querySelector(".vs-preview-note")?.textContent).toContain("marked in red");
+  });
+
+  it("names what it draws from, in the form's words, whatever else is set", () => {
+    const note = () => preview.el.querySelector(".vs-preview-note")?.textContent;
+    expect(note()).toBe(
+      "Choose Source video and Mask image (files on the kernel's machine) to see a preview here.",
+    );
+    // Another input (an extension's first frame, a prompt): not "choose the source files".
+    preview.changed(edit({ first_frame_url: "/frame.png" }), {});
+    expect(note()).toBe(
+      "No preview: it is drawn from Source video and Mask image, which are not set.",
+    );
+    expect(preview.el.dataset.state).toBe("empty");
+  });
+
+  it("never keeps a picture of inputs the form no longer holds", async () => {
+    const good = edit({ video_url: "/v.mp4", mask_image_url: "/m.png", expand_ratio: 0.2 });
+    preview.changed(good, {});
+    vi.advanceTimersByTime(300);
+    model.reply({ id: asks()[0]?.content.id, ok: true, previews: [{ caption: "0.2" }] }, [PNG]);
+    await flush();
+    expect(preview.el.querySelectorAll("img").length).toBe(1);
+    // An invalid value: the last valid canvas goes, and the panel says why.
+    preview.changed(
+      { ...good, expand_ratio: 3 },
+      { expand_ratio: "Expand ratio must be between 0 and 1 (got 3)" },
+    );
+    expect(preview.el.querySelectorAll("img").length).toBe(0);
+    expect(preview.el.dataset.state).toBe("invalid");
+    expect(preview.el.querySelector(".vs-preview-note")?.textContent).toBe(
+      "No preview until Expand ratio is valid.",
+    );
+    // Back to the valid value: drawn again (the picture was dropped, so it is asked for again).
+    preview.changed(good, {});
+    vi.advanceTimersByTime(300);
+    expect(asks().length).toBe(2);
+  });
+
+  it("drops an answer about inputs that changed while it was on its way", async () => {
+    const first = edit({ video_url: "/v.mp4", mask_image_url: "/m.png" });
+    preview.changed(first, {});
+    vi.advanceTimersByTime(300);
+    preview.changed(edit({ first_frame_url: "/f.png" }), {}); // the media went away meanwhile
+    model.reply({ id: asks()[0]?.content.id, ok: true, previews: [{ caption: "old" }] }, [PNG]);
+    await flush();
+    expect(preview.el.querySelectorAll("img").length).toBe(0);
+    expect(preview.el.dataset.state).toBe("empty");
   });
 });

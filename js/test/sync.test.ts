@@ -131,10 +131,43 @@ describe("synchronised playback", () => {
     late.fire("loadedmetadata");
     expect(late.currentTime).toBe(1.5);
     expect(late.paused).toBe(false);
-    expect(p.state.duration).toBe(4); // the shortest member bounds the seek bar
+    expect(p.state.duration).toBe(5); // the longest member sets the seek bar
     p.remove(late);
     expect(p.size).toBe(1);
     p.destroy();
     expect(p.size).toBe(0);
+  });
+
+  it("runs to the longer member's end; the shorter one holds its last frame, then loops back", () => {
+    const p = player();
+    const result = Object.assign(new FakeMedia(5), { loop: true });
+    const source = Object.assign(new FakeMedia(3), { loop: true });
+    p.add(source); // the shorter one first: it must not bound the clock
+    p.add(result);
+    expect(p.state.duration).toBe(5); // "x / 5.00 s", not "x / 3.00 s"
+    expect([result.loop, source.loop]).toEqual([true, false]);
+    p.seek(4);
+    expect(result.currentTime).toBe(4);
+    expect(source.currentTime).toBeCloseTo(3 - 1 / 60); // its last frame
+    p.play();
+    expect(source.paused).toBe(true); // nothing left to play at 4 s
+    expect(result.paused).toBe(false);
+    result.advance(0.5);
+    vi.advanceTimersByTime(100);
+    expect(last(states)?.time).toBeCloseTo(4.5); // the clock is the longer one
+    expect(source.paused).toBe(true);
+    result.advance(0.6); // the result loops: 0.1 s
+    vi.advanceTimersByTime(100);
+    expect(source.paused).toBe(false); // back in range: it plays again, in step
+    expect(source.currentTime).toBeCloseTo(0.1);
+  });
+});
+
+describe("the A/B view's length note", () => {
+  it("says which side is shorter and that it holds its last frame", async () => {
+    const { lengthNote } = await import("../src/ui/compare");
+    expect(lengthNote(5, 3)).toBe("B is 3.00 s, A 5.00 s: B holds its last frame after its end.");
+    expect(lengthNote(5, 5.01)).toBe(""); // within a frame: alike
+    expect(lengthNote(Number.NaN, 3)).toBe(""); // not known yet
   });
 });

@@ -8,6 +8,7 @@ import {
   validateField,
   validateRequest,
 } from "../src/form/validate";
+import plainValues from "./fixtures/plain_values.json";
 import { SCHEMA } from "./helpers";
 
 const field = (node: NodeSpec, extra: Partial<FieldSpec> = {}): FieldSpec => ({
@@ -53,7 +54,7 @@ describe("validateField names the field, the rule and the value", () => {
       0.25,
       "X must be a multiple of 0.1 (got 0.25)",
     ],
-    [{ kind: "enum", options: ["obj", "bg"] }, "sky", 'X must be one of obj, bg (got "sky")'],
+    [{ kind: "enum", options: ["obj", "bg"] }, "sky", 'X must be "obj" or "bg" (got "sky")'],
     [
       { kind: "array", items: { kind: "enum", options: ["a"] }, maxItems: 1 },
       ["a", "a"],
@@ -67,7 +68,7 @@ describe("validateField names the field, the rule and the value", () => {
     [
       { kind: "array", items: { kind: "enum", options: ["a", "b"] } },
       ["a", "c"],
-      'X item 2 must be one of a, b (got "c")',
+      'X item 2 must be "a" or "b" (got "c")',
     ],
     [
       { kind: "array", items: { kind: "string", multiline: false } },
@@ -129,6 +130,14 @@ it("validateRequest checks every field of a function from the schema", () => {
   ).toEqual({
     prompt: "Prompt must be at most 800 characters (got 801)",
     seed: "Seed must be between 0 and 2147483647 (got -1)",
-    size: 'Size must be one of 1280*720, 720*1280, 960*960, 832*1088, 1088*832 (got "1*1")',
+    size: 'Size must be one of "1280*720", "720*1280", "960*960", "832*1088" or "1088*832" (got "1*1")',
   });
+});
+
+// The kernel re-words its errors with the same plain values (Python's `plain_value` writes these
+// samples: tests/widget/test_wording.py), so an error reads alike whichever side found it.
+it("describes values as the kernel's errors do", () => {
+  for (const [value, plain] of plainValues as [unknown, string][]) {
+    expect(show(value), JSON.stringify(value)).toBe(plain);
+  }
 });

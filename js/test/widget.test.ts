@@ -1,5 +1,6 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { PROBE } from "../src/comm-transport";
 import widget, { type StudioTraits, version } from "../src/widget";
 import { CARD, click, FakeModel, flush, SCHEMA, STATUS_TABLE, type } from "./helpers";
 
@@ -32,12 +33,13 @@ const FACTS = {
   ],
 };
 
-function mount(schema: unknown = SCHEMA) {
+function mount(schema: unknown = SCHEMA, traits: Record<string, unknown> = {}) {
   const model = new FakeModel<Record<string, unknown>>({
     schema,
     ...FACTS,
     status_table: STATUS_TABLE,
     submissions_held: "",
+    ...traits,
   });
   const el = document.createElement("div");
   document.body.append(el);
@@ -53,6 +55,10 @@ function mount(schema: unknown = SCHEMA) {
     experimental: { invoke: () => Promise.reject(new Error("not in tests")) },
   };
   cleanup = widget.render(props) as () => void;
+  // The kernel answers the transport probe (comm-transport.ts): binary buffers arrive intact.
+  const probe = model.sent.findIndex((m) => m.content.kind === "probe");
+  const [sent] = model.sent.splice(probe, 1);
+  model.reply({ id: sent?.content.id, ok: true, up: true }, [new DataView(PROBE.slice().buffer)]);
   return { model, el };
 }
 
@@ -62,6 +68,18 @@ const panel = (el: Element) =>
   el.querySelector<HTMLElement>(".vs-forms [role=tabpanel]:not([hidden])");
 
 describe("the studio view", () => {
+  it("opens on the tab the `view` trait names, and follows it", () => {
+    const selected = (el: Element) =>
+      el.querySelector(".vs-views > [role=tablist] > [aria-selected=true]")?.textContent;
+    const { el, model } = mount(SCHEMA, { view: "gallery", sweep_id: "" });
+    expect(selected(el)).toBe("Gallery");
+    expect(model.sent.some((m) => m.content.kind === "sweeps")).toBe(true); // it loads
+    model.set("view", "history");
+    expect(selected(el)).toBe("History");
+    model.set("view", "nonsense");
+    expect(selected(el)).toBe("History");
+  });
+
   it("renders a tab per function, styles and a task area", () => {
     const { el } = mount();
     expect(tabs(el).map((t) => t.textContent)).toEqual([
@@ -306,11 +324,10 @@ describe("the studio view", () => {
       last: true,
     });
     expect(upload.buffers[0]?.byteLength).toBe(2);
-    model.reply({ id: upload.content.id, ok: true, ref: "/srv/uploads/cat.png" });
+    model.reply({ id: upload.content.id, ok: true, ref: "/srv/inputs/5d41402abc4b.png" });
     await flush();
-    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
-      "/srv/uploads/cat.png",
-    );
+    // The box shows the file's own name; the request carries the kernel's reference.
+    expect(media.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe("cat.png");
   });
 
   it("re-renders on a schema change, keeping what the user typed and the selected tab", () => {

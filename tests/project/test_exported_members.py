@@ -40,6 +40,7 @@ STUDIO = [
     "enqueue",
     "history",
     "resume_submissions",
+    "snapshot_html",
     "submit",
     "sweep",
     "tasks",

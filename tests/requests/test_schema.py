@@ -18,6 +18,7 @@ import pytest
 from tests.helpers import FIXTURES
 from vace_studio.requests import FUNCTIONS, MODELS, request_schema
 from vace_studio.requests.fields import SEED_MAX, SIZES
+from vace_studio.requests.layout import GROUPS, group
 
 FIXTURE = FIXTURES / "request_schema.json"
 
@@ -335,3 +336,40 @@ def test_defaults_and_examples_validate() -> None:
             **fills[function],
             **defaults,
         }
+
+
+def test_every_field_of_every_function_has_a_known_group(schema: dict[str, Any]) -> None:
+    # The form lays fields out by group only (no field list in TypeScript): a field without one
+    # would have no place on the form.
+    known = [g["key"] for g in schema["x-groups"]]
+    assert known == list(GROUPS)
+    for function in FUNCTIONS:
+        for name, prop in props(schema, function).items():
+            if name == "function":
+                continue
+            assert prop.get("x-group") in known, f"{function}.{name} has no form group"
+
+
+def test_groups_read_as_the_form_shows_them(schema: dict[str, Any]) -> None:
+    by_group: dict[str, list[str]] = {}
+    for name, prop in props(schema, "video_edit").items():
+        if name != "function":
+            by_group.setdefault(prop["x-group"], []).append(name)
+    assert by_group["mask"] == [
+        "mask_image_url", "mask_video_url", "mask_frame_id", "mask_type", "expand_ratio",
+        "expand_mode",
+    ]  # fmt: skip
+    # The rarely changed knobs fold away, in every function.
+    for function in FUNCTIONS:
+        p = props(schema, function)
+        for knob in ("seed", "watermark", "prompt_extend", "negative_prompt", "safety_filter"):
+            assert p[knob]["x-group"] == "advanced"
+        if "duration" in p:
+            assert p["duration"]["x-group"] == "advanced"
+    folded = [g["key"] for g in schema["x-groups"] if g["folded"]]
+    assert folded == ["advanced"]
+
+
+def test_an_unknown_group_is_refused_where_it_is_written() -> None:
+    with pytest.raises(ValueError, match="unknown form group 'masks'"):
+        group("masks")

@@ -37,8 +37,11 @@ async def settle(studio: Studio) -> None:
 async def test_a_sweep_shows_its_tasks_progress_and_gallery(
     studio: Studio, ask: Any, samples: Samples
 ) -> None:
+    assert studio.view == "create"
     sweep = studio.sweep(repaint(samples), prompt=["ink", "oil"], strength=[0.3, 0.9], name="s")
     assert studio.sweep_id == sweep.group_id
+    # A view displayed after this call (Run All) opens on the Gallery: a trait, not only a push.
+    assert studio.view == "gallery"
     (show,) = studio.comm.pushes("show")
     assert show == {"kind": "show", "view": "gallery", "group_id": sweep.group_id}
     # Tasks made by the engine for the sweep appear as cards without studio.track().
@@ -204,7 +207,7 @@ async def test_media_problems_come_with_their_repair_helper(
     assert fixes["binarize_mask"]["severity"] == "warning"
     assert fixes["scale_mask_to_video"]["severity"] == "error"
     assert fixes["binarize_mask"]["field"] == "mask_image_url"
-    assert fixes["binarize_mask"]["message"].startswith("Mask image: should be pure black")
+    assert fixes["binarize_mask"]["message"].startswith("Mask image should be pure black")
     assert fixes["binarize_mask"]["call"] == f"vace_studio.media.binarize_mask({str(grey)!r})"
     assert fixes["scale_mask_to_video"]["call"] == (
         f"vace_studio.media.scale_mask_to_video({str(grey)!r}, {str(samples.video)!r})"

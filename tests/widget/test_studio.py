@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import traitlets
 
 from tests.helpers import KitePng
-from vace_studio import InvalidRequest, Studio
+from vace_studio import Client, InvalidRequest, Studio
 from vace_studio.requests import request_schema
 from vace_studio.simulator import SimulatorHandle
 
@@ -175,9 +176,9 @@ async def test_messages_from_another_thread_are_handled_on_the_notebook_loop(
     handled_on: list[str] = []
     original = studio._commands.handle
 
-    def spy(content: Any, buffers: Any) -> None:
+    def spy(content: Any, buffers: Any, buffer_limit: int | None = None) -> None:
         handled_on.append(threading.current_thread().name)
-        original(content, buffers)
+        original(content, buffers, buffer_limit)
 
     studio._commands.handle = spy  # type: ignore[method-assign]
 
@@ -220,3 +221,23 @@ def test_studio_without_a_loop_still_builds(
     assert studio._resuming is None
     assert studio.tasks == []
     studio.close()
+
+
+async def test_the_opening_tab_is_a_public_choice(
+    studio_simulator: SimulatorHandle, tmp_path: Path
+) -> None:
+    client = Client(
+        "simulator",
+        api_key=studio_simulator.key(),
+        base_url=studio_simulator.base_url,
+        home=tmp_path / "home",
+    )
+    widget = Studio(client=client, view="history", resume=False)
+    try:
+        assert sync_state(widget)["view"] == "history"
+        widget.view = "gallery"
+        with pytest.raises(traitlets.TraitError):
+            widget.view = "settings"
+    finally:
+        widget.close()
+        await client.aclose()

@@ -27,3 +27,18 @@ export const ids = (...parts: (string | null | undefined | false)[]): string =>
 
 /** Text for screen readers only (the visible UI shows a shorter form). */
 export const srOnly = (text: string): HTMLSpanElement => h("span", { class: "vs-sr-only" }, text);
+
+/**
+ * A prefix for element ids that no other widget view on the page uses. anywidget evaluates the
+ * bundle once per model, so a module-level counter restarts at 1 in every Studio: two views then
+ * shared ids, and a `<label for>` in one clicked the input of the other ("Choose file…" uploaded
+ * into the other widget). A random prefix per view (per form, when rendered alone) cannot clash.
+ */
+export function uniquePrefix(tag = "vs"): string {
+  const c = globalThis.crypto;
+  const random =
+    c && typeof c.getRandomValues === "function"
+      ? Array.from(c.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join("")
+      : `${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  return `${tag}-${random}`;
+}

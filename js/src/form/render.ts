@@ -2,8 +2,9 @@
 // which fields the user touched (only those are sent), which errors are visible, pending uploads.
 
 import { createControl } from "./controls";
-import { h } from "./dom";
+import { h, uniquePrefix } from "./dom";
 import { type FieldView, type FixHint, renderField } from "./field";
+import { type GroupView, renderGroup } from "./groups";
 import { type FieldSpec, type FunctionSpec, functionSpec } from "./schema";
 import { isBlank, validateField } from "./validate";
 
@@ -30,7 +31,7 @@ export interface FormOptions {
   onThumbnail?: (ref: string) => Promise<string | null>;
   /** Initial server-side errors, as for setErrors. */
   errors?: FieldErrors;
-  /** Prefix of element ids; defaults to a per-page counter so several widget views never clash. */
+  /** Prefix of element ids; defaults to a random one, so several widget views never clash. */
   idPrefix?: string;
 }
 
@@ -60,17 +61,6 @@ export interface FormHandle {
   destroy(): void;
 }
 
-let formCounter = 0;
-
-// Required fields first, then media and lists (the inputs most functions hinge on), then the knobs;
-// schema order within each group. This is a layout rule, not a field list.
-function layoutRank(field: FieldSpec): number {
-  if (field.required) return 0;
-  const node = field.node;
-  if (node.kind === "array" || (node.kind === "string" && node.media)) return 1;
-  return 2;
-}
-
 /** "ref_images_url.1" or "ref_images_url[1]" (pydantic error locations) → "ref_images_url". */
 const baseName = (key: string) => key.split(/[.[]/)[0] ?? key;
 
@@ -80,8 +70,9 @@ export function renderForm(
   options: FormOptions = {},
 ): FormHandle {
   const spec = functionSpec(schema, functionName);
-  const prefix = options.idPrefix ?? `vs${++formCounter}-${spec.name}`;
-  const fields = [...spec.fields].sort((a, b) => layoutRank(a) - layoutRank(b));
+  const prefix = options.idPrefix ?? `${uniquePrefix()}-${spec.name}`;
+  // Laid out by the schema's groups (`x-group`), in their order; schema order inside each.
+  const fields = spec.groups.flatMap((group) => group.fields);
   const byName = new Map(fields.map((f) => [f.name, f]));
   // A list paired with another list (`x-pairs-with`) is edited inside that list's rows: its
   // "companion". It has no frame of its own; its errors show under the list it pairs with.
@@ -108,6 +99,14 @@ export function renderForm(
   let warned: FieldErrors = {};
   let warnFixes: FieldFixes = {};
   const views = new Map<string, FieldView>();
+  const groupViews = spec.groups.map((group) => ({
+    group,
+    view: renderGroup(group, group.fields.filter((f) => !hostOf.has(f.name)).length),
+  }));
+  const groupOf = new Map<string, GroupView>();
+  for (const { group, view } of groupViews) {
+    for (const field of group.fields) groupOf.set(field.name, view);
+  }
 
   const formErrors = h("ul", { class: "vs-form-errors", role: "alert", hidden: true });
   const formWarnings = h("ul", { class: "vs-form-warnings vs-warning", hidden: true });
@@ -117,6 +116,7 @@ export function renderForm(
     spec.description ? h("p", { class: "vs-form-description" }, spec.description) : null,
     formErrors,
     formWarnings,
+    ...groupViews.map(({ view }) => view.el),
   );
   // Never submit on Enter: a submit creates a paid task, so only the explicit button may do it.
   el.addEventListener("submit", (event) => event.preventDefault());
@@ -168,6 +168,18 @@ export function renderForm(
     // One hint per helper: an error and a warning may name the same one.
     view.showFixes(hints.filter((hint, i) => hints.findIndex((o) => o.call === hint.call) === i));
     view.setTouched(values.has(field.name));
+    refreshGroup(groupOf.get(field.name));
+  };
+
+  // A folded group counts what is set inside it and opens when something inside is wrong.
+  const refreshGroup = (view: GroupView | undefined) => {
+    const members = groupViews.find((g) => g.view === view)?.group.fields;
+    if (!view || !members) return;
+    const set = members.filter((f) => values.has(f.name)).length;
+    view.update(
+      set,
+      members.some((f) => errorOf(f) !== null),
+    );
   };
 
   const refreshFormErrors = () => {
@@ -293,7 +305,7 @@ export function renderForm(
     });
     view.control.set(undefined);
     views.set(field.name, view);
-    el.append(view.el);
+    groupOf.get(field.name)?.body.append(view.el);
   }
 
   const handle: FormHandle = {
@@ -355,7 +367,9 @@ export function renderForm(
     problems: errorsNow,
     focus(name) {
       const base = baseName(name);
-      views.get(hostOf.get(base)?.name ?? base)?.focus();
+      const target = hostOf.get(base)?.name ?? base;
+      groupOf.get(target)?.reveal();
+      views.get(target)?.focus();
     },
     destroy() {
       for (const view of views.values()) view.control.destroy?.();

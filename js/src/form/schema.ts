@@ -73,7 +73,25 @@ export interface FieldSpec {
   default?: unknown;
   /** `x-pairs-with`: a list that needs one entry per item of this other list field. */
   pairsWith?: string;
+  /** `x-group`: the key of the group of fields this one is shown with (see GroupSpec). */
+  group?: string;
+  /** `x-order`: its place in the model, the order within its group (else schema order). */
+  order?: number;
   node: NodeSpec;
+}
+
+/**
+ * A set of fields shown together (`x-groups` at the schema's root, in display order): everything
+ * about the mask, the start and end of an extension, the knobs folded under "Advanced".
+ */
+export interface GroupSpec {
+  key: string;
+  title: string;
+  description?: string;
+  /** Starts closed (a disclosure the user opens). */
+  folded: boolean;
+  /** The function's fields in this group, in schema order. */
+  fields: FieldSpec[];
 }
 
 export interface FunctionSpec {
@@ -84,6 +102,8 @@ export interface FunctionSpec {
   title: string;
   description?: string;
   fields: FieldSpec[];
+  /** The fields by group, groups in the schema's order; only groups that have fields. */
+  groups: GroupSpec[];
 }
 
 export class SchemaError extends Error {
@@ -226,7 +246,52 @@ function fieldOf(root: SchemaObject, name: string, prop: SchemaObject, required:
   if (documented !== undefined && documented !== null) field.default = documented;
   const pairsWith = str(resolved["x-pairs-with"]);
   if (pairsWith) field.pairsWith = pairsWith;
+  const group = str(resolved["x-group"]);
+  if (group) field.group = group;
+  const order = num(resolved["x-order"]);
+  if (order !== undefined) field.order = order;
   return field;
+}
+
+/** The group a field without `x-group` (an older kernel, pydantic's raw export) is shown in. */
+export const UNGROUPED = "";
+
+// Without groups (an older kernel): required fields first, then media and lists (the inputs most
+// functions hinge on), then the knobs; schema order within each. A layout rule, not a field list.
+function rank(field: FieldSpec): number {
+  if (field.required) return 0;
+  const node = field.node;
+  if (node.kind === "array" || (node.kind === "string" && node.media)) return 1;
+  return 2;
+}
+
+/**
+ * Groups the fields as the schema's `x-groups` orders them. Fields naming no group, or one the
+ * catalog lacks, go to one untitled group first, so no field is ever hidden by a missing hint.
+ */
+export function groupFields(root: SchemaObject, fields: FieldSpec[]): GroupSpec[] {
+  const catalog = Array.isArray(root["x-groups"]) ? root["x-groups"].filter(isObject) : [];
+  const known = catalog
+    .map((g) => ({
+      key: str(g.key) ?? "",
+      title: str(g.title) ?? humanise(str(g.key) ?? ""),
+      description: str(g.description) || undefined,
+      folded: g.folded === true,
+    }))
+    .filter((g) => g.key !== UNGROUPED);
+  const keys = new Set(known.map((g) => g.key));
+  const loose = fields
+    .filter((f) => !f.group || !keys.has(f.group))
+    .sort((a, b) => rank(a) - rank(b));
+  const groups: GroupSpec[] = [];
+  if (loose.length > 0) groups.push({ key: UNGROUPED, title: "", folded: false, fields: loose });
+  for (const g of known) {
+    const members = fields
+      .filter((f) => f.group === g.key)
+      .sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    if (members.length > 0) groups.push({ ...g, fields: members });
+  }
+  return groups;
 }
 
 function discriminatorOf(root: SchemaObject): string {
@@ -270,6 +335,7 @@ export function listFunctions(schema: unknown): FunctionSpec[] {
       title: readableTitle(str(model.title) ?? humanise(name)),
       description: str(model.description),
       fields,
+      groups: groupFields(schema, fields),
     };
   });
 }

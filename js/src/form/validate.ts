@@ -5,15 +5,34 @@
 
 import type { FieldSpec, FunctionSpec, NodeSpec } from "./schema";
 
-/** A short, readable rendering of a user value (same spirit as Python's `describe_value`). */
+const isScalar = (v: unknown) => ["string", "number", "boolean"].includes(typeof v);
+
+/**
+ * A short, readable rendering of a user value, the same as the kernel's re-worded errors (Python's
+ * `plain_value`; `test/fixtures/plain_values.json` holds samples both sides check): `nothing`,
+ * `"a cat"`, `2.5`, `true`, a short list's items (`"bg", "bg"`) or `4 items`.
+ */
 export function describe(value: unknown): string {
   if (value === undefined || value === null || value === "") return "nothing";
   if (typeof value === "string") {
     const shown = value.length <= 60 ? value : `${value.slice(0, 57)}...`;
     return JSON.stringify(shown);
   }
-  if (Array.isArray(value)) return value.length === 1 ? "1 item" : `${value.length} items`;
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.length <= 3 && value.every(isScalar)) {
+      return value.map(describe).join(", ");
+    }
+    return value.length === 1 ? "1 item" : `${value.length} items`;
+  }
   return String(value);
+}
+
+/** The allowed values, worded as the kernel words them: `must be "a" or "b"`. */
+function choices(options: unknown[]): string {
+  const shown = options.map((o) => describe(o));
+  if (shown.length === 1) return `can only be ${shown[0]}`;
+  const listed = `${shown.slice(0, -1).join(", ")} or ${shown[shown.length - 1]}`;
+  return shown.length === 2 ? `must be ${listed}` : `must be one of ${listed}`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -30,7 +49,7 @@ export function checkNode(node: NodeSpec, value: unknown): string | null {
   switch (node.kind) {
     case "enum":
       if (node.options.some((o) => o === value)) return null;
-      return `must be one of ${node.options.map((o) => String(o)).join(", ")} (got ${describe(value)})`;
+      return `${choices(node.options)} (got ${describe(value)})`;
     case "boolean":
       return typeof value === "boolean" ? null : `must be on or off (got ${describe(value)})`;
     case "number":

@@ -30,6 +30,17 @@ export interface CompareHandle {
   destroy(): void;
 }
 
+/**
+ * What to say when A and B differ in length: the transport runs to the longer one's end and the
+ * shorter one holds its last frame meanwhile (a 5 s result beside its 3 s source). "" when alike.
+ */
+export function lengthNote(a: number, b: number, frameRate = 30): string {
+  if (!(a > 0 && b > 0) || Math.abs(a - b) < 1 / frameRate) return "";
+  const [short, long] = a < b ? ["A", "B"] : ["B", "A"];
+  const s = (x: number) => `${x.toFixed(2)} s`;
+  return `${short} is ${s(Math.min(a, b))}, ${long} ${s(Math.max(a, b))}: ${short} holds its last frame after its end.`;
+}
+
 export function createCompare(options: CompareOptions): CompareHandle {
   const video = (side: "a" | "b", label: string) => {
     const el = h("video", {
@@ -65,6 +76,12 @@ export function createCompare(options: CompareOptions): CompareHandle {
     "aria-label": "Wipe position: A on the left, B on the right",
   });
   const status = h("p", { class: "vs-video-status", "aria-live": "polite" }, "Loading A and B…");
+  const lengths = h("p", { class: "vs-help vs-ab-lengths" });
+  const showLengths = () => {
+    lengths.textContent = lengthNote(a.duration, b.duration, options.frameRate);
+  };
+  a.addEventListener("loadedmetadata", showLengths);
+  b.addEventListener("loadedmetadata", showLengths);
   const close = h("button", { type: "button", class: "vs-button vs-ab-close" }, "Close A/B");
   const player = new SyncPlayer({
     frameRate: options.frameRate,
@@ -84,6 +101,7 @@ export function createCompare(options: CompareOptions): CompareHandle {
     stage,
     h("label", { class: "vs-wipe-label" }, "Wipe ", wipe),
     transport.el,
+    lengths,
     status,
   );
 

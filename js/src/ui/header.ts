@@ -2,7 +2,8 @@
 // simulator is in use, and a password field whose key goes to the kernel once (`set_key`) and is
 // then cleared here: the browser keeps no copy, and no trait ever holds it.
 
-import { h } from "../form/dom";
+import type { TransportInfo } from "../comm-transport";
+import { h, uniquePrefix } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
 import type { KeyTarget, ProviderFacts } from "../traits";
 import { money } from "./format";
@@ -10,6 +11,8 @@ import { money } from "./format";
 export interface HeaderHandle {
   el: HTMLElement;
   update(facts: ProviderFacts): void;
+  /** Says how bytes travel once the probe has settled (a note only when they go as text). */
+  setTransport(info: TransportInfo): void;
   destroy(): void;
 }
 
@@ -30,16 +33,15 @@ function targetInUse(targets: KeyTarget[], facts: ProviderFacts): KeyTarget | un
   );
 }
 
-let headerCounter = 0;
-
 export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHandle {
-  const id = `vs-key-${++headerCounter}`;
+  const id = uniquePrefix("vs-key"); // unique on the page, whatever other views exist
   let targets = facts.key_targets;
   const name = h("strong", { class: "vs-provider-name" });
   const region = h("span", { class: "vs-region" });
   const key = h("span", { class: "vs-key-state" });
   const price = h("span", { class: "vs-price" });
-  const summary = h("p", { class: "vs-provider" }, name, region, key, price);
+  const transport = h("span", { class: "vs-transport-note" });
+  const summary = h("p", { class: "vs-provider" }, name, region, key, price, transport);
   const banner = h("div", { class: "vs-banner", role: "note" });
 
   const select = h("select", { id: `${id}-provider`, class: "vs-select vs-key-provider" });
@@ -142,6 +144,13 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
   return {
     el,
     update,
+    setTransport(info) {
+      el.dataset.transport = info.mode;
+      el.dataset.probeMs = info.probeMs.toFixed(1); // for the browser tests' figures
+      transport.textContent =
+        info.mode === "text" ? " · videos and uploads travel as text (slower)" : "";
+      transport.title = info.reason;
+    },
     destroy() {
       input.value = "";
       el.remove();

@@ -16,6 +16,8 @@ export interface PreviewOptions {
   fields: string[];
   /** Those of them that hold media: without any of these set there is nothing to draw. */
   mediaFields: string[];
+  /** Field name → its title, to say in the form's words what the preview is waiting for. */
+  titles?: Record<string, string>;
   debounceMs?: number;
   timeoutMs?: number;
 }
@@ -29,10 +31,19 @@ export interface PreviewHandle {
   destroy(): void;
 }
 
-const HINT = "Choose the source files (on the kernel's machine) to see a preview here.";
+/** "A", "A and B", "A, B and C". */
+const listed = (names: string[]): string =>
+  names.length <= 1
+    ? (names[0] ?? "")
+    : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 
 export function createPreview(options: PreviewOptions): PreviewHandle {
   const { channel, fields } = options;
+  const titleOf = (name: string) => options.titles?.[name] ?? name;
+  const media = () => listed(options.mediaFields.map(titleOf));
+  const isAre = (names: unknown[]) => (names.length > 1 ? "are" : "is");
+  // What the panel says before it can draw: the inputs it needs, by their titles on the form.
+  const HINT = `Choose ${media()} (files on the kernel's machine) to see a preview here.`;
   const debounceMs = options.debounceMs ?? 300;
   const pictures = h("div", { class: "vs-preview-pictures" });
   const note = h("p", { class: "vs-help vs-preview-note", "aria-live": "polite" }, HINT);
@@ -43,7 +54,8 @@ export function createPreview(options: PreviewOptions): PreviewHandle {
     pictures,
     note,
   );
-  let wanted = ""; // key of the latest valid value
+  let wanted = ""; // key of the latest value (a preview of any other is stale)
+  let current: RequestValue = {};
   let shown = ""; // key of what is on screen (or being fetched)
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = false;
@@ -90,8 +102,23 @@ export function createPreview(options: PreviewOptions): PreviewHandle {
         return figure;
       }),
     );
+    const missing = options.mediaFields.filter((f) => current[f] === undefined).map(titleOf);
     note.textContent =
-      entries.length === 0 ? "No preview for these inputs (remote files are not downloaded)." : "";
+      entries.length > 0
+        ? ""
+        : missing.length > 0
+          ? `No preview yet: it also needs ${listed(missing)}.`
+          : "No preview for these inputs (remote files are not downloaded).";
+  };
+
+  /** Nothing on screen but `text`: what is drawn must always be the current inputs. */
+  const blank = (text: string, state: string) => {
+    if (timer !== undefined) clearTimeout(timer);
+    for (const url of urls) URL.revokeObjectURL(url);
+    urls = [];
+    pictures.replaceChildren();
+    note.textContent = text;
+    setState(state);
   };
 
   const ask = async (key: string, value: RequestValue) => {
@@ -141,19 +168,26 @@ export function createPreview(options: PreviewOptions): PreviewHandle {
       return asked;
     },
     changed(value, problems) {
+      current = value;
       const relevant = Object.fromEntries(fields.map((f) => [f, value[f]]));
       const key = JSON.stringify({ function: value.function, ...relevant });
+      if (key === wanted && el.dataset.state !== "invalid") return;
+      wanted = key; // an answer still on its way is about older inputs: it is dropped
       if (!options.mediaFields.some((f) => value[f] !== undefined)) {
-        wanted = key;
-        if (timer !== undefined) clearTimeout(timer);
-        pictures.replaceChildren();
-        note.textContent = HINT;
-        setState("empty");
+        // Other inputs may be set (an extension's first frame): say what this preview draws from.
+        const others = Object.keys(value).some((f) => f !== "function" && value[f] !== undefined);
+        const which = `which ${isAre(options.mediaFields)} not set`;
+        blank(others ? `No preview: it is drawn from ${media()}, ${which}.` : HINT, "empty");
         return;
       }
-      if (fields.some((f) => problems[f] !== undefined)) return; // wait for a valid value
-      if (key === wanted) return;
-      wanted = key;
+      const invalid = fields.filter((f) => problems[f] !== undefined);
+      if (invalid.length > 0) {
+        // Not the last valid picture: it would show inputs the form no longer holds. ("valid":
+        // also right for a file still uploading, which the form reports as a problem too.)
+        const names = listed(invalid.map(titleOf));
+        blank(`No preview until ${names} ${isAre(invalid)} valid.`, "invalid");
+        return;
+      }
       if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(() => void ask(key, value), debounceMs);
     },

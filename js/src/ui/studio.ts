@@ -3,7 +3,7 @@
 // the kernel can draw) a preview beside the form. Talks to the kernel only through the Channel.
 // The task cards live in tasks.ts.
 
-import { h } from "../form/dom";
+import { h, uniquePrefix } from "../form/dom";
 import type { FixHint } from "../form/field";
 import {
   type FieldErrors,
@@ -18,6 +18,7 @@ import { attachTools, type ToolsHandle } from "../tools/attach";
 import { uploadFile } from "../upload";
 import { money } from "./format";
 import { createPreview, type PreviewHandle } from "./preview";
+import { type Stick, stickSides } from "./stick";
 import { createTabs } from "./tabs";
 
 export interface StudioState {
@@ -40,6 +41,8 @@ export interface StudioHandle {
 export interface StudioOptions {
   /** Function → the fields its preview depends on (the `preview_fields` trait). */
   previewFields?: Record<string, string[]>;
+  /** Prefix of every element id (unique per view: see `uniquePrefix`). */
+  idPrefix?: string;
 }
 
 /** The repair helpers in a list of problems (`problems` or `warnings` of an answer), by field. */
@@ -81,8 +84,6 @@ const SUBMIT_TIMEOUT_MS = 60_000;
 const VALIDATE_TIMEOUT_MS = 10_000;
 const VALIDATE_DEBOUNCE_MS = 400;
 
-let studioCounter = 0;
-
 export function renderStudio(
   root: HTMLElement,
   schema: unknown,
@@ -90,7 +91,7 @@ export function renderStudio(
   previous: StudioState = {},
   options: StudioOptions = {},
 ): StudioHandle {
-  const prefix = `vs${++studioCounter}`;
+  const prefix = options.idPrefix ?? uniquePrefix();
   const functions = listFunctions(schema);
   const forms = new Map<string, FormHandle>();
   const revalidate = new Map<string, () => void>();
@@ -183,6 +184,7 @@ export function renderStudio(
             mediaFields: fn.fields
               .filter((f) => watched.includes(f.name) && f.node.kind === "string" && f.node.media)
               .map((f) => f.name),
+            titles: Object.fromEntries(fn.fields.map((f) => [f.name, f.title])),
           })
         : null;
     if (preview) previews.push(preview);
@@ -255,21 +257,25 @@ export function renderStudio(
     if (previous.values?.[fn.name]) scheduleValidate(form.isValid());
     preview?.changed(form.getValue(), form.problems());
     const actions = h("div", { class: "vs-actions" }, submit, cost, hint, status);
-    const body = preview
-      ? h(
-          "div",
-          { class: "vs-form-row" },
-          h("div", { class: "vs-form-main" }, form.el, actions),
-          preview.el,
-        )
-      : h("div", {}, form.el, actions);
+    // The playground: the form on one side, the preview and Submit on the other, kept in view
+    // while the form scrolls (stick.ts); stacked when the widget itself is narrow (a container
+    // query on .vs-root in styles.css: the output area's width, not the window's).
+    const side = h("div", { class: "vs-side" }, preview?.el ?? null, actions);
+    const body = h(
+      "div",
+      { class: "vs-playground", "data-preview": preview ? "yes" : "no" },
+      h("div", { class: "vs-form-main" }, form.el),
+      side,
+    );
     return { key: fn.name, label: fn.title, panel: body };
   });
 
-  const tabView = createTabs(prefix, tabs);
+  let stick: Stick | null = null; // set below; the tabs select their first one as they are built
+  const tabView = createTabs(prefix, tabs, () => stick?.update());
   if (previous.selected && forms.has(previous.selected)) tabView.select(previous.selected);
   const el = h("div", { class: "vs-forms" }, tabView.el);
   root.replaceChildren(el);
+  stick = stickSides(el);
 
   return {
     titles: new Map(functions.map((fn) => [fn.name, fn.title])),
@@ -285,10 +291,11 @@ export function renderStudio(
       form.setValue(request);
       revalidate.get(fn)?.();
       el.scrollIntoView?.({ block: "start", behavior: "smooth" });
-      // The first field as laid out (required ones first), not the first in schema order.
+      // The first field as laid out (by group), not the first in schema order.
       form.focus(form.el.querySelector<HTMLElement>(".vs-field")?.dataset.field ?? "");
     },
     destroy() {
+      stick?.destroy();
       for (const timer of timers) clearTimeout(timer);
       for (const preview of previews) preview.destroy();
       for (const tool of tools) tool.destroy();

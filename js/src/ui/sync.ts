@@ -6,6 +6,10 @@
 // and starts them together once each has data at the new time; starting them one by one as their
 // seeks finish would leave each a few frames apart. Members can join late (the gallery loads videos
 // lazily): a newcomer is put at the clock's time and follows the play state.
+//
+// Members may differ in length (a 5 s result beside its 3 s source): the longest sets the clock
+// and the seek bar, and a shorter one holds its last frame until the clock loops back into its
+// range; only the longest members loop by themselves.
 
 /** What the player needs of a video element (HTMLVideoElement fits; tests pass fakes). */
 export interface MediaLike {
@@ -14,6 +18,8 @@ export interface MediaLike {
   readonly paused: boolean;
   readonly readyState: number;
   readonly seeking: boolean;
+  /** Set by the player: only the longest members loop on their own (optional for fakes). */
+  loop?: boolean;
   play(): Promise<void> | undefined | void;
   pause(): void;
   addEventListener(type: string, listener: () => void): void;
@@ -127,7 +133,7 @@ export class SyncPlayer {
     const token = ++this.resumeToken;
     for (const media of this.members.keys()) {
       media.pause();
-      if (media.readyState >= 1) media.currentTime = this.time;
+      if (media.readyState >= 1) media.currentTime = this.within(media, this.time);
     }
     this.emit();
     if (wasPlaying) this.resumeWhenReady(token);
@@ -149,11 +155,29 @@ export class SyncPlayer {
   }
 
   // -- internals --------------------------------------------------------------------------
+  /** The longest member that is playing with data: a shorter one stops before the clock does. */
   private leader(): MediaLike | null {
+    let best: MediaLike | null = null;
     for (const media of this.members.keys()) {
-      if (!media.paused && !media.seeking && media.readyState >= HAVE_CURRENT_DATA) return media;
+      if (media.paused || media.seeking || media.readyState < HAVE_CURRENT_DATA) continue;
+      if (!best || lengthOf(media) > lengthOf(best)) best = media;
     }
-    return null;
+    return best;
+  }
+
+  /** Whether the clock's time is past this member's end (it then shows its last frame). */
+  private ended(media: MediaLike, at = this.time): boolean {
+    const length = lengthOf(media);
+    return length > 0 && at >= length - this.halfFrame();
+  }
+
+  private halfFrame(): number {
+    return 0.5 / this.frameRate;
+  }
+
+  /** `at`, or this member's last frame when `at` is past its end. */
+  private within(media: MediaLike, at: number): number {
+    return this.ended(media, at) ? Math.max(0, lengthOf(media) - this.halfFrame()) : at;
   }
 
   private now(): number {
@@ -163,11 +187,16 @@ export class SyncPlayer {
   }
 
   private learnDuration(media: MediaLike): void {
-    if (Number.isFinite(media.duration) && media.duration > 0) {
-      // The shortest member bounds the seek bar: beyond it, that one would show its last frame.
+    if (lengthOf(media) > 0) {
+      // The longest member sets the seek bar: a 5 s result compared with its 3 s source is
+      // seen to its end, the source holding its last frame meanwhile.
       this.duration = Number.isFinite(this.duration)
-        ? Math.min(this.duration, media.duration)
+        ? Math.max(this.duration, media.duration)
         : media.duration;
+    }
+    for (const member of this.members.keys()) {
+      // A shorter member looping by itself would jump back to its start mid-clock.
+      if ("loop" in member) member.loop = lengthOf(member) >= this.duration - this.halfFrame();
     }
   }
 
@@ -178,12 +207,12 @@ export class SyncPlayer {
 
   private align(media: MediaLike, exact = false): void {
     if (media.readyState < 1) return;
-    const at = this.time;
+    const at = this.within(media, this.time);
     if (exact || this.drift(media.currentTime, at) > this.tolerance) media.currentTime = at;
   }
 
   private start(media: MediaLike): void {
-    if (media.readyState < 1) return;
+    if (media.readyState < 1 || this.ended(media)) return;
     const started = media.play();
     // Autoplay policies or a detached element reject play(); the transport simply stays as is.
     if (started && typeof started.catch === "function") started.catch(() => {});
@@ -222,6 +251,12 @@ export class SyncPlayer {
       this.time = leader.currentTime;
       for (const media of this.members.keys()) {
         if (media === leader || media.seeking || media.readyState < 1) continue;
+        if (this.ended(media)) {
+          // Past its end: hold the last frame until the clock loops back.
+          if (!media.paused) media.pause();
+          this.align(media);
+          continue;
+        }
         if (this.drift(media.currentTime, this.time) > this.tolerance) {
           media.currentTime = this.time;
         }
@@ -234,4 +269,9 @@ export class SyncPlayer {
   private emit(): void {
     this.onChange?.(this.state);
   }
+}
+
+/** A member's length in seconds, 0 while unknown. */
+function lengthOf(media: MediaLike): number {
+  return Number.isFinite(media.duration) && media.duration > 0 ? media.duration : 0;
 }

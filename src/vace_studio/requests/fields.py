@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from vace_studio.requests.layout import group
+
 PROMPT_MAX = 800
 """Characters of the prompt the service reads; a longer prompt is truncated, not refused."""
 NEGATIVE_PROMPT_MAX = 500
@@ -83,6 +85,7 @@ Prompt = Annotated[
         description="What the video should show, in Chinese or English (up to 800 characters "
         "are used).",
         json_schema_extra={
+            **group("prompt"),
             "x-widget": "textarea",
             # What the form should say when ``pattern`` fails (the regex is no message).
             "x-pattern-message": BLANK_PROMPT,
@@ -98,7 +101,7 @@ NegativePrompt = Annotated[
         title="Negative prompt",
         description="What the video should not show (at most 500 characters). MuleRouter only: "
         "DashScope and Modellix do not document it.",
-        json_schema_extra={"x-widget": "textarea"},
+        json_schema_extra=group("advanced", **{"x-widget": "textarea"}),
     ),
 ]
 
@@ -108,7 +111,7 @@ SafetyFilter = Annotated[
         title="Safety filter",
         description="Let MuleRouter filter unsafe content. MuleRouter only: DashScope and "
         "Modellix do not document it.",
-        json_schema_extra=api_default(True),
+        json_schema_extra=group("advanced", **api_default(True)),
     ),
 ]
 
@@ -119,6 +122,7 @@ Seed = Annotated[
         le=SEED_MAX,
         title="Seed",
         description="Random seed (0–2147483647); the same seed and inputs give similar results.",
+        json_schema_extra=group("advanced"),
     ),
     NotBool,
 ]
@@ -129,7 +133,7 @@ PromptExtend = Annotated[
         title="Extend prompt",
         description="Let the model rewrite the prompt. The docs advise turning it off for video "
         "inputs.",
-        json_schema_extra=api_default(True),
+        json_schema_extra=group("advanced", **api_default(True)),
     ),
 ]
 
@@ -138,7 +142,7 @@ Watermark = Annotated[
     Field(
         title="Watermark",
         description="Add an 'AI generated' watermark.",
-        json_schema_extra=api_default(False),
+        json_schema_extra=group("advanced", **api_default(False)),
     ),
 ]
 
@@ -147,7 +151,7 @@ Duration = Annotated[
     Field(
         title="Duration (s)",
         description="Output length in seconds; the service only produces 5 s.",
-        json_schema_extra=api_default(5),
+        json_schema_extra=group("advanced", **api_default(5)),
     ),
 ]
 
@@ -156,7 +160,7 @@ OutputSize = Annotated[
     Field(
         title="Size",
         description="Output resolution, width*height.",
-        json_schema_extra=api_default("1280*720"),
+        json_schema_extra=group("output", **api_default("1280*720")),
     ),
 ]
 
@@ -168,6 +172,7 @@ OptionalMotionCondition = Annotated[
 SOURCE_VIDEO = Field(
     title="Source video",
     description="MP4, at least 16 fps, at most 50 MB; only the first 5 s are used.",
+    json_schema_extra=group("source"),
 )
 
 
@@ -176,4 +181,5 @@ def one_reference(description: str) -> object:
         max_length=1,
         title="Reference image",
         description=description,
+        json_schema_extra=group("reference"),
     )

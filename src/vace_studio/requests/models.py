@@ -28,6 +28,7 @@ from vace_studio.requests.fields import (
     one_reference,
     soft_limit,
 )
+from vace_studio.requests.layout import group
 from vace_studio.requests.media import ImageRef, VideoRef
 from vace_studio.requests.video_edit import VideoEdit
 
@@ -43,7 +44,7 @@ def _scale(side: str) -> object:
         title=f"{side.capitalize()} scale",
         description=f"How far to extend the {side} side, as a multiple (1.0 = unchanged, 2.0 = "
         "twice as far).",
-        json_schema_extra=api_default(1.0, **{"x-step": 0.05}),
+        json_schema_extra=group("canvas", **api_default(1.0, **{"x-step": 0.05})),
     )
 
 
@@ -60,7 +61,9 @@ class ImageReference(VaceRequest):
             title="Reference images",
             description="1–3 images: JPG/PNG/BMP/TIFF/WEBP, each side 360–2000 px, at most 10 MB. "
             "Only the first 3 are used.",
-            json_schema_extra=soft_limit("maxItems", REFS_USED, _REFS_DROPPED),
+            json_schema_extra=group(
+                "references", **soft_limit("maxItems", REFS_USED, _REFS_DROPPED)
+            ),
         ),
     ]
     obj_or_bg: Annotated[
@@ -71,6 +74,7 @@ class ImageReference(VaceRequest):
             description="One entry per reference image: 'obj' (a subject) or 'bg' (the "
             "background; at most one). Needed when there is more than one image.",
             json_schema_extra={
+                **group("references"),
                 "x-pairs-with": "ref_images_url",
                 **soft_limit("maxItems", REFS_USED, _REFS_DROPPED),
             },
@@ -140,6 +144,7 @@ class VideoRepainting(VaceRequest):
             title="Control condition",
             description="What to keep from the source: posebodyface (body and face pose), "
             "posebody (body pose), depth (outline and depth), scribble (line drawing).",
+            json_schema_extra=group("control"),
         ),
     ]
     strength: Annotated[
@@ -149,7 +154,7 @@ class VideoRepainting(VaceRequest):
             le=1.0,
             title="Strength",
             description="How closely to follow the control condition (0 = loosely, 1 = closely).",
-            json_schema_extra=api_default(1.0, **{"x-step": 0.05}),
+            json_schema_extra=group("control", **api_default(1.0, **{"x-step": 0.05})),
         ),
         NotBool,
     ] = None
@@ -169,10 +174,20 @@ class VideoExtension(VaceRequest):
 
     function: Literal["video_extension"] = "video_extension"
     first_frame_url: Annotated[
-        ImageRef | None, Field(title="First frame", description="Image the video starts from.")
+        ImageRef | None,
+        Field(
+            title="First frame",
+            description="Image the video starts from.",
+            json_schema_extra=group("ends"),
+        ),
     ] = None
     last_frame_url: Annotated[
-        ImageRef | None, Field(title="Last frame", description="Image the video ends on.")
+        ImageRef | None,
+        Field(
+            title="Last frame",
+            description="Image the video ends on.",
+            json_schema_extra=group("ends"),
+        ),
     ] = None
     first_clip_url: Annotated[
         VideoRef | None,
@@ -180,6 +195,7 @@ class VideoExtension(VaceRequest):
             title="First clip",
             description="MP4 the video continues (its first 3 s are used; both clips together "
             "at most 3 s).",
+            json_schema_extra=group("ends"),
         ),
     ] = None
     last_clip_url: Annotated[
@@ -188,6 +204,7 @@ class VideoExtension(VaceRequest):
             title="Last clip",
             description="MP4 the video leads into (its first 3 s are used; both clips together "
             "at most 3 s).",
+            json_schema_extra=group("ends"),
         ),
     ] = None
     video_url: Annotated[
@@ -196,6 +213,7 @@ class VideoExtension(VaceRequest):
             title="Motion video",
             description="Optional: a video whose motion the result follows (same fps and "
             "resolution as the clips). Needs a control condition.",
+            json_schema_extra=group("motion"),
         ),
     ] = None
     control_condition: Annotated[
@@ -204,6 +222,7 @@ class VideoExtension(VaceRequest):
             title="Control condition",
             description="What to take from the motion video: posebodyface or depth. Required "
             "with a motion video.",
+            json_schema_extra=group("motion"),
         ),
     ] = None
     duration: Duration = None

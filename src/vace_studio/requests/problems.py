@@ -10,6 +10,8 @@ button.
 
 from __future__ import annotations
 
+import ast
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,6 +36,48 @@ def describe_value(value: Any) -> str:
         return f"{len(value)} items"
     text = repr(value)
     return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+
+
+_PLAIN_MAX = 60
+_PLAIN_ITEMS = 3
+
+
+def plain_value(value: Any, *, full: bool = False) -> str:
+    """A value as the form shows it, in no language's syntax: ``nothing``, ``"a cat"`` (double
+    quotes, cut at 60 characters unless ``full``), ``2.5``, ``2`` (not ``2.0``), ``true``, a
+    short list's items (``"bg", "bg"``) or ``3 items``.
+
+    The browser's own checks render values the same way (``describe`` in
+    ``js/src/form/validate.ts``; ``js/test/fixtures/plain_values.json`` holds samples both
+    test), so an error reads alike whichever side found it.
+    """
+    if value is None or value == "":
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        cut = full or len(value) <= _PLAIN_MAX
+        return json.dumps(value if cut else value[: _PLAIN_MAX - 3] + "...", ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        scalars = all(isinstance(v, str | int | float | bool) for v in value)
+        if scalars and 0 < len(value) <= _PLAIN_ITEMS:
+            return ", ".join(plain_value(v) for v in value)
+        return "1 item" if len(value) == 1 else f"{len(value)} items"
+    return str(value)
+
+
+def plain_shown(shown: str, *, full: bool = False) -> str:
+    """A value already written out by :func:`describe_value` (Python syntax: ``['bg', 'bg']``,
+    ``'a cat'``), re-written by :func:`plain_value`; words (``640×360``, ``2 items``) stay."""
+    try:
+        value = ast.literal_eval(shown)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return shown
+    return plain_value(value, full=full)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from vace_studio.requests.base import VaceRequest
 from vace_studio.requests.errors import InvalidRequest, explain
+from vace_studio.requests.layout import groups_json
 from vace_studio.requests.models import FUNCTIONS, MODELS, Request
 
 
@@ -63,12 +64,19 @@ def request_schema() -> dict[str, Any]:
     service applies by trimming rather than refusing — ``{"maxLength": 800, "warning": "only the
     first 800 characters are used; ..."}`` on ``prompt``, ``{"maxItems": 3, ...}`` on the reference
     images of image_reference: a longer value is valid, and the form should warn, not refuse.
+    ``x-group`` puts every field in one of the groups listed in order at the root as ``x-groups``
+    (``{key, title, description, folded}``; ``folded``: starts closed, as "Advanced" does), and
+    ``x-order`` is the field's position in its model (the form's order within a group).
     """
     schema = copy.deepcopy(_adapter().json_schema(ref_template="#/$defs/{model}"))
     for definition in schema.get("$defs", {}).values():
         props = definition.get("properties", {})
-        for name, prop in list(props.items()):
+        for order, (name, prop) in enumerate(list(props.items())):
             props[name] = _flatten_optional(prop)
+            # The model's field order, explicit: JSON object order does not survive every trip
+            # (sorted fixtures, some serialisers), and the form orders fields within a group by it.
+            if name != "function":
+                props[name]["x-order"] = order
         # The models default ``function`` so that ``VideoEdit(...)`` needs no tag, but the API
         # requires it, and a discriminator property must be required (OpenAPI).
         if "function" in props:
@@ -76,4 +84,5 @@ def request_schema() -> dict[str, Any]:
             definition["required"] = ["function", *definition.get("required", [])]
     schema["title"] = "VACE request"
     schema["x-functions"] = list(FUNCTIONS)
+    schema["x-groups"] = groups_json()
     return schema

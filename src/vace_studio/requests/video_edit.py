@@ -25,6 +25,7 @@ from vace_studio.requests.fields import (
     api_default,
     one_reference,
 )
+from vace_studio.requests.layout import group
 from vace_studio.requests.media import ImageRef, VideoRef
 
 
@@ -46,6 +47,7 @@ class VideoEdit(VaceRequest):
             title="Mask image",
             description="Exactly the video's resolution; pure white = edit, pure black = keep. "
             "Give this or a mask video, not both.",
+            json_schema_extra=group("mask"),
         ),
     ] = None
     mask_video_url: Annotated[
@@ -54,6 +56,7 @@ class VideoEdit(VaceRequest):
             title="Mask video",
             description="Same fps, resolution and length as the video; white = edit, black = "
             "keep; only the first 5 s are used. Give this or a mask image, not both.",
+            json_schema_extra=group("mask"),
         ),
     ] = None
     mask_frame_id: Annotated[
@@ -63,7 +66,7 @@ class VideoEdit(VaceRequest):
             title="Mask frame",
             description="The frame (1 = first) the mask image is drawn on; at most "
             "fps × seconds + 1 (81 for a 16 fps, 5 s video). Only with a mask image.",
-            json_schema_extra=api_default(1),
+            json_schema_extra=group("mask", **api_default(1)),
         ),
         NotBool,
     ] = None
@@ -73,7 +76,7 @@ class VideoEdit(VaceRequest):
             title="Mask type",
             description="tracking: the mask follows the object as it moves; fixed: the mask "
             "stays put. Only used with a mask image (ignored with a mask video).",
-            json_schema_extra=api_default("tracking"),
+            json_schema_extra=group("mask", **api_default("tracking")),
         ),
     ] = None
     expand_ratio: Annotated[
@@ -84,7 +87,7 @@ class VideoEdit(VaceRequest):
             title="Expand ratio",
             description="How far to grow the mask outwards (0–1). Only used when tracking a "
             "mask image (ignored otherwise).",
-            json_schema_extra=api_default(0.05, **{"x-step": 0.01}),
+            json_schema_extra=group("mask", **api_default(0.05, **{"x-step": 0.01})),
         ),
         NotBool,
     ] = None
@@ -95,7 +98,7 @@ class VideoEdit(VaceRequest):
             description="Shape of the grown mask: hull (convex hull), bbox (bounding box) or "
             "original (the mask's own outline). Only used when tracking a mask image (ignored "
             "otherwise).",
-            json_schema_extra=api_default("hull"),
+            json_schema_extra=group("mask", **api_default("hull")),
         ),
     ] = None
     control_condition: Annotated[
@@ -103,6 +106,7 @@ class VideoEdit(VaceRequest):
         Field(
             title="Control condition",
             description="Optional: keep posebodyface (pose) or depth from the source video.",
+            json_schema_extra=group("control"),
         ),
     ] = None
     size: OutputSize = None

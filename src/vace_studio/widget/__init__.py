@@ -8,7 +8,9 @@ and typed keys), ``downloads`` (download ids for exports), ``throttle`` (batchin
 ``file_uploads`` (files from the browser), ``videos`` (result and source videos, stills and
 exported zips to the browser), ``previews`` (form previews and media-fix hints), ``gallery``
 (a sweep's cells and its progress), ``history`` (the store a page at a time, exports),
-``account`` (provider facts and the API key).
+``account`` (provider facts and the API key), ``comm_transport`` (binary buffers or base64 text,
+decided by a probe per view), ``hosts`` (which notebook host runs the kernel) and ``snapshot``
+(the static HTML summary beside the widget view).
 """
 
 from vace_studio.widget.studio import Studio

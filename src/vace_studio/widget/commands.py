@@ -51,6 +51,13 @@ class Message:
 
     content: Mapping[str, Any]
     buffers: Sequence[Any] = ()
+    buffer_limit: int | None = None
+    """Most bytes an answer should carry on the transport this request came by (None: the
+    handler's own chunk size); set by ``widget/wire.py``, the one module that knows why."""
+
+    def chunk_bytes(self, preferred: int) -> int:
+        """``preferred``, or less when the transport wants smaller messages."""
+        return preferred if self.buffer_limit is None else min(preferred, self.buffer_limit)
 
     @property
     def kind(self) -> str:
@@ -108,11 +115,11 @@ class Commands:
         self._scrub = scrub
         self._running: set[asyncio.Task[None]] = set()
 
-    def handle(self, content: Any, buffers: Sequence[Any]) -> None:
+    def handle(self, content: Any, buffers: Sequence[Any], buffer_limit: int | None = None) -> None:
         if not isinstance(content, Mapping) or not isinstance(content.get("id"), str):
             return
         request_id: str = content["id"]
-        message = Message(content, list(buffers))
+        message = Message(content, list(buffers), buffer_limit)
         try:
             reply = self._dispatch(message)
         except Exception as error:

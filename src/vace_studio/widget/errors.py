@@ -51,7 +51,7 @@ class InvalidInputError(WidgetError):
 
     def __init__(self, error: InvalidRequest, content: Mapping[str, Any] | None = None) -> None:
         function = error.function
-        super().__init__(wording.in_words(str(error), function))
+        super().__init__(wording.summary(error.problems, function))
         request = content.get("request") if content else None
         shown = request if isinstance(request, Mapping) else None
         self.errors = wording.by_field(error.problems, function)

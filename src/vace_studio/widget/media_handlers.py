@@ -75,7 +75,7 @@ class MediaHandlers:
         path: str | Path | None = record.local_path
         if message.get("source") is True:
             path = await source_path(self._clients.current, record.request, self._sources)
-        info, data = read_chunk(path, offset, self._chunk_bytes())
+        info, data = read_chunk(path, offset, message.chunk_bytes(self._chunk_bytes()))
         return info, [data]
 
     @command("poster")
@@ -104,5 +104,7 @@ class MediaHandlers:
     def file(self, message: Message) -> Reply:
         """A chunk of an exported zip, named by the ``download`` id its export answered."""
         path = self._downloads.path(message.get("download"))
-        info, data = read_chunk(path, message.whole("offset"), self._chunk_bytes())
+        info, data = read_chunk(
+            path, message.whole("offset"), message.chunk_bytes(self._chunk_bytes())
+        )
         return info, [data]

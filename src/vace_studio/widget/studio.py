@@ -33,19 +33,25 @@ from vace_studio.experiments.plan import Confirm
 from vace_studio.requests import VaceRequest, request_schema
 from vace_studio.widget import account
 from vace_studio.widget.clients import Clients
+from vace_studio.widget.comm_transport import CommTransport, ProbeHandler
 from vace_studio.widget.commands import Commands
 from vace_studio.widget.downloads import Downloads
 from vace_studio.widget.experiment_handlers import ExperimentHandlers
 from vace_studio.widget.feed import Card, CardFeed
 from vace_studio.widget.file_uploads import FileUploads
 from vace_studio.widget.gallery import SweepFeed
+from vace_studio.widget.hosts import detect_host
 from vace_studio.widget.media_handlers import MediaHandlers
 from vace_studio.widget.previews import PREVIEW_FIELDS
+from vace_studio.widget.snapshot import SnapshotDisplay, snapshot_html
 from vace_studio.widget.task_handlers import KeyHandler, TaskHandlers
 from vace_studio.widget.tool_handlers import ToolHandlers
 from vace_studio.widget.videos import CHUNK_BYTES
 
 log = logging.getLogger("vace_studio")
+
+VIEWS = ("create", "gallery", "history")
+"""The studio's tabs, in order: the values of :attr:`Studio.view`."""
 
 BUNDLE = Path(__file__).resolve().parent.parent / "static" / "widget.js"
 """The front end, built from ``js/`` by ``make`` (or ``cd js && npm run build``)."""
@@ -63,7 +69,8 @@ class Studio(anywidget.AnyWidget):
 
     Three views: *Create* (the forms, with previews of masks, canvases and control conditions,
     and the task cards), *Gallery* (a sweep's results in a grid, played in sync, with an A/B
-    wipe) and *History* (every task in the store, with filters, re-run and export).
+    wipe) and *History* (every task in the store, with filters, re-run and export). ``view=``
+    picks the one it opens on (``"create"``, ``"gallery"``, ``"history"``; see :attr:`view`).
 
     ``Studio()`` makes its own :class:`~vace_studio.Client` from ``client_options`` (with no key
     anywhere: the built-in simulator); pass ``client=`` to share one. Every task that client
@@ -115,6 +122,12 @@ class Studio(anywidget.AnyWidget):
     :meth:`sweep`; set it to any sweep in the store (``vace_studio.experiments.sweep_rows()``)
     to show that one."""
 
+    view = traitlets.Enum(VIEWS, default_value="create").tag(sync=True)
+    """str, default ``"create"``. The tab the studio opens on: ``"create"`` (the forms and task
+    cards), ``"gallery"`` (a sweep's results) or ``"history"`` (the store). Setting it later
+    switches every displayed view; :meth:`sweep` sets ``"gallery"``. ``Studio(view="gallery")``
+    opens on the Gallery."""
+
     status_table = traitlets.Dict().tag(sync=True)
     """dict, default: ``vace_studio.engine.status.table_json()``. Every task status, every allowed
     move, and the sets derived from them (``unfinished``, ``terminal``, ``cancelable``,
@@ -145,7 +158,12 @@ class Studio(anywidget.AnyWidget):
     """Bytes of video per message sent to the browser (tests use small chunks)."""
 
     def __init__(
-        self, client: Client | None = None, *, resume: bool = True, **client_options: Any
+        self,
+        client: Client | None = None,
+        *,
+        resume: bool = True,
+        view: str = "create",
+        **client_options: Any,
     ) -> None:
         if client is None:
             # The banner says the simulator is in use; the same words logged as a red stderr
@@ -156,7 +174,10 @@ class Studio(anywidget.AnyWidget):
         self._sweeps = SweepFeed(self._clients, send=self._push)
         self._uploads = FileUploads(client.paths.home / "inputs")
         downloads = Downloads()
+        # Binary buffers, or base64 text where the host drops them: the probe decides, per view.
+        self._transport = CommTransport(send=self.send)
         self._commands = Commands(
+            ProbeHandler(self._transport),
             TaskHandlers(self._cards, self._clients),
             KeyHandler(self._use_key),
             MediaHandlers(
@@ -179,17 +200,19 @@ class Studio(anywidget.AnyWidget):
                 inputs=self._uploads.folder,
                 names=self._uploads.names,
             ),
-            send=self.send,
+            send=self._transport.send,
             scrub=self._clients.scrub,
         )
         self._resuming: asyncio.Future[None] | None = None
         self._loop = _running_loop()  # the notebook's loop, where the engine's tasks run
         self._stop_observing: list[Callable[[], None]] = []
+        self._snapshot = SnapshotDisplay(self.snapshot_html, self._widget_view)
         super().__init__(
             schema=request_schema(),
             key_targets=account.key_targets(),
             preview_fields=PREVIEW_FIELDS,
             status_table=table_json(),
+            view=view,
             **account.facts(client, user_key=False),
         )
         self.on_msg(self._on_msg)
@@ -269,6 +292,10 @@ class Studio(anywidget.AnyWidget):
         )
         self._sweeps.follow(started)
         self.sweep_id = started.group_id
+        # The trait for views not displayed yet (Run All: this cell runs before the studio
+        # renders, and a push reaches only views that exist); the push for views already open
+        # on "gallery" whose user has since clicked another tab.
+        self.view = "gallery"
         self._push({"kind": "show", "view": "gallery", "group_id": started.group_id})
         return started
 
@@ -281,6 +308,22 @@ class Studio(anywidget.AnyWidget):
         """Show a task submitted elsewhere in the studio as well. Tasks of the studio's client
         appear by themselves; this is for tasks of another client."""
         self._cards.track(task)
+
+    def snapshot_html(self) -> str:
+        """A static HTML summary of the newest tasks (prompt, function, status, a poster of each
+        result), at most 200 KB: what a saved or exported notebook shows where the live studio
+        cannot render. No URL, no key."""
+        host = detect_host()
+        return snapshot_html(self.cards, provider=self.provider, host=host)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self._snapshot.bundle()
+
+    def _widget_view(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return super()._repr_mimebundle_() or ({}, {})
+
+    def _ipython_display_(self) -> None:
+        self._snapshot.show()
 
     def close(self) -> None:
         """Stop updating and close the widget (the tasks themselves keep running)."""
@@ -324,16 +367,20 @@ class Studio(anywidget.AnyWidget):
         with self.hold_trait_notifications():
             self.cards = cards
             self.results = results
+        self._snapshot.refresh()
 
     def _on_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
+        self._snapshot.live = True  # a view is attached: its output is not replaced any more
         home = self._loop
         if home is not None and home.is_running() and _running_loop() is not home:
             # JupyterLab 4.6 delivers widget messages on a kernel subshell: another thread with
             # its own event loop. The engine's scheduler and tasks live on the notebook's loop
             # and are not thread-safe, so the message is handled there.
-            home.call_soon_threadsafe(self._commands.handle, content, list(buffers))
+            home.call_soon_threadsafe(
+                self._transport.receive, content, list(buffers), self._commands.handle
+            )
             return
-        self._commands.handle(content, buffers)
+        self._transport.receive(content, buffers, self._commands.handle)
 
     def _start_resume(self) -> None:
         if self._loop is None:

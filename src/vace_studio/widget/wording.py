@@ -1,10 +1,13 @@
-"""Problems in the words the person sees on the form: field titles, not API names.
+"""Problems in the words the person sees on the form: field titles and plain values.
 
-The request checks speak API field names (``video_url: must be at most 5 s (got 6.2 s)``) because
-scripts and the CLI read them next to the JSON they wrote. The form labels its controls with the
-schema's titles (``Source video``), so the widget re-words each problem before showing it:
-``Source video: must be at most 5 s (got 6.2 s)``. The titles come from the request models, the
-same place the form's labels come from.
+The request checks speak API field names and Python values (``obj_or_bg: may mark at most one
+image as the background 'bg' (got ['bg', 'bg'])``) because scripts and the CLI read them next to
+the code they wrote. The form labels its controls with the schema's titles and its own checks
+write values plainly (``describe`` in ``js/src/form/validate.ts``), so the widget re-words each
+problem the same way before showing it: ``Object or background may mark at most one image as the
+background "bg" (got "bg", "bg")``. The titles come from the request models, the same place the
+form's labels come from; values go through :func:`~vace_studio.requests.problems.plain_value`,
+which the browser's ``describe`` mirrors.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from vace_studio.media import FIXES
 from vace_studio.requests import Problem
 from vace_studio.requests.models import MODELS
+from vace_studio.requests.problems import plain_shown
 from vace_studio.widget.previews import fix_call
 
 _ITEM = re.compile(r"^(?P<name>[a-z_]+)\[(?P<index>\d+)\]")
@@ -34,13 +38,34 @@ def _titles(function: str | None) -> dict[str, str]:
 
 
 @cache
+def _function_titles() -> dict[str, str]:
+    return {name: str(model.model_config.get("title") or name) for name, model in MODELS.items()}
+
+
+@cache
 def _pattern(function: str | None) -> re.Pattern[str] | None:
     # Only names that look like API names (with an underscore): "size" or "seed" in a sentence
     # are English words too.
     names = sorted((n for n in _titles(function) if "_" in n), key=len, reverse=True)
     if not names:
         return None
-    return re.compile(r"(?<![\w.(])(" + "|".join(map(re.escape, names)) + r")(?:\[(\d+)\])?(?!\w)")
+    # Not after "." or a call's "name(": code, such as a helper's arguments, keeps its names.
+    return re.compile(
+        r"(?<![\w.])(?<!\w\()(" + "|".join(map(re.escape, names)) + r")(?:\[(\d+)\])?(?!\w)"
+    )
+
+
+# A lone API name in parentheses after its description: "a mask video (mask_video_url)". Not a
+# helper's argument list, which follows a name: "scale_mask_to_video(mask, video)".
+_NAMED = re.compile(r"\s?(?<!\w)\(([a-z]+_[a-z_]+)\)")
+# A Python string literal in a sentence: 'tracking', '1280*720' (not the apostrophe of "video's").
+_QUOTED = re.compile(r"(?<![\w'])'([^'\s]+)'(?![\w'])")
+_FUNCTION = re.compile(r"(?<![\w.(])(" + "|".join(MODELS) + r")(?!\w)")
+_GOT = " (got "
+# Rules that read on from the field's title as a sentence: "Mask image is required: ...".
+_PREDICATE = re.compile(
+    r"^(?:(?:is|are|must|may|can|cannot|needs|takes|allows|has|should|does|will)\b|only appl)"
+)
 
 
 def title(field: str, function: str | None) -> str:
@@ -51,21 +76,57 @@ def title(field: str, function: str | None) -> str:
     return shown if index is None else f"{shown}, item {index + 1}"
 
 
-def in_words(message: str, function: str | None, field: str = "") -> str:
-    """``message`` with the API field names it mentions replaced by the form's titles (names
-    inside code, such as a helper's arguments, are left alone). ``field``: the problem's own
-    field, whose name starts its message (``prompt: ...``) even when it is a plain word."""
-    if field and message.startswith(f"{field}:"):
-        message = title(field, function) + message[len(field) :]
+def _sentence(text: str, function: str | None) -> str:
+    """A rule's words with API names as titles, function names as titles and Python string
+    literals in plain quotes; names inside code (a helper's arguments) are left alone."""
+
+    def parenthesised(match: re.Match[str]) -> str:
+        shown = title(match.group(1), function)
+        # "a mask video (Mask video)" says it twice: the description is enough.
+        return "" if shown.lower() in text[: match.start()].lower() else f" ({shown})"
+
+    text = _NAMED.sub(parenthesised, text)
     pattern = _pattern(function)
-    if pattern is None:
-        return message
+    if pattern is not None:
 
-    def named(match: re.Match[str]) -> str:
-        index = match.group(2)
-        return title(match.group(1) + (f"[{index}]" if index else ""), function)
+        def named(match: re.Match[str]) -> str:
+            index = match.group(2)
+            return title(match.group(1) + (f"[{index}]" if index else ""), function)
 
-    return pattern.sub(named, message)
+        text = pattern.sub(named, text)
+    text = _FUNCTION.sub(lambda m: _function_titles()[m.group(1)], text)
+    return _QUOTED.sub(lambda m: f'"{m.group(1)}"', text)
+
+
+def in_words(message: str, function: str | None, field: str = "") -> str:
+    """``message`` as the form says it: ``<field>: <rule> (got <value>)`` becomes ``<Title> <rule>
+    (got <plain value>)`` — the field's title, the rule's API names as titles, the value written
+    plainly, and no ``(got nothing)`` (a missing value is what "is required" says). ``field``: the
+    problem's own field, whose name starts its message (``prompt: ...``) even when it is a plain
+    word. A message of another shape keeps its shape, with its names and literals re-worded."""
+    head, text = "", message
+    if field and message.startswith(f"{field}:"):
+        head, text = title(field, function), message[len(field) + 1 :].lstrip()
+    got = ""
+    if text.endswith(")") and _GOT in text:
+        at = text.rindex(_GOT)
+        shown = text[at + len(_GOT) : -1]
+        # Paths and URLs in full: the person must recognise which file is meant.
+        full = shown.startswith("'") and ("/" in shown or "\\" in shown)
+        got = "" if shown == "nothing" else f"{_GOT}{plain_shown(shown, full=full)})"
+        text = text[:at]
+    text = _sentence(text, function)
+    if not head:
+        return text + got
+    joint = " " if _PREDICATE.match(text) else ": "
+    return f"{head}{joint}{text}{got}"
+
+
+def summary(problems: Sequence[Problem], function: str | None) -> str:
+    """The one-paragraph text of a refusal (a status line), in the form's words."""
+    what = _function_titles().get(function or "", "")
+    lines = "\n".join(f"  - {in_words(p.message, function, p.field)}" for p in problems)
+    return f"This {what + ' ' if what else ''}request is invalid:\n{lines}"
 
 
 def problems_json(

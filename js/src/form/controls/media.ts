@@ -11,6 +11,12 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+// The picked file's own name for each reference the kernel answered to an upload: the saved copy
+// is named by its content hash, which means nothing to the person who chose "kite.png". Shared by
+// the controls of one bundle (one widget model), so "Edit as new" shows the name too.
+const uploadedNames = new Map<string, string>();
+const shownFor = (value: string): string => uploadedNames.get(value) ?? value;
+
 export function createMedia(ctx: ControlContext): Control {
   if (ctx.node.kind !== "string") throw new Error("createMedia needs a string node");
   const kind = ctx.node.media ?? "image";
@@ -89,7 +95,8 @@ export function createMedia(ctx: ControlContext): Control {
   };
 
   input.addEventListener("input", () => {
-    if (fileRef !== null && input.value !== fileRef) clearPreview();
+    // Typing over a file's name replaces the file with what is typed.
+    if (fileRef !== null && input.value !== shownFor(fileRef)) clearPreview();
     urlPreview(input.value);
     ctx.onInput(input.value === "" ? undefined : input.value);
   });
@@ -99,7 +106,7 @@ export function createMedia(ctx: ControlContext): Control {
     labelTarget: true,
     set(value: unknown) {
       const text = typeof value === "string" ? value : "";
-      input.value = text;
+      input.value = shownFor(text);
       if (fileRef !== null && text !== fileRef) clearPreview();
       urlPreview(text);
     },
@@ -160,7 +167,8 @@ export function createMedia(ctx: ControlContext): Control {
         return;
       }
       fileRef = ref;
-      input.value = ref;
+      uploadedNames.set(ref, file.name);
+      input.value = file.name;
       status.textContent = `${file.name} (${formatSize(file.size)})`;
       ctx.onInput(ref);
     } finally {
