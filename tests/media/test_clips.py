@@ -9,7 +9,15 @@ import pytest
 
 from tests.widget.test_tools import frame_number_video
 from vace_studio.media import fixes
-from vace_studio.media.clips import FrameStrip, cut, last_frames, mask_bits, mask_png
+from vace_studio.media.clips import (
+    FrameStrip,
+    cut,
+    frame_png,
+    last_frames,
+    mask_bits,
+    mask_png,
+    still,
+)
 from vace_studio.media.frames import iter_frames
 from vace_studio.media.probe import probe_video
 
@@ -48,7 +56,16 @@ def test_a_strip_numbers_frames_and_masks_round_trip(tmp_path: Path) -> None:
     bits = np.zeros((4, 6), dtype=np.uint8)
     bits[1:3, 2:5] = 1
     png = tmp_path / "m.png"
-    png.write_bytes(mask_png(bits.tobytes(), 6, 4))
-    assert mask_bits(png, 6, 4) == bits.tobytes()
-    with pytest.raises(ValueError, match="not 6×5"):
-        mask_png(bits.tobytes(), 6, 5)
+    png.write_bytes(mask_png(np.packbits(bits).tobytes(), 6, 4))
+    assert mask_bits(png, 6, 4) == np.packbits(bits).tobytes()
+    with pytest.raises(ValueError, match="not the 5 of 6×6"):
+        mask_png(np.packbits(bits).tobytes(), 6, 6)
+
+
+def test_a_frame_too_big_for_the_transport_goes_as_jpeg(tmp_path: Path) -> None:
+    video = frame_number_video(tmp_path / "n.mp4", frames=2, fps=16)
+    png = frame_png(video, 1)
+    assert still(png, len(png)) == (png, "image/png")
+    data, mime = still(png, len(png) - 1)
+    assert mime == "image/jpeg"
+    assert data[:2] == b"\xff\xd8"

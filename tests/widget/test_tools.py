@@ -34,6 +34,24 @@ def frame_number_video(path: Path, frames: int = 24, fps: int = 16) -> Path:
     return path
 
 
+def noise_video(path: Path, frames: int = 8) -> Path:
+    """1280×720 frames of noise: pictures that compress badly."""
+    import av
+
+    rng = np.random.default_rng(1)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=16)
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for _ in range(frames):
+            rgb = rng.integers(0, 256, (720, 1280, 3), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
 def grey(png: bytes) -> float:
     with Image.open(io.BytesIO(png)) as image:
         return float(np.asarray(image.convert("L")).mean())
@@ -88,7 +106,7 @@ async def test_a_painted_mask_becomes_a_black_and_white_png_and_back(
 ) -> None:
     bits = np.zeros((36, 48), dtype=np.uint8)
     bits[5:20, 10:30] = 1
-    answer, _ = await ask(studio, "save_mask", [bits.tobytes()], width=48, height=36)
+    answer, _ = await ask(studio, "save_mask", [np.packbits(bits).tobytes()], width=48, height=36)
     assert answer["ok"], answer
     with Image.open(answer["ref"]) as image:
         assert image.mode == "L"
@@ -98,11 +116,12 @@ async def test_a_painted_mask_becomes_a_black_and_white_png_and_back(
     assert ((pixels == 255) == (bits == 1)).all()
     back, (raw,) = await ask(studio, "load_mask", ref=answer["ref"], width=48, height=36)
     assert back["ok"]
-    assert np.frombuffer(raw, dtype=np.uint8).reshape(36, 48).tolist() == bits.tolist()
+    unpacked = np.unpackbits(np.frombuffer(raw, dtype=np.uint8))[: 48 * 36]
+    assert unpacked.reshape(36, 48).tolist() == bits.tolist()
     # Another size is stretched to the one asked for (the video's).
     back, (raw,) = await ask(studio, "load_mask", ref=answer["ref"], width=96, height=72)
-    assert np.frombuffer(raw, dtype=np.uint8).sum() == 4 * bits.sum()
-    wrong, _ = await ask(studio, "save_mask", [bits.tobytes()], width=40, height=36)
+    assert np.unpackbits(np.frombuffer(raw, dtype=np.uint8)).sum() == 4 * bits.sum()
+    wrong, _ = await ask(studio, "save_mask", [bits.tobytes()], width=48, height=36)
     assert wrong["code"] == "bad_message"
     assert "Mask image" in wrong["error"]
 
@@ -162,3 +181,23 @@ async def test_a_picked_files_own_name_is_what_the_tools_show(
     assert clip["code"] == "no_source"
     assert clip["error"].startswith(Path(frame["ref"]).stem)  # the name, not the kernel path
     assert str(tmp_path) not in clip["error"]
+
+
+async def test_on_a_text_transport_answers_stay_within_its_message_size(
+    studio: Studio, ask: Any, tmp_path: Path
+) -> None:
+    import base64
+
+    from vace_studio.widget.comm_transport import TEXT_BUFFER_BYTES
+
+    video = str(noise_video(tmp_path / "noise.mp4"))
+    answer, _ = await ask(studio, "frames", wire="b64", b64=[], video=video, start=1, count=48,
+                          width=1280)  # fmt: skip
+    assert answer["ok"], answer
+    sizes = [len(base64.b64decode(b)) for b in answer["b64"]]
+    assert 1 <= answer["count"] == len(sizes) < 8  # noise: ~0.5 MB a JPEG
+    assert sum(sizes) <= TEXT_BUFFER_BYTES
+    bits = np.packbits(np.ones((720, 1280), dtype=np.uint8)).tobytes()
+    saved, _ = await ask(studio, "save_mask", wire="b64", b64=[base64.b64encode(bits).decode()],
+                         width=1280, height=720)  # fmt: skip
+    assert saved["ok"], saved

@@ -14,6 +14,7 @@ import type { Channel } from "../messages";
 import type { ExpandMode } from "./expand";
 import { type FrameSource, openFrames } from "./frames";
 import { createPainter, type Growth } from "./painter";
+import { packBits, unpackBits } from "./raster";
 import { createScrubber, type FrameAction, type ToolPanel } from "./scrubber";
 import toolsCss from "./tools.css?raw";
 import { createTrimmer } from "./trimmer";
@@ -95,12 +96,14 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
           { timeoutMs: 60_000 },
         );
         const part = buffers[0];
-        if (part)
-          initial = new Uint8Array(
+        if (part) {
+          const packed = new Uint8Array(
             part.buffer as ArrayBuffer,
             part.byteOffset,
             part.byteLength,
-          ).slice();
+          );
+          initial = unpackBits(packed, width * height);
+        }
       }
       const painter = createPainter({
         width,
@@ -115,7 +118,7 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
           const { msg } = await channel.request(
             "save_mask",
             { width, height },
-            { buffers: [mask.data], timeoutMs: 60_000 },
+            { buffers: [packBits(mask)], timeoutMs: 60_000 },
           );
           const fields: Record<string, unknown> = { [MASK_IMAGE]: String(msg.ref) };
           if (names.has(MASK_FRAME)) fields[MASK_FRAME] = frame;

@@ -7,7 +7,7 @@
 // the tool is open, so playing and stepping need no round trip; a full-resolution PNG of one
 // frame ("frame_image") is fetched for the painter.
 
-import type { Channel } from "../messages";
+import type { Channel, Message } from "../messages";
 
 export interface VideoFacts {
   /** The video's file name (never a kernel path). */
@@ -57,10 +57,12 @@ export async function openFrames(
   const loading = new Map<number, Promise<void>>();
   let disposed = false;
 
-  const load = async (start: number) => {
+  // One batch; an answer may hold fewer frames than asked (the transport's message size), so
+  // the rest is asked for from where it stopped.
+  const load = async (start: number, count = BATCH): Promise<Message> => {
     const { msg, buffers } = await channel.request(
       "frames",
-      { video, start, count: BATCH, width, field },
+      { video, start, count, width, field },
       { timeoutMs: TIMEOUT_MS },
     );
     buffers.forEach((part, i) => {
@@ -68,6 +70,11 @@ export async function openFrames(
       if (disposed || urls.has(n)) return;
       urls.set(n, blobUrl(part, "image/jpeg"));
     });
+    const got = buffers.length;
+    const total = num(msg.frames, 0);
+    if (got > 0 && got < count && start + got <= total && !disposed) {
+      await load(start + got, count - got);
+    }
     return msg;
   };
 
@@ -112,14 +119,14 @@ export async function openFrames(
       return url;
     },
     async full(n) {
-      const { buffers } = await channel.request(
+      const { msg, buffers } = await channel.request(
         "frame_image",
         { video, frame: n },
         { timeoutMs: TIMEOUT_MS },
       );
       const part = buffers[0];
       if (!part) throw new Error(`frame ${n} of ${facts.name} did not arrive`);
-      const url = blobUrl(part, "image/png");
+      const url = blobUrl(part, typeof msg.mime === "string" ? msg.mime : "image/png");
       try {
         const img = new Image();
         img.src = url;

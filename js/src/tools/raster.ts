@@ -229,3 +229,23 @@ export function area(mask: Mask): number {
   for (const v of mask.data) n += v;
   return n;
 }
+
+/**
+ * The mask 8 pixels to a byte, first pixel in the highest bit, row after row (numpy's packbits):
+ * what crosses the comm, an eighth of a byte per pixel (a 1920×1080 mask is 259 KB).
+ */
+export function packBits(mask: Mask): Uint8Array {
+  const { data } = mask;
+  const out = new Uint8Array(Math.ceil(data.length / 8));
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]) out[i >> 3] = (out[i >> 3] as number) | (0x80 >> (i & 7));
+  }
+  return out;
+}
+
+/** The pixels of `packBits`, as one byte each (0 or 1). */
+export function unpackBits(packed: Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let i = 0; i < pixels; i++) out[i] = ((packed[i >> 3] as number) >> (7 - (i & 7))) & 1;
+  return out;
+}

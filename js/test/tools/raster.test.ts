@@ -8,10 +8,12 @@ import {
   fill,
   invert,
   type Mask,
+  packBits,
   pasteRect,
   polygon,
   rect,
   stroke,
+  unpackBits,
 } from "../../src/tools/raster";
 
 const at = (m: Mask, x: number, y: number) => m.data[y * m.width + x];
@@ -147,5 +149,15 @@ describe("countOnes", () => {
       for (let i = from; i < to; i++) expected += data[i] as number;
       expect(countOnes(data, from, to)).toBe(expected);
     }
+  });
+});
+
+describe("packBits", () => {
+  it("packs 8 pixels to a byte, highest bit first, and back", () => {
+    const m = createMask(5, 3);
+    m.data.set([1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1]);
+    const packed = packBits(m);
+    expect(Array.from(packed)).toEqual([0b10000001, 0b10000010]);
+    expect(unpackBits(packed, 15)).toEqual(m.data);
   });
 });

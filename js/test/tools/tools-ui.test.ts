@@ -33,6 +33,8 @@ function fakeChannel(answers: Record<string, (msg: Message) => Message>) {
     },
     onPush: () => () => undefined,
     pending: 0,
+    maxBufferBytes: 4 * 1024 * 1024,
+    ready: Promise.resolve({ mode: "binary", probeMs: 0, reason: "" }),
     dispose: () => undefined,
   };
   return { channel, sent };

@@ -10,7 +10,8 @@ scrubber is the frame ``mask_frame_id`` means.
 - :func:`frame_png` — one frame at full resolution (the painter's background, an exported frame).
 - :func:`cut` — frames ``first``–``last`` as a new H.264 MP4 (the trimmer), through
   :func:`~vace_studio.media.fixes.trim`.
-- :func:`mask_png` / :func:`mask_bits` — a painted mask to a pure black/white PNG and back.
+- :func:`mask_png` / :func:`mask_bits` — a painted mask (bits) to a pure black/white PNG and
+  back.
 """
 
 from __future__ import annotations
@@ -136,28 +137,42 @@ def last_frames(path: PathLike, seconds: float) -> tuple[int, int]:
 
 
 def mask_png(bits: bytes | memoryview, width: int, height: int) -> bytes:
-    """A painted mask (``width × height`` bytes, non-zero = edit) as a black/white PNG (mode L,
-    only 0 and 255: what the service asks for)."""
-    data = np.frombuffer(bits, dtype=np.uint8)
-    if data.size != width * height:
+    """A painted mask — ``width × height`` pixels packed 8 to a byte, first pixel in the highest
+    bit, row after row (``np.packbits``) — as a black/white PNG (mode L, only 0 and 255: what the
+    service asks for)."""
+    packed = np.frombuffer(bits, dtype=np.uint8)
+    expected = (width * height + 7) // 8
+    if packed.size != expected:
         raise ValueError(
-            f"the mask has {data.size} pixels, not {width}×{height} = {width * height}"
+            f"the mask has {packed.size} bytes, not the {expected} of {width}×{height} pixels"
         )
-    grey = np.where(data.reshape(height, width) > 0, 255, 0).astype(np.uint8)
+    on = np.unpackbits(packed)[: width * height].reshape(height, width)
     out = io.BytesIO()
-    Image.fromarray(grey, mode="L").save(out, "PNG", optimize=True)
+    Image.fromarray((on * 255).astype(np.uint8), mode="L").save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
 def mask_bits(path: PathLike, width: int, height: int) -> bytes:
-    """An existing mask image as ``width × height`` bytes (1 = edit), binarised with the
-    simulator's rule and stretched to that size when it is another (what
-    :func:`~vace_studio.media.fixes.scale_mask_to_video` does)."""
+    """An existing mask image as ``width × height`` pixels packed as :func:`mask_png` takes them
+    (1 = edit), binarised with the simulator's rule and stretched to that size when it is
+    another (what :func:`~vace_studio.media.fixes.scale_mask_to_video` does)."""
     rgb = read_rgb(path)
     if rgb.shape[:2] != (height, width):
         resized = Image.fromarray(rgb).resize((width, height), Image.Resampling.BILINEAR)
         rgb = np.asarray(resized)
-    return binarize(rgb).astype(np.uint8).tobytes()
+    return np.packbits(binarize(rgb)).tobytes()
+
+
+def still(png: bytes, limit: int) -> tuple[bytes, str]:
+    """A frame's PNG, or a high-quality JPEG of it when the PNG is over ``limit`` bytes (a host
+    that carries bytes as text takes smaller messages; the painter's background need not be
+    lossless). Returns the bytes and their MIME type."""
+    if len(png) <= limit:
+        return png, "image/png"
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as image:
+        image.convert("RGB").save(out, "JPEG", quality=92)
+    return out.getvalue(), "image/jpeg"
 
 
 class StripCache:

@@ -28,6 +28,7 @@ from vace_studio.media.clips import (
     last_frames,
     mask_bits,
     mask_png,
+    still,
 )
 from vace_studio.media.inputs import save_bytes
 from vace_studio.media.limits import CLIP, FIELD_LIMITS, VideoLimits
@@ -43,6 +44,9 @@ MAX_FRAMES_PER_ANSWER = 48
 """JPEGs of one ``frames`` answer: 48 strip frames at 640 px stay well under 4 MiB."""
 
 MAX_MASK_SIDE = 8192
+
+ANSWER_BYTES = 4 * 1024 * 1024 - 64 * 1024
+"""Most bytes of pictures in one answer on a binary transport (as a video chunk)."""
 
 
 class ToolError(WidgetError):
@@ -118,7 +122,14 @@ class ToolHandlers:
             strip = await asyncio.to_thread(self._strips.get, path, width)
         except (ValueError, OSError) as error:
             raise ToolError(f"no frames from {path.name}: {error}") from None
-        chosen = list(strip.frames[start - 1 : start - 1 + count])
+        # As many as fit in one message on this transport (a host without binary buffers takes
+        # smaller ones); the browser asks again from where this answer stopped.
+        budget = message.chunk_bytes(ANSWER_BYTES)
+        chosen: list[bytes] = []
+        for jpeg in strip.frames[start - 1 : start - 1 + count]:
+            if chosen and sum(map(len, chosen)) + len(jpeg) > budget:
+                break
+            chosen.append(jpeg)
         facts: dict[str, Any] = {**strip.facts(), "start": start, "count": len(chosen)}
         facts["name"] = self._name(path)
         limits = FIELD_LIMITS.get(str(message.get("field", "")))
@@ -132,7 +143,8 @@ class ToolHandlers:
         path = await self._video(message)
         frame = self._frame_number(message)
         png = await self._png(path, frame)
-        return {"mime": "image/png", "frame": frame}, [png]
+        data, mime = await asyncio.to_thread(still, png, message.chunk_bytes(ANSWER_BYTES))
+        return {"mime": mime, "frame": frame}, [data]
 
     async def _png(self, path: Path, frame: int) -> bytes:
         try:
@@ -177,8 +189,8 @@ class ToolHandlers:
 
     @command("save_mask")
     async def save_mask(self, message: Message) -> Reply:
-        """A painted mask (one buffer of ``width × height`` bytes, non-zero = edit) as a pure
-        black/white PNG in the inputs folder."""
+        """A painted mask (one buffer: ``width × height`` pixels, 8 to a byte, 1 = edit) as a
+        pure black/white PNG in the inputs folder."""
         width = message.whole("width", 0, high=MAX_MASK_SIDE)
         height = message.whole("height", 0, high=MAX_MASK_SIDE)
         if len(message.buffers) != 1 or width < 1 or height < 1:
@@ -193,7 +205,7 @@ class ToolHandlers:
 
     @command("load_mask")
     async def load_mask(self, message: Message) -> Reply:
-        """An existing mask image as ``width × height`` bytes (1 = edit), for the painter."""
+        """An existing mask image as ``width × height`` pixels, 8 to a byte (1 = edit)."""
         width = message.whole("width", 0, high=MAX_MASK_SIDE)
         height = message.whole("height", 0, high=MAX_MASK_SIDE)
         path = await self._video(message, "ref")
