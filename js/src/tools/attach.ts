@@ -8,6 +8,7 @@
 // painted mask only a `mask_image_url` — so the fields they write are named here; an action is
 // offered only when the form's schema has its field.
 
+import { nameReference } from "../form/controls/media";
 import { h } from "../form/dom";
 import type { FormHandle } from "../form/render";
 import type { Channel } from "../messages";
@@ -41,6 +42,13 @@ export interface ToolsHandle {
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The kernel's answer for a file it made: its reference, named for the field's box. */
+function madeFile(msg: Record<string, unknown>): string {
+  const ref = String(msg.ref);
+  if (typeof msg.name === "string") nameReference(ref, msg.name);
+  return ref;
+}
 
 export function attachTools(ctx: ToolsContext): ToolsHandle {
   const { channel, form } = ctx;
@@ -120,7 +128,7 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
             { width, height },
             { buffers: [packBits(mask)], timeoutMs: 60_000 },
           );
-          const fields: Record<string, unknown> = { [MASK_IMAGE]: String(msg.ref) };
+          const fields: Record<string, unknown> = { [MASK_IMAGE]: madeFile(msg) };
           if (names.has(MASK_FRAME)) fields[MASK_FRAME] = frame;
           ctx.apply(fields);
           return `${titleOf(MASK_IMAGE)}: ${String(msg.name)}, painted on frame ${frame}.`;
@@ -176,7 +184,7 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
             { video: source.video, frame: n },
             { timeoutMs: 60_000 },
           );
-          ctx.apply({ [target]: String(msg.ref) });
+          ctx.apply({ [target]: madeFile(msg) });
           return `${titleOf(target)}: ${String(msg.name)}.`;
         },
       });
@@ -221,7 +229,7 @@ export function attachTools(ctx: ToolsContext): ToolsHandle {
         );
         const got = answer.msg;
         close();
-        ctx.apply({ [field]: String(got.ref) });
+        ctx.apply({ [field]: madeFile(got) });
         note.textContent = `${titleOf(field)}: ${String(got.name)} (${Number(got.seconds).toFixed(2)} s).`;
         return undefined;
       },

@@ -2,6 +2,7 @@
 // inputs folder, and the video extension form opens with that clip as its first clip and the
 // result's prompt, ready to submit.
 
+import { nameReference } from "../form/controls/media";
 import type { Channel } from "../messages";
 import type { TaskCard } from "../traits";
 
@@ -18,7 +19,9 @@ export async function extendResult(
     { local_id: card.local_id },
     { timeoutMs: 120_000 },
   );
-  const request: Record<string, unknown> = { [FIRST_CLIP]: String(msg.ref) };
+  const ref = String(msg.ref);
+  if (typeof msg.name === "string") nameReference(ref, msg.name);
+  const request: Record<string, unknown> = { [FIRST_CLIP]: ref };
   if (typeof msg.prompt === "string" && msg.prompt) request.prompt = msg.prompt;
   open(EXTENSION, request);
   return `Video extension opened with the last ${Number(msg.seconds).toFixed(1)} s as its first clip.`;

@@ -164,6 +164,11 @@ describe("attachTools", () => {
     expect(sent[sent.length - 1]).toMatchObject({ kind: "trim", first: 1, last: 48 });
     expect(field.querySelector(".vs-trimmer")).toBeNull();
     expect(field.querySelector(".vs-tool-note")?.textContent).toContain("clip frames 1-48.mp4");
+    // The box names the clip; the form's value is the kernel's reference.
+    expect(field.querySelector<HTMLInputElement>("input.vs-media-url")?.value).toBe(
+      "clip frames 1-48.mp4",
+    );
+    expect(form.getValue().first_clip_url).toBe("/k/inputs/c.mp4");
   });
 
   it("video_edit's source scrubber sets the mask frame", async () => {
