@@ -194,12 +194,7 @@ class Studio(anywidget.AnyWidget):
                 downloads=downloads,
                 current_sweep=lambda: self.sweep_id,
             ),
-            ToolHandlers(
-                feed=self._cards,
-                clients=self._clients,
-                inputs=self._uploads.folder,
-                names=self._uploads.names,
-            ),
+            ToolHandlers(feed=self._cards, clients=self._clients, uploads=self._uploads),
             send=self._transport.send,
             scrub=self._clients.scrub,
         )

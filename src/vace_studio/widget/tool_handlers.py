@@ -37,6 +37,7 @@ from vace_studio.widget.clients import Clients
 from vace_studio.widget.commands import Message, Reply, command
 from vace_studio.widget.errors import MessageError, WidgetError
 from vace_studio.widget.feed import CardFeed
+from vace_studio.widget.file_uploads import FileUploads
 from vace_studio.widget.media_handlers import record_of
 from vace_studio.widget.videos import VideoUnavailableError, source_path, source_ref
 
@@ -56,20 +57,13 @@ class ToolError(WidgetError):
 
 
 class ToolHandlers:
-    """Frames, clips and masks for the editing tools; files go into ``inputs``."""
+    """Frames, clips and masks for the editing tools; files go where ``uploads`` saves files."""
 
-    def __init__(
-        self,
-        *,
-        feed: CardFeed,
-        clients: Clients,
-        inputs: Path,
-        names: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, *, feed: CardFeed, clients: Clients, uploads: FileUploads) -> None:
         self._feed = feed
         self._clients = clients
-        self._inputs = inputs
-        self._uploaded = names if names is not None else {}
+        self._inputs = uploads.folder  # the folder uploads are saved in, by content hash
+        self._uploaded: Mapping[str, str] = uploads.names  # saved path → the picked file's name
         self._made: dict[str, str] = {}  # files the tools made → what they are called
         self._strips = StripCache()
         self._fetched: dict[str, Path] = {}
