@@ -12,6 +12,7 @@ import { SchemaError } from "./form/schema";
 import { createChannel } from "./messages";
 import { StatusSets } from "./status";
 import css from "./styles.css?raw";
+import { extendResult } from "./tools/extend";
 import { FACT_NAMES, type ProviderFacts, type StudioTraits } from "./traits";
 import { createGallery, type GalleryHandle } from "./ui/gallery";
 import galleryCss from "./ui/gallery.css?raw";
@@ -91,6 +92,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
     channel,
     titleOf: (fn) => studio?.titles.get(fn) ?? fn,
     onEdit: (card) => edit(card.function, card.request),
+    onExtend: (card) => extendResult(channel, card, edit),
     statuses,
   });
 

@@ -187,6 +187,23 @@ def test_gallery_plays_a_sweep_in_sync_and_wipes_a_b(
         page.close()
 
 
+# -- the editing tools (issue 12): their flows live in painter_flow.py and trimmer_flow.py ---
+def test_paint_a_mask_on_frame_ten_and_edit_inside_it(
+    jupyter: Any, browser_context: Any, lab: Any
+) -> None:
+    from tests.browser.painter_flow import paint_a_mask_on_frame_ten_and_edit_inside_it as flow
+
+    flow(jupyter, browser_context, lab)
+
+
+def test_trim_a_clip_pick_a_last_frame_and_extend(
+    jupyter: Any, browser_context: Any, lab: Any
+) -> None:
+    from tests.browser.trimmer_flow import trim_a_clip_pick_a_last_frame_and_extend as flow
+
+    flow(jupyter, browser_context, lab)
+
+
 def test_media_inputs_show_thumbnails_chips_and_previews(
     jupyter: Any, browser_context: Any, lab: Any
 ) -> None:

@@ -16,6 +16,8 @@ export interface CardActions extends UncertainActions {
   edit(card: TaskCard): void;
   /** Fetches the MP4 from the kernel as a Blob URL (for the download link). */
   download(card: TaskCard): Promise<string>;
+  /** "Extend this result": its last seconds become the first clip of a video extension. */
+  extend?(card: TaskCard): Promise<string>;
   /** The A/B view of this result against its source video (shown inside the card). */
   compare?(card: TaskCard, onClose: () => void): { el: HTMLElement; destroy(): void };
 }
@@ -112,7 +114,21 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     { type: "button", class: "vs-button vs-compare-source", "aria-expanded": "false" },
     "Compare with source",
   );
-  const actions = h("div", { class: "vs-card-actions" }, cancel, retry, edit, download, compare);
+  const extend = h(
+    "button",
+    { type: "button", class: "vs-button vs-extend" },
+    "Extend this result",
+  );
+  const actions = h(
+    "div",
+    { class: "vs-card-actions" },
+    cancel,
+    retry,
+    edit,
+    extend,
+    download,
+    compare,
+  );
 
   const media = h("div", { class: "vs-card-media" });
   const { statuses } = ctx;
@@ -163,6 +179,10 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
   cancel.addEventListener("click", () => runAction(cancel, () => ctx.actions.cancel(card)));
   retry.addEventListener("click", () => runAction(retry, () => ctx.actions.retry(card)));
   edit.addEventListener("click", () => ctx.actions.edit(card));
+  extend.addEventListener("click", () => {
+    const run = ctx.actions.extend;
+    if (run) void runAction(extend, () => run(card));
+  });
 
   let video: HTMLVideoElement | null = null;
   const videoStatus = h("p", { class: "vs-video-status", "aria-live": "polite" });
@@ -290,6 +310,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     download.hidden = !succeeded || (!card.has_video && !card.video_url);
     download.setAttribute("download", `vace-${card.task_id ?? card.local_id}.mp4`);
     compare.hidden = !(ctx.actions.compare && succeeded && card.has_source);
+    extend.hidden = !(ctx.actions.extend && succeeded && card.has_video);
     ensureVideo();
     if (video) ctx.loader.update(video, videoSource(card));
     tick();

@@ -14,6 +14,7 @@ import {
 } from "../form/render";
 import { listFunctions } from "../form/schema";
 import { type Channel, RequestError } from "../messages";
+import { attachTools, type ToolsHandle } from "../tools/attach";
 import { uploadFile } from "../upload";
 import { money } from "./format";
 import { createPreview, type PreviewHandle } from "./preview";
@@ -96,6 +97,7 @@ export function renderStudio(
   const revalidate = new Map<string, () => void>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const previews: PreviewHandle[] = [];
+  const tools: ToolsHandle[] = [];
 
   const tabs = functions.map((fn) => {
     const status = h("span", { class: "vs-status", role: "status" });
@@ -199,6 +201,17 @@ export function renderStudio(
       },
     });
     forms.set(fn.name, form);
+    tools.push(
+      attachTools({
+        channel,
+        form,
+        idPrefix: `${prefix}-${fn.name}-tools`,
+        apply(fields) {
+          form.setValue({ ...form.getValue(), ...fields });
+          revalidate.get(fn.name)?.();
+        },
+      }),
+    );
     revalidate.set(fn.name, () => {
       scheduleValidate(form.isValid());
       preview?.changed(form.getValue(), form.problems());
@@ -285,6 +298,7 @@ export function renderStudio(
       stick?.destroy();
       for (const timer of timers) clearTimeout(timer);
       for (const preview of previews) preview.destroy();
+      for (const tool of tools) tool.destroy();
       for (const form of forms.values()) form.destroy();
       el.remove();
     },

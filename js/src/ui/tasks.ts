@@ -19,6 +19,8 @@ export interface TaskListOptions {
   titleOf(fn: string): string;
   /** "Edit as new": put this card's request into its function's form. */
   onEdit(card: TaskCard): void;
+  /** "Extend this result": opens a video extension of it; resolves to a line for the card. */
+  onExtend?(card: TaskCard): Promise<string>;
   /** The status table's sets (the `status_table` trait). */
   statuses: StatusSets;
   video?: VideoLoaderOptions;
@@ -76,6 +78,7 @@ export function createTaskList(options: TaskListOptions): TaskListHandle {
       return "Submitted again as a new task (at the top of the list).";
     },
     edit: (card) => options.onEdit(card),
+    extend: options.onExtend,
     async download(card) {
       return URL.createObjectURL(await fetchVideo(channel, card.local_id));
     },

@@ -14,6 +14,7 @@ Modules:
   :func:`resize_image_into_range`, :func:`binarize_mask`, :func:`scale_mask_to_video`.
 - :mod:`.inputs`   — bytes / PIL images / NumPy arrays → files named by content hash.
 - :mod:`.frames`   — decoding and encoding frames (used by fixes and previews).
+- :mod:`.clips`    — frames, clips and masks for the widget's editing tools (1-based frames).
 - :mod:`.previews` — PNG + facts for the widget: mask growth, outpainting canvas, control maps.
 """
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from vace_studio.imaging.arrays import Mask
+from vace_studio.imaging.arrays import U8, Mask
 from vace_studio.imaging.masks import binarize
 from vace_studio.media.frames import iter_frames, read_rgb, resample, write_mp4
 from vace_studio.media.limits import IMAGE, VIDEO
@@ -71,15 +72,34 @@ def to_h264_mp4(src: PathLike, dst: PathLike | None = None, *, fps: float | None
     return write_mp4(resample(iter_frames(path), src_fps or out_fps, out_fps), target, out_fps)
 
 
-def trim(src: PathLike, seconds: float = VIDEO.max_seconds, dst: PathLike | None = None) -> Path:
-    """The first ``seconds`` (default 5) of a video as H.264 MP4 (default
-    ``<name>.<seconds>s.mp4`` beside it), at the source's frame rate (at least 16 fps)."""
+def _from(frames: Iterable[tuple[float, U8]], start: float) -> Iterator[tuple[float, U8]]:
+    """The timed frames from ``start`` seconds on, with their times counted from there."""
+    for t, frame in frames:
+        if t >= start - 1e-6:
+            yield t - start, frame
+
+
+def trim(
+    src: PathLike,
+    seconds: float = VIDEO.max_seconds,
+    dst: PathLike | None = None,
+    *,
+    start: float = 0.0,
+) -> Path:
+    """``seconds`` (default 5) of a video from ``start`` (default 0: its first frame) as H.264
+    MP4 (default ``<name>.<seconds>s.mp4`` beside it, ``<name>.<start>-<end>s.mp4`` with a
+    ``start``), at the source's frame rate (at least 16 fps). The widget's clip trimmer cuts
+    with it."""
     if seconds <= 0:
         raise ValueError(f"seconds: must be positive (got {seconds})")
+    if start < 0:
+        raise ValueError(f"start: must be 0 or more (got {start})")
     path, src_fps = _video(src)
     out_fps = max(src_fps or VIDEO.min_fps, VIDEO.min_fps)
-    target = _target(path, dst, f"{seconds:g}s", ".mp4")
-    frames = resample(iter_frames(path), src_fps or out_fps, out_fps, max_seconds=seconds)
+    tag = f"{seconds:g}s" if start == 0 else f"{start:g}-{start + seconds:g}s"
+    target = _target(path, dst, tag, ".mp4")
+    timed = _from(iter_frames(path), start)
+    frames = resample(timed, src_fps or out_fps, out_fps, max_seconds=seconds)
     return write_mp4(frames, target, out_fps)
 
 

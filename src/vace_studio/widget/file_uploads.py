@@ -50,6 +50,7 @@ class _Partial:
     handle: BinaryIO
     size: int
     suffix: str
+    name: str = ""
     written: int = 0
     touched: float = field(default_factory=time.monotonic)
     digest: Any = field(default_factory=hashlib.sha256)
@@ -90,6 +91,8 @@ class FileUploads:
         self.ttl = ttl
         self.max_open = max_open
         self._open: dict[str, _Partial] = {}
+        self.names: dict[str, str] = {}
+        """Saved path → the file's own name as picked in the browser (for what people see)."""
 
     def receive(self, content: Mapping[str, Any], buffers: Sequence[Any]) -> dict[str, Any]:
         """Take one chunk; returns ``{"received": n}``, or ``{"ref": path}`` after the last."""
@@ -148,7 +151,13 @@ class FileUploads:
             self._drop(min(self._open, key=lambda u: self._open[u].touched))
         self.partial.mkdir(parents=True, exist_ok=True)
         path = self.partial / f"{upload}.part"
-        partial = _Partial(path=path, handle=path.open("wb"), size=size, suffix=suffix)
+        partial = _Partial(
+            path=path,
+            handle=path.open("wb"),
+            size=size,
+            suffix=suffix,
+            name=Path(name).name if isinstance(name, str) else "",
+        )
         self._open[upload] = partial
         return partial
 
@@ -160,6 +169,8 @@ class FileUploads:
             partial.path.unlink()  # same content already here: keep one copy
         else:
             os.replace(partial.path, final)
+        if partial.name:
+            self.names[str(final)] = partial.name
         return final
 
     def _drop(self, upload: str) -> None:

@@ -45,6 +45,7 @@ from vace_studio.widget.media_handlers import MediaHandlers
 from vace_studio.widget.previews import PREVIEW_FIELDS
 from vace_studio.widget.snapshot import SnapshotDisplay, snapshot_html
 from vace_studio.widget.task_handlers import KeyHandler, TaskHandlers
+from vace_studio.widget.tool_handlers import ToolHandlers
 from vace_studio.widget.videos import CHUNK_BYTES
 
 log = logging.getLogger("vace_studio")
@@ -193,6 +194,7 @@ class Studio(anywidget.AnyWidget):
                 downloads=downloads,
                 current_sweep=lambda: self.sweep_id,
             ),
+            ToolHandlers(feed=self._cards, clients=self._clients, uploads=self._uploads),
             send=self._transport.send,
             scrub=self._clients.scrub,
         )

@@ -17,6 +17,12 @@ function formatSize(bytes: number): string {
 const uploadedNames = new Map<string, string>();
 const shownFor = (value: string): string => uploadedNames.get(value) ?? value;
 
+/** Names a file the kernel made for a field (the editing tools' frames, clips and masks, which
+ * are stored by content hash too), so its box shows that name. */
+export function nameReference(ref: string, name: string): void {
+  uploadedNames.set(ref, name);
+}
+
 export function createMedia(ctx: ControlContext): Control {
   if (ctx.node.kind !== "string") throw new Error("createMedia needs a string node");
   const kind = ctx.node.media ?? "image";
@@ -150,6 +156,7 @@ export function createMedia(ctx: ControlContext): Control {
         ? h("img", { src: objectUrl, alt: `Preview of ${file.name}`, class: "vs-thumb" })
         : h("video", {
             src: objectUrl,
+            "aria-label": `Preview of ${file.name}`,
             class: "vs-thumb",
             muted: true,
             preload: "metadata",
