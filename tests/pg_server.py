@@ -69,6 +69,8 @@ class PgServer:
         self.root = Path(tempfile.mkdtemp(prefix="vace-pg-"))
         self.data = self.root / "data"
         self.prefix = _run_as()
+        self.template: str | None = None
+        """A prepared database new ones may copy (set by whoever prepared it)."""
         if self.prefix:
             shutil.chown(self.root, user=self.prefix[2])
             self.root.chmod(0o700)
@@ -94,13 +96,18 @@ class PgServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{_SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    def database(self, prefix: str = "t") -> str:
-        """A new empty database's URL (each test or module gets its own)."""
+    def database(self, prefix: str = "t", *, template: str | None = None) -> str:
+        """A new database's URL (each test or module gets its own): empty, or a copy of
+        ``template`` (copying a prepared database is quicker than preparing each one)."""
         import psycopg
 
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        like = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            try:  # copying the files is quicker than WAL-logging them (PostgreSQL 15+)
+                conn.execute(f'CREATE DATABASE "{name}"{like} STRATEGY FILE_COPY')
+            except psycopg.errors.SyntaxError:
+                conn.execute(f'CREATE DATABASE "{name}"{like}')
         return self.url(name)
 
     def stop(self) -> None:

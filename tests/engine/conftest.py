@@ -11,6 +11,7 @@ import pytest
 
 from tests.pg_server import PgServer
 from tests.pg_server import pg_server as running_pg_server
+from vace_studio.engine.store_pg import PgStore
 from vace_studio.simulator.samples import Samples
 
 
@@ -65,12 +66,17 @@ def requests_for(media: Samples, urls: Callable[[str], str]) -> dict[str, dict[s
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """A throwaway PostgreSQL server for this test session (``make system`` installs Debian's
-    ``postgresql``; the server runs as an unprivileged user when the tests run as root)."""
+    ``postgresql``; the server runs as an unprivileged user when the tests run as root), with a
+    template database already holding the store's schema."""
     with running_pg_server() as server:
+        template = server.database("template")
+        PgStore(template).close()
+        server.template = template.rsplit("/", 1)[1]
         yield server
 
 
 @pytest.fixture
 def pg_url(pg_server: PgServer) -> str:
-    """A fresh, empty database of its own for one test (tests may run in parallel)."""
-    return pg_server.database()
+    """A fresh database of its own for one test, with the store's schema (tests may run in
+    parallel)."""
+    return pg_server.database(template=pg_server.template)

@@ -57,7 +57,12 @@ def join(url: str, api_key: str | None, person: str | None) -> tuple[PgStore, Se
     from vace_studio.engine.store_pg import PgStore
 
     store = PgStore(url)
-    return store, student_settings(class_account(store)), person or default_person()
+    try:
+        account = class_account(store)
+    except SettingsError:
+        store.close()
+        raise
+    return store, student_settings(account), person or default_person()
 
 
 def to_follow(store: PgStore, endpoint: str, person: str, paths: Paths) -> list[TaskRecord]:
@@ -223,17 +228,27 @@ class Follower(Scheduler):
                 self.followed.pop(task.local_id, None)
 
     def _places(self, changed: set[str]) -> None:
-        waiting = [t for t in self.followed.values() if t.status in LOCAL_QUEUE]
+        waiting = []
+        for task in self.followed.values():
+            if task.status in LOCAL_QUEUE:
+                waiting.append(task)
+            elif task.position is not None:  # claimed: no longer in line
+                task.position = task.eta = None
+                changed.add(task.local_id)
         if not waiting:
             return
         positions = self.queue.positions()
+        busy = self.queue.in_flight(self.expected)
         for task in waiting:
             position = positions.get(task.local_id)
             eta = (
                 None
                 if position is None
                 else self.queue.eta(
-                    position, typical=self.expected, max_concurrent=self.limits.max_concurrent
+                    position,
+                    in_flight=busy,
+                    typical=self.expected,
+                    max_concurrent=self.limits.max_concurrent,
                 )
             )
             if (position, eta) != (task.position, task.eta):

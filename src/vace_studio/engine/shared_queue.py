@@ -23,7 +23,6 @@ many kernels and workers use its key. So every decision that spends one is made 
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -190,13 +189,15 @@ class SharedQueue:
         rows = self.store.rows(_FAIR_ORDER, {"endpoint": self.endpoint, "waiting": _WAITING})
         return {row["id"]: int(row["position"]) for row in rows}
 
-    def eta(self, position: int, *, typical: float, max_concurrent: int | None) -> float:
-        """Seconds until a task at ``position`` is likely submitted: whole rounds of the
-        account's slots ahead of it, each a task's usual time (half of one for the round
-        already running)."""
+    def eta(
+        self, position: int, *, in_flight: int, typical: float, max_concurrent: int | None
+    ) -> float:
+        """Seconds until a task at ``position`` is likely submitted: 0 while a slot is free
+        for it, else whole rounds of the account's slots ahead of it, each a task's usual time
+        (half of one for the round already running)."""
         slots = max(1, max_concurrent or 1)
-        rounds = math.ceil(position / slots)
-        return max(0.0, (rounds - 0.5) * typical)
+        rounds = (position - 1 + in_flight) // slots
+        return 0.0 if rounds == 0 else (rounds - 0.5) * typical
 
     # -- pacing submits across processes ---------------------------------------------------
     def try_send_lock(self) -> bool:

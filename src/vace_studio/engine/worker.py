@@ -121,7 +121,7 @@ class Worker:
         )
         self.scheduler.attach(submit=self.lifecycle.send, poll=self.lifecycle.poll)
         self.tasks: dict[str, Task] = {}
-        self._stop: asyncio.Event | None = None
+        self._stop = asyncio.Event()
 
     def __repr__(self) -> str:
         return f"<vace_studio Worker {self.id} {self.endpoint} store={self.store.path}>"
@@ -179,7 +179,6 @@ class Worker:
 
     async def run(self) -> None:
         """Serve until :meth:`stop` (or cancellation); a clean stop hands tasks over at once."""
-        self._stop = asyncio.Event()
         self.queue.register(self.account())
         self.beat()
         self.scheduler.ensure_running()
@@ -200,8 +199,8 @@ class Worker:
             self.queue.retire(self.id)
 
     def stop(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
+        """End :meth:`run` (also before it started: it then returns at once)."""
+        self._stop.set()
 
     def close(self) -> None:
         self.store.close()
