@@ -1,19 +1,25 @@
 """What the classroom tests share: a fast renderer (the simulator's real one costs a second of
 CPU per video, and these tests are about queueing), requests that are each distinct, a student's
-kernel as a separate process, and workers in-process or as the real CLI."""
+kernel as a separate process, and workers in-process (fast timing, an account of the simulator
+per test) or as the real CLI."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import FAST_POLLS, FAST_RECONCILE, FAST_RETRY
 from vace_studio.engine.settings import key_env
+from vace_studio.engine.worker import Worker
+from vace_studio.simulator import SimulatorHandle
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42" + bytes(16)
 STUDENT = Path(__file__).with_name("class_student.py")
@@ -71,3 +77,24 @@ def start_worker(
     env = keyless_env(DASHSCOPE_API_KEY=key)
     with log.open("w") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+
+
+@asynccontextmanager
+async def running_worker(
+    db: str, sim: SimulatorHandle, account: str, home: Path, **options: Any
+) -> AsyncIterator[Worker]:
+    worker = Worker(
+        db, "dashscope", api_key=sim.key(account), base_url=sim.base_url, home=home,
+        poll_policy=FAST_POLLS, retry=FAST_RETRY, reconcile=FAST_RECONCILE, heartbeat=0.2,
+        lease=1.0, look_every=0.05, **options,
+    )  # fmt: skip
+    job = asyncio.create_task(worker.run())
+    # Registered as it starts; the account row is the store's, no event of ours says it.
+    while worker.queue.account() is None and not job.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        await job
+        worker.close()

@@ -1,17 +1,13 @@
 """Engine fixtures beyond the shared ones in ``tests/conftest.py``: one small valid request per
-function, built over whatever URLs a test serves its inputs from, and a throwaway PostgreSQL
-server with a fresh database per test for the classroom store."""
+function, built over whatever URLs a test serves its inputs from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.pg_server import PgServer
-from tests.pg_server import pg_server as running_pg_server
-from vace_studio.engine.store_pg import PgStore
 from vace_studio.simulator.samples import Samples
 
 
@@ -61,22 +57,3 @@ def requests_for(media: Samples, urls: Callable[[str], str]) -> dict[str, dict[s
             "top_scale": 1.2,
         },
     }
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    """A throwaway PostgreSQL server for this test session (``make system`` installs Debian's
-    ``postgresql``; the server runs as an unprivileged user when the tests run as root), with a
-    template database already holding the store's schema."""
-    with running_pg_server() as server:
-        template = server.database("template")
-        PgStore(template).close()
-        server.template = template.rsplit("/", 1)[1]
-        yield server
-
-
-@pytest.fixture
-def pg_url(pg_server: PgServer) -> str:
-    """A fresh database of its own for one test, with the store's schema (tests may run in
-    parallel)."""
-    return pg_server.database(template=pg_server.template)

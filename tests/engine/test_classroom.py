@@ -6,46 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.engine.class_tools import cell
-from tests.helpers import FAST_POLLS, FAST_RECONCILE, FAST_RETRY
+from tests.engine.class_tools import cell, running_worker
+from tests.helpers import FAST_POLLS
 from vace_studio.engine import Client, SettingsError, Status, TaskRecord
 from vace_studio.engine.classroom import KeylessTransport
 from vace_studio.engine.status import WITH_VIDEO
 from vace_studio.engine.store_pg import PgStore
-from vace_studio.engine.worker import Worker
 from vace_studio.engine.worker_lifecycle import CAP_CODE
 from vace_studio.providers import AuthError
 from vace_studio.requests import validate_request
 from vace_studio.simulator import SimulatorHandle
 from vace_studio.simulator.samples import FileServer, Samples
-
-
-@asynccontextmanager
-async def running_worker(
-    db: str, sim: SimulatorHandle, account: str, home: Path, **options: Any
-) -> AsyncIterator[Worker]:
-    worker = Worker(
-        db, "dashscope", api_key=sim.key(account), base_url=sim.base_url, home=home,
-        poll_policy=FAST_POLLS, retry=FAST_RETRY, reconcile=FAST_RECONCILE, heartbeat=0.2,
-        lease=1.0, look_every=0.05, **options,
-    )  # fmt: skip
-    job = asyncio.create_task(worker.run())
-    # Registered as it starts; the account row is the store's, no event of ours says it.
-    while worker.queue.account() is None and not job.done():  # noqa: ASYNC110
-        await asyncio.sleep(0.01)
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        await job
-        worker.close()
 
 
 def _student(db: str, home: Path, person: str = "ann") -> Client:
