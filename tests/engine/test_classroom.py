@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.engine.class_tools import cell, running_worker
-from tests.helpers import FAST_POLLS
+from tests.engine.class_tools import cell, fast_render, running_worker
+from tests.helpers import FAST_POLLS, sim_config
 from vace_studio.engine import Client, SettingsError, Status, TaskRecord
 from vace_studio.engine.classroom import KeylessTransport
 from vace_studio.engine.status import WITH_VIDEO
@@ -19,8 +20,16 @@ from vace_studio.engine.store_pg import PgStore
 from vace_studio.engine.worker_lifecycle import CAP_CODE
 from vace_studio.providers import AuthError
 from vace_studio.requests import validate_request
-from vace_studio.simulator import SimulatorHandle
+from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.samples import FileServer, Samples
+
+
+@pytest.fixture(scope="module")
+def class_sim() -> Iterator[SimulatorHandle]:
+    """The simulator on a short clock with a renderer that costs nothing: these tests are about
+    what crosses the store, not about videos."""
+    with serve(sim_config(queue_seconds=0.1, run_seconds=0.2, renderer=fast_render)) as handle:
+        yield handle
 
 
 def _student(db: str, home: Path, person: str = "ann") -> Client:
@@ -28,10 +37,10 @@ def _student(db: str, home: Path, person: str = "ann") -> Client:
 
 
 async def test_a_students_local_file_and_video_travel_through_the_store(
-    pg_url: str, simulator: SimulatorHandle, media: Samples, tmp_path: Path
+    pg_url: str, class_sim: SimulatorHandle, media: Samples, tmp_path: Path
 ) -> None:
     request = {**cell("unused", "ann", 1), "ref_images_url": [str(media.image)]}
-    async with running_worker(pg_url, simulator, "travel", tmp_path / "worker"):
+    async with running_worker(pg_url, class_sim, "travel", tmp_path / "worker"):
         student = _student(pg_url, tmp_path / "ann")
         assert not student.has_key
         task = student.enqueue(request)
@@ -53,9 +62,9 @@ async def test_a_students_local_file_and_video_travel_through_the_store(
 
 
 async def test_a_student_follows_and_cancels_while_no_worker_runs(
-    pg_url: str, simulator: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
+    pg_url: str, class_sim: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
 ) -> None:
-    async with running_worker(pg_url, simulator, "cancel", tmp_path / "worker"):
+    async with running_worker(pg_url, class_sim, "cancel", tmp_path / "worker"):
         pass  # registers the account, then stops: tasks now wait
     student = _student(pg_url, tmp_path / "ann")
     image = file_server.url(media.image)
@@ -67,7 +76,7 @@ async def test_a_student_follows_and_cancels_while_no_worker_runs(
     assert third.eta > 0
     assert await first.cancel()
     assert first.status is Status.CANCELED
-    async with running_worker(pg_url, simulator, "cancel", tmp_path / "worker"):
+    async with running_worker(pg_url, class_sim, "cancel", tmp_path / "worker"):
         results = [await second.wait(60), await third.wait(60)]
     assert all(result.ok for result in results)
     assert third.position is None
@@ -79,12 +88,12 @@ async def test_a_student_follows_and_cancels_while_no_worker_runs(
 
 
 async def test_a_spend_cap_refuses_before_anything_is_sent(
-    pg_url: str, simulator: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
+    pg_url: str, class_sim: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
 ) -> None:
-    async with running_worker(pg_url, simulator, "cap", tmp_path / "worker") as worker:
+    async with running_worker(pg_url, class_sim, "cap", tmp_path / "worker") as worker:
         assert worker.lifecycle.per_task_cost() > 0  # DashScope's price, as the sim plays it
         worker.queue.set_cap("ann", 0.0)
-        before = simulator.stats().submits.get("dashscope", 0)
+        before = class_sim.stats().submits.get("dashscope", 0)
         student = _student(pg_url, tmp_path / "ann")
         task = student.enqueue(cell(file_server.url(media.image), "ann", 7))
         result = await task.wait(30)
@@ -92,17 +101,17 @@ async def test_a_spend_cap_refuses_before_anything_is_sent(
     assert result.error_code == CAP_CODE
     assert "spend cap of $0.00" in (result.error_message or "")
     assert result.advice
-    assert simulator.stats().submits.get("dashscope", 0) == before
+    assert class_sim.stats().submits.get("dashscope", 0) == before
     await student.aclose()
     student.store.close()
 
 
 async def test_a_student_kernel_never_holds_a_key(
-    pg_url: str, simulator: SimulatorHandle, tmp_path: Path
+    pg_url: str, class_sim: SimulatorHandle, tmp_path: Path
 ) -> None:
     with pytest.raises(SettingsError, match="no worker has registered"):
         _student(pg_url, tmp_path / "early")
-    async with running_worker(pg_url, simulator, "keys", tmp_path / "worker"):
+    async with running_worker(pg_url, class_sim, "keys", tmp_path / "worker"):
         pass
     with pytest.raises(SettingsError, match="takes no key"):
         Client(store=pg_url, api_key="sk-typed-by-a-student", home=tmp_path / "ann")
@@ -117,10 +126,10 @@ async def test_a_student_kernel_never_holds_a_key(
 
 
 async def test_a_submit_a_dead_worker_sent_is_reconciled_not_sent_again(
-    pg_url: str, simulator: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
+    pg_url: str, class_sim: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
 ) -> None:
     image = file_server.url(media.image)
-    async with running_worker(pg_url, simulator, "dead", tmp_path / "w1") as first:
+    async with running_worker(pg_url, class_sim, "dead", tmp_path / "w1") as first:
         pass  # registers the account
     # A worker claimed two tasks and died: one while its submit was on the wire (the provider
     # created the task; nobody recorded its id), one before it sent anything.
@@ -140,14 +149,14 @@ async def test_a_submit_a_dead_worker_sent_is_reconciled_not_sent_again(
         )  # fmt: skip
         store.insert(record)
     store.close()
-    submits = simulator.stats().submits.get("dashscope", 0)
-    async with running_worker(pg_url, simulator, "dead", tmp_path / "w2") as second:
+    submits = class_sim.stats().submits.get("dashscope", 0)
+    async with running_worker(pg_url, class_sim, "dead", tmp_path / "w2") as second:
         student = _student(pg_url, tmp_path / "ann")
         tasks = await student.resume()
         results = {t.local_id: await t.wait(60) for t in tasks}
     assert {r.status for r in results.values()} <= {s.value for s in WITH_VIDEO}
     assert results["t1"].task_id == lost_id  # found in the provider's task list
-    assert simulator.stats().submits.get("dashscope", 0) == submits + 1  # only t2 was sent
+    assert class_sim.stats().submits.get("dashscope", 0) == submits + 1  # only t2 was sent
     assert second.id != first.id
     await student.aclose()
     student.store.close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from vace_studio.engine.pacing import SlidingWindowLimiter
 from vace_studio.engine.scheduler import Scheduler
+from vace_studio.engine.status import LOCAL_QUEUE
 
 if TYPE_CHECKING:
     from vace_studio.engine.shared_queue import SharedQueue
@@ -74,6 +75,16 @@ class SharedScheduler(Scheduler):
 
     def idle_timeout(self) -> float | None:
         return self.look_every
+
+    def enqueue(self, task: Task, *, front: bool = False) -> None:
+        """The task is waiting in the store again (held back, or proven never created): the
+        shared queue gives it its place; only look again soon."""
+        task.position = None
+        self.wake()
+
+    def remove_waiting(self, task: Task) -> bool:
+        # The conditional commit that follows decides (another worker may have claimed it).
+        return task.status in LOCAL_QUEUE
 
     def hold(self, reason: str) -> None:
         """Hold the whole account: no worker submits until a person resumes it."""
