@@ -96,7 +96,7 @@ def _usage(args: argparse.Namespace) -> int:
     if not rows:
         print("no tasks yet")
         return 0
-    print(f"{'person':<20} {'tasks':>6} {'waiting':>8} {'running':>8} {'videos':>7} "
+    print(f"{'person':<20} {'tasks':>6} {'in line':>8} {'busy':>8} {'videos':>7} "
           f"{'cost $':>9} {'cap $':>8}")  # fmt: skip
     for row in rows:
         cap = "-" if row.spend_cap is None else f"{row.spend_cap:.2f}"

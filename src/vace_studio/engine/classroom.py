@@ -187,6 +187,12 @@ class Follower(Scheduler):
     def release(self, task: Task) -> None:
         self.followed.pop(task.local_id, None)
 
+    def resume(self) -> None:
+        """Resume the whole account's submissions after a person fixed what held them (the
+        workers follow within a heartbeat)."""
+        self.queue.set_held(None)
+        super().resume()
+
     # -- the mirror loop --------------------------------------------------------------------
     async def _run(self) -> None:
         assert self._wake is not None

@@ -93,7 +93,7 @@ WITH w AS (
            row_number() OVER (PARTITION BY coalesce(t.person, '') ORDER BY t.created_at, t.seq)
                AS k,
            min(t.created_at) OVER (PARTITION BY coalesce(t.person, '')) AS first
-    FROM tasks t WHERE t.endpoint = %(endpoint)s AND t.status = %(waiting)s
+    FROM tasks t WHERE t.endpoint = %(endpoint)s AND t.status = %(in_line)s
 )
 SELECT w.id, w.who,
        row_number() OVER (ORDER BY w.k, coalesce(p.last_claim, 0), w.first, w.who) AS position
@@ -165,7 +165,7 @@ class SharedQueue:
             if max_concurrent is not None and self.in_flight(ghost_seconds) >= max_concurrent:
                 return None
             first = db.execute(
-                _FAIR_ORDER + " LIMIT 1", {"endpoint": self.endpoint, "waiting": _WAITING}
+                _FAIR_ORDER + " LIMIT 1", {"endpoint": self.endpoint, "in_line": _WAITING}
             ).fetchone()
             if first is None:
                 return None
@@ -186,7 +186,7 @@ class SharedQueue:
 
     def positions(self) -> dict[str, int]:
         """Every waiting task's place in the account's fair queue (1 = next)."""
-        rows = self.store.rows(_FAIR_ORDER, {"endpoint": self.endpoint, "waiting": _WAITING})
+        rows = self.store.rows(_FAIR_ORDER, {"endpoint": self.endpoint, "in_line": _WAITING})
         return {row["id"]: int(row["position"]) for row in rows}
 
     def eta(
