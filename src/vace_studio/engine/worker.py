@@ -173,6 +173,8 @@ class Worker:
         self.queue.heartbeat(self.id, socket.gethostname(), self.lease)
         account = self.queue.account()
         self.scheduler.sync_hold(account.held if account else None)
+        for local_id in [i for i, task in self.tasks.items() if task.done]:
+            del self.tasks[local_id]  # finished here; the store keeps it
         for record in self.queue.take_over(self.id):
             log.info("worker %s takes over task %s (%s)", self.id, record.id, record.status)
             self._adopt_orphan(record)
