@@ -160,3 +160,20 @@ async def test_a_submit_a_dead_worker_sent_is_reconciled_not_sent_again(
     assert second.id != first.id
     await student.aclose()
     student.store.close()
+
+
+async def test_a_student_cancels_a_task_the_worker_holds_at_the_provider(
+    pg_url: str, file_server: FileServer, media: Samples, tmp_path: Path
+) -> None:
+    config = sim_config(queue_seconds=30, run_seconds=0.2, renderer=fast_render)
+    with serve(config) as slow:
+        async with running_worker(pg_url, slow, "cancel-queued", tmp_path / "worker"):
+            student = _student(pg_url, tmp_path / "ann")
+            task = student.enqueue(cell(file_server.url(media.image), "ann", 1))
+            while task.status is not Status.QUEUED:  # noqa: ASYNC110 — followed from the store
+                await asyncio.sleep(0.05)
+            assert await task.cancel()
+            assert task.status is Status.CANCELED
+            assert "cancel_requested" not in task.record.extra  # answered once
+        await student.aclose()
+        student.store.close()

@@ -15,14 +15,16 @@ import asyncio
 import getpass
 import logging
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vace_studio.engine.lifecycle import Lifecycle
 from vace_studio.engine.scheduler import Scheduler
 from vace_studio.engine.settings import Settings, SettingsError
 from vace_studio.engine.shared_queue import Account, SharedQueue
-from vace_studio.engine.status import LOCAL_QUEUE, TERMINAL, UNFINISHED, WITH_VIDEO
+from vace_studio.engine.status import CANCELABLE, LOCAL_QUEUE, TERMINAL, UNFINISHED, WITH_VIDEO
 from vace_studio.engine.store import record_from_row
 from vace_studio.engine.transport import Transport
 from vace_studio.providers import AuthError, HttpRequestSpec, ProviderLimits
@@ -116,6 +118,26 @@ def account_limits(account: Account) -> ProviderLimits:
 def engine(store: PgStore, endpoint: str, paths: Paths) -> tuple[KeylessTransport, Follower]:
     """A student kernel's transport (no key, sends nothing) and scheduler (follows the store)."""
     return KeylessTransport(), Follower(class_account(store, endpoint), store, paths)
+
+
+CANCEL_WAIT = 10.0
+"""Seconds a student's ``cancel`` waits for the worker to cancel a task at the provider."""
+
+
+class StudentLifecycle(Lifecycle):
+    """A student's task actions: a task still in line is canceled here; one at the provider is
+    marked for the worker holding it (``extra.cancel_requested``), which cancels it with the key.
+    Everything else that needs the provider is the worker's."""
+
+    async def cancel(self, task: Task) -> bool:
+        if task.status in LOCAL_QUEUE or task.status not in CANCELABLE:
+            return await super().cancel(task)
+        task.commit(extra={**task.record.extra, "cancel_requested": time.time()})
+        deadline = time.monotonic() + CANCEL_WAIT
+        # The follower refreshes the record from the store; the worker's answer arrives there.
+        while task.status in CANCELABLE and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+        return task.status not in CANCELABLE and task.status not in WITH_VIDEO
 
 
 class KeylessTransport(Transport):

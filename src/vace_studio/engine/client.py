@@ -153,7 +153,7 @@ class Client:
             cache_bytes=cache_bytes,
         )
         self.uploads = Uploads(self.context, uploader)
-        self.lifecycle = Lifecycle(
+        self.lifecycle = (Lifecycle if self.shared is None else classroom.StudentLifecycle)(
             self.context,
             uploads=self.uploads,
             poll_delay=self.next_poll_delay,

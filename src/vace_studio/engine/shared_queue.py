@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vace_studio.engine.status import (
+    CANCELABLE,
     LOCAL_QUEUE,
     UNFINISHED,
     WITH_VIDEO,
@@ -278,6 +279,15 @@ class SharedQueue:
                 "video": sorted(WITH_VIDEO),
                 "limit": limit,
             },
+        )
+        return [record_from_row(row) for row in rows]
+
+    def cancel_requests(self, worker: str) -> list[TaskRecord]:
+        """Tasks ``worker`` holds at the provider whose person asked to cancel them."""
+        rows = self.store.rows(
+            "SELECT * FROM tasks WHERE endpoint = %s AND lease_owner = %s AND status = ANY(%s) "
+            "AND (extra_json::jsonb ->> 'cancel_requested') IS NOT NULL",
+            (self.endpoint, worker, sorted(CANCELABLE - LOCAL_QUEUE)),
         )
         return [record_from_row(row) for row in rows]
 

@@ -169,12 +169,18 @@ class Worker:
 
     # -- running ----------------------------------------------------------------------------
     def beat(self) -> None:
-        """One heartbeat: stay alive, follow the account's hold, take over orphaned tasks."""
+        """One heartbeat: stay alive, follow the account's hold, cancel what students asked to,
+        take over orphaned tasks."""
         self.queue.heartbeat(self.id, socket.gethostname(), self.lease)
         account = self.queue.account()
         self.scheduler.sync_hold(account.held if account else None)
         for local_id in [i for i, task in self.tasks.items() if task.done]:
             del self.tasks[local_id]  # finished here; the store keeps it
+        for record in self.queue.cancel_requests(self.id):
+            task = self._task(record)
+            extra = {k: v for k, v in record.extra.items() if k != "cancel_requested"}
+            task.commit(extra=extra)  # asked once, answered once
+            self.scheduler.spawn(self.lifecycle.cancel_asked(task))
         for record in self.queue.take_over(self.id):
             log.info("worker %s takes over task %s (%s)", self.id, record.id, record.status)
             self._adopt_orphan(record)

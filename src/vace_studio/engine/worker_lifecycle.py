@@ -110,6 +110,11 @@ class WorkerLifecycle(Lifecycle):
             message = task.last_error or "the video could not be downloaded"
             task.commit(extra={**rec.extra, "download_error": message})
 
+    async def cancel_asked(self, task: Task) -> None:
+        """Cancel at the provider a task its person asked to cancel (the outcome is the task's
+        status, which the person's kernel follows)."""
+        await self.cancel(task)
+
     async def take_over(self, task: Task) -> None:
         """Resume a task a dead worker held, the way a restarted kernel would."""
         rec = task.record
