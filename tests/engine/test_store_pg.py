@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from vace_studio.engine import Store, TaskRecord
@@ -141,3 +142,15 @@ def test_a_password_never_shows() -> None:
     assert redact("postgresql://ann:s3cret@db.example:5432/class") == (
         "postgresql://ann:***@db.example:5432/class"
     )
+
+
+def test_a_dropped_connection_fails_one_call_and_the_next_reconnects(pg_url: str) -> None:
+    store = PgStore(pg_url)
+    pid = store.rows("SELECT pg_backend_pid() AS pid")[0]["pid"]
+    other = PgStore(pg_url)
+    other.rows("SELECT pg_terminate_backend(%s)", (pid,))  # a server restart, as the store sees it
+    other.close()
+    with pytest.raises(psycopg.OperationalError):
+        store.rows("SELECT 1")
+    assert store.rows("SELECT 1 AS one") == [{"one": 1}]
+    store.close()

@@ -58,41 +58,59 @@ class PgStore:
         self.url = url
         self.path = redact(url)
         self._lock = threading.RLock()
-        self._db: psycopg.Connection[Row] = psycopg.connect(
-            url,
-            autocommit=True,
-            row_factory=dict_row,
-            connect_timeout=max(1, round(connect_timeout)),
-            application_name="vace-studio",
-        )
+        self._timeout = max(1, round(connect_timeout))
+        self._closed = False
+        self._db = self._connect()
         with self._lock:
             pg_schema.migrate(self._db)
+
+    def _connect(self) -> psycopg.Connection[Row]:
+        return psycopg.connect(
+            self.url,
+            autocommit=True,
+            row_factory=dict_row,
+            connect_timeout=self._timeout,
+            application_name="vace-studio",
+        )
+
+    @property
+    def _conn(self) -> psycopg.Connection[Row]:
+        """The connection, opened again after the server dropped it (a restart, a network
+        cut): the statement that met the failure raised — nothing is retried behind the
+        caller's back, so nothing is written twice — and the next one runs on a new connection.
+        Session advisory locks die with the old connection, as they should."""
+        if self._db.broken and not self._closed:
+            self._db = self._connect()
+        return self._db
 
     def __repr__(self) -> str:
         return f"<PgStore {self.path}>"
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._db.close()
 
     # -- plumbing the shared queue builds on ------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[Row]]:
         """One transaction on this store's connection (held by this thread until it ends)."""
-        with self._lock, self._db.transaction():
-            yield self._db
+        with self._lock:
+            conn = self._conn
+            with conn.transaction():
+                yield conn
 
     def rows(self, sql: str, args: Iterable[Any] | Mapping[str, Any] = ()) -> list[Row]:
         """The rows of one statement (its own transaction)."""
         with self._lock:
-            return self._db.execute(
+            return self._conn.execute(
                 sql, args if isinstance(args, Mapping) else tuple(args)
             ).fetchall()
 
     def execute(self, sql: str, args: Iterable[Any] | Mapping[str, Any] = ()) -> int:
         """Run one statement; the number of rows it touched."""
         with self._lock:
-            cur = self._db.execute(sql, args if isinstance(args, Mapping) else tuple(args))
+            cur = self._conn.execute(sql, args if isinstance(args, Mapping) else tuple(args))
             return cur.rowcount
 
     def now(self) -> float:
