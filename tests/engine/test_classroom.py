@@ -177,3 +177,21 @@ async def test_a_student_cancels_a_task_the_worker_holds_at_the_provider(
             assert "cancel_requested" not in task.record.extra  # answered once
         await student.aclose()
         student.store.close()
+
+
+async def test_a_worker_polls_again_a_task_an_error_dropped(
+    pg_url: str, file_server: FileServer, media: Samples, tmp_path: Path
+) -> None:
+    config = sim_config(queue_seconds=2, run_seconds=0.2, renderer=fast_render)
+    with serve(config) as slow:
+        async with running_worker(pg_url, slow, "dropped", tmp_path / "worker") as worker:
+            student = _student(pg_url, tmp_path / "ann")
+            task = student.enqueue(cell(file_server.url(media.image), "ann", 1))
+            while task.status is not Status.QUEUED:  # noqa: ASYNC110 — followed from the store
+                await asyncio.sleep(0.05)
+            held = worker.tasks[task.local_id]
+            worker.scheduler.release(held)  # as if its poll had died with a database error
+            result = await task.wait(30)
+        assert result.ok
+        await student.aclose()
+        student.store.close()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vace_studio.engine.status import (
+    AT_PROVIDER,
     CANCELABLE,
     LOCAL_QUEUE,
     UNFINISHED,
@@ -279,6 +280,14 @@ class SharedQueue:
                 "video": sorted(WITH_VIDEO),
                 "limit": limit,
             },
+        )
+        return [record_from_row(row) for row in rows]
+
+    def held_by(self, worker: str) -> list[TaskRecord]:
+        """Tasks at the provider that ``worker`` holds (it should be polling each)."""
+        rows = self.store.rows(
+            "SELECT * FROM tasks WHERE endpoint = %s AND lease_owner = %s AND status = ANY(%s)",
+            (self.endpoint, worker, sorted(AT_PROVIDER)),
         )
         return [record_from_row(row) for row in rows]
 

@@ -170,7 +170,7 @@ class Worker:
     # -- running ----------------------------------------------------------------------------
     def beat(self) -> None:
         """One heartbeat: stay alive, follow the account's hold, cancel what students asked to,
-        take over orphaned tasks."""
+        poll again any of its own tasks an error dropped, take over orphaned tasks."""
         self.queue.heartbeat(self.id, socket.gethostname(), self.lease)
         account = self.queue.account()
         self.scheduler.sync_hold(account.held if account else None)
@@ -181,6 +181,11 @@ class Worker:
             extra = {k: v for k, v in record.extra.items() if k != "cancel_requested"}
             task.commit(extra=extra)  # asked once, answered once
             self.scheduler.spawn(self.lifecycle.cancel_asked(task))
+        for record in self.queue.held_by(self.id):
+            mine = self.tasks.get(record.id)
+            if mine is None or mine not in self.scheduler.active:
+                # Its poll was lost to an error (the database away for a moment): poll again.
+                self._adopt_orphan(record)
         for record in self.queue.take_over(self.id):
             log.info("worker %s takes over task %s (%s)", self.id, record.id, record.status)
             self._adopt_orphan(record)
