@@ -120,6 +120,9 @@ def engine(store: PgStore, endpoint: str, paths: Paths) -> tuple[KeylessTranspor
     return KeylessTransport(), Follower(class_account(store, endpoint), store, paths)
 
 
+HOLD_EVERY = 5
+"""The account's hold is read every this many looks at the store (about once a second)."""
+
 CANCEL_WAIT = 10.0
 """Seconds a student's ``cancel`` waits for the worker to cancel a task at the provider."""
 
@@ -187,6 +190,8 @@ class Follower(Scheduler):
         self.followed: dict[str, Task] = {}
         self._version = 0
         self._fresh: set[str] = set()
+        self._top = -1
+        self._ticks = 0
         self.expected = account.typical_seconds
 
     # -- what the client asks of a scheduler -------------------------------------------------
@@ -234,6 +239,15 @@ class Follower(Scheduler):
         """One look at the store: changed rows, places in line, the account's hold, videos."""
         if not self.followed:
             return
+        self._ticks += 1
+        if self._ticks % HOLD_EVERY == 0:
+            self._hold()
+        # One cheap look first: no task of the class changed since the last look (every change
+        # bumps the one version sequence), so neither did these tasks nor anyone's place in line.
+        top = int(self.store.rows("SELECT coalesce(max(version), 0) AS v FROM tasks")[0]["v"])
+        if top == self._top and not self._fresh:
+            return
+        self._top = top
         fresh, self._fresh = list(self._fresh), set()
         rows = self.store.rows(
             "SELECT * FROM tasks WHERE id = ANY(%s) AND (version > %s OR id = ANY(%s)) "
@@ -248,7 +262,6 @@ class Follower(Scheduler):
                 task.record = record_from_row(row)
                 changed.add(task.local_id)
         self._places(changed)
-        self._hold()
         for task in list(self.followed.values()):
             if self._video(task) or task.local_id in changed:
                 task.notify()
