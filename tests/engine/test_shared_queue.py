@@ -12,6 +12,8 @@ from vace_studio.engine import TaskRecord
 from vace_studio.engine.shared_queue import Account, SharedQueue
 from vace_studio.engine.status import Status
 from vace_studio.engine.store_pg import PgStore
+from vace_studio.engine.worker_scheduler import SharedScheduler
+from vace_studio.providers import ProviderLimits
 
 ENDPOINT = "https://dashscope.example"
 
@@ -130,3 +132,23 @@ def test_spend_caps_and_usage(queue: SharedQueue) -> None:
     assert (usage.person, usage.tasks, usage.in_flight, usage.with_video) == ("ann", 3, 1, 2)
     assert usage.cost == 1.0
     assert usage.spend_cap == 1.2
+
+
+def test_live_workers_share_the_accounts_poll_budget(queue: SharedQueue) -> None:
+    queue.heartbeat("w1", "host", ttl=30)
+    queue.heartbeat("w2", "host", ttl=30)
+    assert queue.live_workers() == 2
+    scheduler = SharedScheduler(
+        ProviderLimits(submits_per_second=2, max_concurrent=2, polls_per_second=20),
+        queue,
+        "w1",
+        make_task=lambda record: pytest.fail("nothing is claimed here"),
+        ghost_seconds=lambda: 60.0,
+    )
+    assert scheduler.poll_limiter is not None
+    assert scheduler.poll_limiter.max_events == 20
+    scheduler.share_polls(queue.live_workers())
+    assert scheduler.poll_limiter.max_events == 10
+    queue.retire("w2")
+    scheduler.share_polls(queue.live_workers())
+    assert scheduler.poll_limiter.max_events == 20

@@ -257,6 +257,15 @@ class SharedQueue:
             (worker, self.endpoint, host, ttl),
         )
 
+    def live_workers(self) -> int:
+        """How many workers serve this account now (a fresh heartbeat)."""
+        row = self.store.rows(
+            "SELECT count(*) AS n FROM workers WHERE endpoint = %s "
+            "AND alive_until > extract(epoch FROM clock_timestamp())",
+            (self.endpoint,),
+        )
+        return int(row[0]["n"])
+
     def retire(self, worker: str) -> None:
         """A worker that stops cleanly gives its tasks up at once."""
         self.store.execute("DELETE FROM workers WHERE id = %s", (worker,))

@@ -172,6 +172,7 @@ class Worker:
         """One heartbeat: stay alive, follow the account's hold, cancel what students asked to,
         poll again any of its own tasks an error dropped, take over orphaned tasks."""
         self.queue.heartbeat(self.id, socket.gethostname(), self.lease)
+        self.scheduler.share_polls(self.queue.live_workers())
         account = self.queue.account()
         self.scheduler.sync_hold(account.held if account else None)
         for local_id in [i for i, task in self.tasks.items() if task.done]:

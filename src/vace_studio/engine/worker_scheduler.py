@@ -58,6 +58,7 @@ class SharedScheduler(Scheduler):
         rate = limits.submits_per_second
         window = SlidingWindowLimiter(rate) if rate else None
         self._send_budget = (window.max_events, window.window) if window else None
+        self._poll_share = 1
 
     def next_submission(self) -> Task | None:
         if self._closing:
@@ -85,6 +86,16 @@ class SharedScheduler(Scheduler):
     def remove_waiting(self, task: Task) -> bool:
         # The conditional commit that follows decides (another worker may have claimed it).
         return task.status in LOCAL_QUEUE
+
+    def share_polls(self, workers: int) -> None:
+        """Poll within this worker's share of the account's poll budget, ``workers`` being how
+        many serve the account now (followed at every heartbeat)."""
+        budget = self.limits.polls_per_second
+        workers = max(1, workers)
+        if budget is None or workers == self._poll_share:
+            return
+        self._poll_share = workers
+        self.poll_limiter = SlidingWindowLimiter(budget / workers)
 
     def hold(self, reason: str) -> None:
         """Hold the whole account: no worker submits until a person resumes it."""
