@@ -129,13 +129,15 @@ CANCEL_WAIT = 10.0
 
 class StudentLifecycle(Lifecycle):
     """A student's task actions: a task still in line is canceled here; one at the provider is
-    marked for the worker holding it (``extra.cancel_requested``), which cancels it with the key.
+    marked for the worker holding it (``tasks.cancel_requested``), which cancels it with the key.
     Everything else that needs the provider is the worker's."""
 
     async def cancel(self, task: Task) -> bool:
         if task.status in LOCAL_QUEUE or task.status not in CANCELABLE:
             return await super().cancel(task)
-        task.commit(extra={**task.record.extra, "cancel_requested": time.time()})
+        follower = self.ctx.scheduler
+        assert isinstance(follower, Follower)
+        follower.queue.request_cancel(task.local_id)
         deadline = time.monotonic() + CANCEL_WAIT
         # The follower refreshes the record from the store; the worker's answer arrives there.
         while task.status in CANCELABLE and time.monotonic() < deadline:  # noqa: ASYNC110

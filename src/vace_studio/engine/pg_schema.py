@@ -8,7 +8,8 @@ columns only the shared queue needs are added:
   student's kernel asks "what changed since version N" without trusting anyone's clock;
 - ``status_changed_at``: the database's clock when the status last moved (queue overhead is
   measured from it);
-- ``lease_owner``: the worker that holds the task (its lease lives in ``workers.alive_until``).
+- ``lease_owner``: the worker that holds the task (its lease lives in ``workers.alive_until``);
+- ``cancel_requested``: when its person asked the worker to cancel it at the provider.
 
 Every change to a task also sends ``NOTIFY vace_studio_tasks`` so waiting processes wake at once.
 Migrations run in one transaction under an advisory lock: many kernels may start together.
@@ -67,7 +68,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     person TEXT,
     version BIGINT NOT NULL DEFAULT 0,
     status_changed_at DOUBLE PRECISION,
-    lease_owner TEXT
+    lease_owner TEXT,
+    cancel_requested DOUBLE PRECISION
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(endpoint, status);
 CREATE INDEX IF NOT EXISTS tasks_task_id ON tasks(endpoint, task_id);

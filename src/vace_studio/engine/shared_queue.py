@@ -300,11 +300,20 @@ class SharedQueue:
         )
         return [record_from_row(row) for row in rows]
 
+    def request_cancel(self, local_id: str) -> None:
+        """A person asks the worker holding ``local_id`` to cancel it at the provider."""
+        self.store.execute(
+            "UPDATE tasks SET cancel_requested = extract(epoch FROM clock_timestamp()) "
+            "WHERE id = %s",
+            (local_id,),
+        )
+
     def cancel_requests(self, worker: str) -> list[TaskRecord]:
-        """Tasks ``worker`` holds at the provider whose person asked to cancel them."""
+        """Tasks ``worker`` holds at the provider whose person asked to cancel them; each is
+        handed out once (the request is cleared in the same statement)."""
         rows = self.store.rows(
-            "SELECT * FROM tasks WHERE endpoint = %s AND lease_owner = %s AND status = ANY(%s) "
-            "AND (extra_json::jsonb ->> 'cancel_requested') IS NOT NULL",
+            "UPDATE tasks SET cancel_requested = NULL WHERE endpoint = %s AND lease_owner = %s "
+            "AND status = ANY(%s) AND cancel_requested IS NOT NULL RETURNING *",
             (self.endpoint, worker, sorted(CANCELABLE - LOCAL_QUEUE)),
         )
         return [record_from_row(row) for row in rows]

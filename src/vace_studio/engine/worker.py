@@ -178,10 +178,7 @@ class Worker:
         for local_id in [i for i, task in self.tasks.items() if task.done]:
             del self.tasks[local_id]  # finished here; the store keeps it
         for record in self.queue.cancel_requests(self.id):
-            task = self._task(record)
-            extra = {k: v for k, v in record.extra.items() if k != "cancel_requested"}
-            task.commit(extra=extra)  # asked once, answered once
-            self.scheduler.spawn(self.lifecycle.cancel_asked(task))
+            self.scheduler.spawn(self.lifecycle.cancel_asked(self._task(record)))
         for record in self.queue.held_by(self.id):
             mine = self.tasks.get(record.id)
             if mine is None or mine not in self.scheduler.active:
