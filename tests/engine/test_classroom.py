@@ -15,6 +15,7 @@ from tests.engine.class_tools import cell, fast_render, running_worker
 from tests.helpers import FAST_POLLS, sim_config
 from vace_studio.engine import Client, SettingsError, Status, TaskRecord
 from vace_studio.engine.classroom import KeylessTransport
+from vace_studio.engine.reconcile import LostSubmit
 from vace_studio.engine.status import WITH_VIDEO
 from vace_studio.engine.store_pg import PgStore
 from vace_studio.engine.worker_lifecycle import CAP_CODE
@@ -199,3 +200,33 @@ async def test_a_worker_polls_again_a_task_an_error_dropped(
         assert result.ok
         await student.aclose()
         student.store.close()
+
+
+async def test_a_reconciliation_a_dead_worker_left_is_done_again(
+    pg_url: str, class_sim: SimulatorHandle, file_server: FileServer, media: Samples, tmp_path: Path
+) -> None:
+    image = file_server.url(media.image)
+    async with running_worker(pg_url, class_sim, "reconciling", tmp_path / "w1") as first:
+        pass
+    started = time.time()
+    spec = first.provider.submit_request(validate_request(cell(image, "ann", 3)))
+    lost_id = first.provider.parse_submit(*await first.transport.send(spec))
+    await first.transport.aclose()
+    store = PgStore(pg_url)
+    store.insert(
+        TaskRecord(
+            id="r1", provider="dashscope", protocol="dashscope", endpoint=first.endpoint,
+            region="intl", function="image_reference", request=cell(image, "ann", 3),
+            status=Status.RECONCILING.value, created_at=started - 1, updated_at=started,
+            person="ann", extra=LostSubmit(started, time.time(), "cut off").to_json(),
+        )
+    )  # fmt: skip
+    store.close()
+    async with running_worker(pg_url, class_sim, "reconciling", tmp_path / "w2"):
+        student = _student(pg_url, tmp_path / "ann")
+        (task,) = await student.resume()
+        result = await task.wait(60)
+    assert result.ok
+    assert result.task_id == lost_id
+    await student.aclose()
+    student.store.close()

@@ -172,7 +172,9 @@ class SharedQueue:
             if first is None:
                 return None
             row = db.execute(
-                "UPDATE tasks SET status = %s, owner = %s, lease_owner = %s, updated_at = %s "
+                # A fresh claim: an earlier attempt's mark (held back by a throttle) is void.
+                "UPDATE tasks SET status = %s, owner = %s, lease_owner = %s, updated_at = %s, "
+                "extra_json = (extra_json::jsonb - 'send_started')::text "
                 "WHERE id = %s AND status = %s RETURNING *",
                 (_CLAIMED, owner, owner, time.time(), first["id"], _WAITING),
             ).fetchone()

@@ -130,4 +130,9 @@ class WorkerLifecycle(Lifecycle):
                 "the worker sending its submit stopped before the answer was recorded",
             )
             task.commit(extra={**rec.extra, **lost.to_json()})
+        elif task.status is Status.RECONCILING:
+            # Its worker died while looking: surface it, and look again from the start (a
+            # reconciling task cannot be resumed as it is, and it holds one of the account's
+            # slots until it is settled).
+            task.commit(Event.SURFACE)
         await self.resume_lost(task)
