@@ -39,6 +39,9 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
         result = await task.wait(30)
         assert result.ok
         await asyncio.sleep(0.3)  # the card's last push
+        refused, _ = await ask(studio, "set_key", key="sk-typed-by-ann", provider="")
+        assert (refused["ok"], refused["code"]) == (False, "key_refused")
+        assert "worker" in refused["error"]
         page, _ = await ask(studio, "history", person="ann")
         assert [row["local_id"] for row in page["rows"]] == [task.local_id]
         assert page["facets"]["person"] == ["ann", "bob"]
@@ -53,3 +56,4 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
     for message in messages:
         assert key not in json.dumps(message["data"], default=str)
         assert all(key.encode() not in buffer for buffer in message["buffers"])
+        assert "sk-typed-by-ann" not in json.dumps(message["data"], default=str)
