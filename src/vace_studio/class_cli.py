@@ -3,6 +3,7 @@
     vace-studio worker --db postgresql://… [--provider P] [--region R] [--base-url URL]
     vace-studio usage --db postgresql://…
     vace-studio cap --db postgresql://… PERSON DOLLARS|none
+    vace-studio prune --db postgresql://… [--days N]
 
 The worker reads the key from its environment (``DASHSCOPE_API_KEY``, ...), never from an
 argument: a command line is visible to every user of the machine. ``--db`` defaults to
@@ -122,8 +123,22 @@ def _cap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune(args: argparse.Namespace) -> int:
+    from vace_studio.engine.classroom import class_account
+    from vace_studio.engine.shared_queue import SharedQueue
+    from vace_studio.engine.store_pg import PgStore
+
+    store = PgStore(_db(args))
+    try:
+        gone = SharedQueue(store, class_account(store).endpoint).prune_files(args.days * 86400)
+    finally:
+        store.close()
+    print(f"deleted {gone} stored file(s) older than {args.days:g} day(s)")
+    return 0
+
+
 def add_cli(sub: Any) -> None:
-    """Add ``worker``, ``usage`` and ``cap`` to the top-level CLI's subparsers."""
+    """Add ``worker``, ``usage``, ``cap`` and ``prune`` to the top-level CLI's subparsers."""
     worker = sub.add_parser(
         "worker", help="hold the key and submit a class's tasks from a shared PostgreSQL store"
     )
@@ -165,3 +180,10 @@ def add_cli(sub: Any) -> None:
     cap.add_argument("person")
     cap.add_argument("dollars")
     cap.set_defaults(run=_cap)
+
+    prune = sub.add_parser(
+        "prune", help="delete stored input files and videos older than some days"
+    )
+    prune.add_argument("--db", help=f"postgresql://… (default: {DB_ENV})")
+    prune.add_argument("--days", type=float, default=7.0, help="default 7")
+    prune.set_defaults(run=_prune)

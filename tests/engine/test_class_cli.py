@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -39,4 +40,31 @@ def test_usage_and_caps_per_person(pg_url: str, capsys: pytest.CaptureFixture[st
     assert bob == ["bob", "1", "1", "0", "0", "0.00", "-"]
     assert main(["cap", "--db", pg_url, "ann", "none"]) == 0
     assert queue.committed("ann", 0.0) == (0.5, None)
+    store.close()
+
+
+def test_prune_keeps_the_inputs_unfinished_tasks_need(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = PgStore(pg_url)
+    endpoint = "https://dashscope.example"
+    SharedQueue(store, endpoint).register(
+        Account(endpoint, "dashscope", "dashscope", "intl", False, 2, 2, 300, 0.1)
+    )
+    digests = []
+    for name in ("needed.png", "old.png", "new.png"):
+        (tmp_path / name).write_bytes(name.encode())
+        digests.append(store.put_blob(tmp_path / name))
+    store.execute("UPDATE blobs SET created_at = 0 WHERE sha256 <> %s", (digests[2],))
+    now = time.time()
+    store.insert(
+        TaskRecord(
+            id="w", provider="dashscope", protocol="dashscope", endpoint=endpoint,
+            function="image_reference", request={}, status=Status.WAITING.value,
+            created_at=now, updated_at=now, extra={"inputs": {"/x/needed.png": digests[0]}},
+        )
+    )  # fmt: skip
+    assert main(["prune", "--db", pg_url, "--days", "1"]) == 0
+    assert capsys.readouterr().out.startswith("deleted 1 stored file")
+    assert [store.has_blob(d) for d in digests] == [True, False, True]
     store.close()

@@ -320,6 +320,19 @@ class SharedQueue:
         )
         return [record_from_row(row) for row in rows]
 
+    # -- housekeeping ----------------------------------------------------------------------
+    def prune_files(self, older_than: float) -> int:
+        """Delete stored files (inputs and videos) older than ``older_than`` seconds, except
+        inputs an unfinished task still needs; returns how many went. A student whose kernel
+        has not fetched a video by then finds it gone (the provider's URL expires sooner)."""
+        return self.store.execute(
+            "DELETE FROM blobs b WHERE b.created_at < extract(epoch FROM clock_timestamp()) - %s "
+            "AND NOT EXISTS (SELECT 1 FROM tasks t, "
+            "jsonb_each_text(coalesce(t.extra_json::jsonb -> 'inputs', '{}'::jsonb)) AS i "
+            "WHERE t.status = ANY(%s) AND i.value = b.sha256)",
+            (older_than, sorted(UNFINISHED)),
+        )
+
     # -- the teacher's view ----------------------------------------------------------------
     def set_cap(self, person: str, dollars: float | None) -> None:
         """Cap what ``person`` may spend (US dollars; ``None`` lifts the cap)."""
