@@ -67,6 +67,16 @@ def join(url: str, api_key: str | None, person: str | None) -> tuple[PgStore, Se
     return store, student_settings(account), person or default_person()
 
 
+def class_fields(
+    store: PgStore, person: str | None, request: Mapping[str, Any], fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A new task's record fields in a class store: whose it is, and where its local input
+    files are in the store (``extra.inputs``: path as given → content hash)."""
+    inputs = stored_inputs(store, request)
+    extra = {**fields.get("extra", {}), **({"inputs": inputs} if inputs else {})}
+    return {**fields, "person": person, "extra": extra}
+
+
 def to_follow(store: PgStore, endpoint: str, person: str, paths: Paths) -> list[TaskRecord]:
     """``person``'s tasks a restarted kernel follows: the unfinished ones, and those whose
     video is not in this machine's cache yet."""

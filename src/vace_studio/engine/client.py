@@ -231,10 +231,8 @@ class Client:
 
     def _new_task(self, request: dict[str, Any], fields: dict[str, Any]) -> Task:
         """Record a validated request as a new waiting task, and queue it."""
-        if self.shared is not None:
-            inputs = classroom.stored_inputs(self.shared, request)
-            extra = {**fields.get("extra", {}), **({"inputs": inputs} if inputs else {})}
-            fields = {**fields, "person": self.person, "extra": extra}
+        if self.shared is not None:  # the person's, with their local files in the store
+            fields = classroom.class_fields(self.shared, self.person, request, fields)
         record = new_record(self.settings, self.endpoint, request, fields)
         self.store.insert(record)
         task = self._adopt(record)
@@ -310,8 +308,12 @@ class Client:
         lost is reconciled again; succeeded tasks whose video is missing are downloaded again.
         """
         self.scheduler.ensure_running()
-        if self.shared is not None:
-            return self._follow_stored()
+        if self.shared is not None:  # the person's tasks in a class store; a worker does the rest
+            found = classroom.to_follow(self.shared, self.endpoint, self.person or "", self.paths)
+            tasks = [self._adopt(record) for record in found if record.id not in self._tasks]
+            for task in tasks:
+                self.scheduler.enqueue(task)
+            return tasks
         resumed: list[Task] = []
         for record in self.store.select(statuses=UNFINISHED, endpoint=self.endpoint):
             if record.id in self._tasks:
@@ -334,18 +336,6 @@ class Client:
                     task.downloading = True
                     self.scheduler.spawn(self.lifecycle.download(task))
         return resumed
-
-    def _follow_stored(self) -> list[Task]:
-        """In a shared store: follow this person's unfinished tasks and the videos not yet in
-        this machine's cache (the worker does the rest)."""
-        assert self.shared is not None
-        assert self.person is not None
-        followed: list[Task] = []
-        for record in classroom.to_follow(self.shared, self.endpoint, self.person, self.paths):
-            if record.id not in self._tasks:
-                followed.append(self._adopt(record))
-                self.scheduler.enqueue(followed[-1])
-        return followed
 
     def observe_tasks(self, callback: Callable[[Task], None]) -> Callable[[], None]:
         """Call ``callback(task)`` for every task this client starts tracking (new, resumed or
