@@ -18,10 +18,15 @@ lab: $(STAMP) $(BUNDLE)
 test: system $(STAMP) $(BUNDLE) lint typecheck js-check js-test pytest
 
 # Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).
+# Debian's PostgreSQL server backs the classroom tests (they start their own throwaway server
+# with its initdb/pg_ctl, found in PATH or /usr/lib/postgresql/*/bin).
 system:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

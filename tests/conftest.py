@@ -1,5 +1,6 @@
 """Fixtures every test folder shares: real sample media, loopback file servers, a real simulator
-on a short clock, and engine clients with an isolated home and fast timing.
+on a short clock, engine clients with an isolated home and fast timing, and a throwaway
+PostgreSQL server with a fresh database per test (the classroom store).
 
 Sub-folder conftests add only what is theirs and never reuse a name defined here; the values
 these fixtures are built from (timing, the test key) are in ``tests/helpers.py``.
@@ -23,7 +24,10 @@ from tests.helpers import (
     Served,
     sim_config,
 )
+from tests.pg_server import PgServer
+from tests.pg_server import pg_server as running_pg_server
 from vace_studio.engine import Client
+from vace_studio.engine.store_pg import PgStore
 from vace_studio.simulator import SimulatorHandle, serve
 from vace_studio.simulator.samples import FileServer, Samples, write_samples
 
@@ -120,3 +124,22 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., Client]]:
     yield build
     for client in made:
         client.store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL server for this test session (``make system`` installs Debian's
+    ``postgresql``; the server runs as an unprivileged user when the tests run as root), with a
+    template database already holding the store's schema."""
+    with running_pg_server() as server:
+        template = server.database("template")
+        PgStore(template).close()
+        server.template = template.rsplit("/", 1)[1]
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """A fresh database of its own for one test, with the store's schema (tests may run in
+    parallel)."""
+    return pg_server.database(template=pg_server.template)

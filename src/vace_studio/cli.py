@@ -7,6 +7,7 @@ list the history, run the simulator.
     vace-studio status ID
     vace-studio history [--limit N] [--status S]
     vace-studio simulator [--port N]
+    vace-studio worker --db postgresql://…     (and usage, cap: see ``class_cli``)
 
 Exit codes of ``submit``, ``adopt`` and ``resubmit``:
 
@@ -254,9 +255,11 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--limit", type=int, default=50)
     history.add_argument("--status", default=None, choices=[s.value for s in Status])
 
+    from vace_studio.class_cli import add_cli as add_class_cli
     from vace_studio.simulator.cli import add_cli
 
     add_cli(sub)
+    add_class_cli(sub)
     return parser
 
 

@@ -13,33 +13,33 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from vace_studio.engine import embedded_simulator
+from vace_studio.engine import classroom
 from vace_studio.engine.blocking import run_blocking
 from vace_studio.engine.context import EngineContext
 from vace_studio.engine.downloads import DEFAULT_CACHE_BYTES
+from vace_studio.engine.embedded_simulator import own_settings
 from vace_studio.engine.lifecycle import Lifecycle
-from vace_studio.engine.pacing import PollPolicy
+from vace_studio.engine.pacing import PollPolicy, TaskTiming
 from vace_studio.engine.paths import Paths, resolve_paths
 from vace_studio.engine.reconcile import ReconcilePolicy
 from vace_studio.engine.retry import RetryPolicy
 from vace_studio.engine.scheduler import Scheduler
-from vace_studio.engine.settings import Settings, resolve_settings
+from vace_studio.engine.settings import Settings
 from vace_studio.engine.status import (
     AT_PROVIDER,
     LOCAL_QUEUE,
     SETTLED_AFTER_SUBMIT,
     UNFINISHED,
     WITH_VIDEO,
-    Status,
 )
-from vace_studio.engine.store import Store, TaskRecord
-from vace_studio.engine.task import Task
+from vace_studio.engine.store import TaskRecord
+from vace_studio.engine.store_api import TaskStore, open_store, shared_url
+from vace_studio.engine.task import Task, new_record
 from vace_studio.engine.transport import DEFAULT_TIMEOUT, Transport
 from vace_studio.engine.uploads import Uploader, Uploads
 from vace_studio.providers import Provider, ProviderLimits, make_provider
@@ -48,6 +48,9 @@ from vace_studio.requests import Problem
 
 if TYPE_CHECKING:
     from vace_studio.requests import VaceRequest
+
+if TYPE_CHECKING:
+    from vace_studio.engine.store_pg import PgStore
 
 log = logging.getLogger("vace_studio")
 
@@ -76,6 +79,10 @@ class Client:
         simulator_config: settings for the embedded simulator (a ``SimulatorConfig``).
         announce: log the notice that says the simulator is in use (a UI that shows it itself
             passes ``False``); the notice stays in ``settings.notice``.
+        store: a SQLite file (default ``<home>/tasks.sqlite3``) or a class's shared store,
+            ``"postgresql://…"`` (default ``VACE_STUDIO_DB``): then this kernel enqueues and
+            follows, and the worker holding the key (``vace-studio worker``) does the rest.
+        person: whose tasks these are in a class store (default ``VACE_STUDIO_PERSON``).
         provider_options: passed to the adapter (e.g. ``fields=`` for MuleRouter).
     """
 
@@ -96,14 +103,20 @@ class Client:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         simulator_config: Any = None,
         announce: bool = True,
+        store: str | Path | None = None,
+        person: str | None = None,
         **provider_options: Any,
     ) -> None:
-        settings = resolve_settings(provider, api_key=api_key, base_url=base_url, region=region)
-        if settings.simulated and settings.base_url is None:
-            handle = embedded_simulator.embedded(simulator_config)
-            # The embedded simulator answers only its owner: this process, by its secret.
-            key = embedded_simulator.embedded_key(handle)
-            settings = replace(settings, base_url=handle.base_url, api_key=key)
+        self.paths: Paths = resolve_paths(home)
+        url = shared_url(store)
+        self.shared: PgStore | None = None
+        self.person: str | None = None  # whose tasks these are, in a class store
+        if url is None:
+            settings = own_settings(provider, api_key, base_url, region, simulator_config)
+            self.store: TaskStore = open_store(store, self.paths.store)
+        else:
+            self.shared, settings, self.person = classroom.join(url, api_key, person)
+            self.store = self.shared
         if settings.notice and announce:
             log.warning("%s", settings.notice)
         self.settings: Settings = settings
@@ -114,8 +127,6 @@ class Client:
             **provider_options,
         )
         self.endpoint = self.provider.base_url
-        self.paths: Paths = resolve_paths(home)
-        self.store = Store(self.paths.store)
         self.cache_bytes = cache_bytes
         self.retry = retry or RetryPolicy()
         self.poll_policy = poll_policy or PollPolicy(
@@ -123,9 +134,15 @@ class Client:
                 _SIMULATED_SECONDS if settings.simulated else self.provider.info.typical_seconds
             )
         )
-        self.transport = Transport(settings.api_key, timeout=timeout)
         self.owner = uuid.uuid4().hex
-        self.scheduler = Scheduler(limits or self.provider.limits)
+        self.timing = TaskTiming(self.store, self.endpoint, self.poll_policy)
+        if self.shared is None:
+            self.transport = Transport(settings.api_key, timeout=timeout)
+            self.scheduler: Scheduler = Scheduler(limits or self.provider.limits)
+        else:
+            self.transport, self.scheduler = classroom.engine(
+                self.shared, self.endpoint, self.paths
+            )
         self.context = EngineContext(
             settings=settings,
             provider=self.provider,
@@ -139,11 +156,11 @@ class Client:
             cache_bytes=cache_bytes,
         )
         self.uploads = Uploads(self.context, uploader)
-        self.lifecycle = Lifecycle(
+        self.lifecycle = (Lifecycle if self.shared is None else classroom.StudentLifecycle)(
             self.context,
             uploads=self.uploads,
             poll_delay=self.next_poll_delay,
-            expected_total=self._expected_total,
+            expected_total=self.timing.expected_total,
             new_task=self._new_task,
         )
         self.scheduler.attach(submit=self.lifecycle.submit, poll=self.lifecycle.poll)
@@ -219,20 +236,9 @@ class Client:
 
     def _new_task(self, request: dict[str, Any], fields: dict[str, Any]) -> Task:
         """Record a validated request as a new waiting task, and queue it."""
-        now = time.time()
-        record = TaskRecord(
-            id=uuid.uuid4().hex,
-            provider=self.settings.provider,
-            protocol=self.settings.protocol,
-            endpoint=self.endpoint,
-            region=self.settings.region,
-            function=str(request["function"]),
-            request=request,
-            status=Status.WAITING.value,
-            created_at=now,
-            updated_at=now,
-            **fields,
-        )
+        if self.shared is not None:  # the person's, with their local files in the store
+            fields = classroom.class_fields(self.shared, self.person, request, fields)
+        record = new_record(self.settings, self.endpoint, request, fields)
         self.store.insert(record)
         task = self._adopt(record)
         self.scheduler.ensure_running()
@@ -309,6 +315,12 @@ class Client:
         lost is reconciled again; succeeded tasks whose video is missing are downloaded again.
         """
         self.scheduler.ensure_running()
+        if self.shared is not None:  # the person's tasks in a class store; a worker does the rest
+            found = classroom.to_follow(self.shared, self.endpoint, self.person or "", self.paths)
+            tasks = [self._adopt(record) for record in found if record.id not in self._tasks]
+            for task in tasks:
+                self.scheduler.enqueue(task)
+            return tasks
         resumed: list[Task] = []
         for record in self.store.select(statuses=UNFINISHED, endpoint=self.endpoint):
             if record.id in self._tasks:
@@ -357,19 +369,7 @@ class Client:
 
     # -- internals used by the scheduler ---------------------------------------------------
     def next_poll_delay(self, task: Task) -> float:
-        rec = task.record
-        now = time.time()
-        elapsed = now - (rec.submitted_at or now)
-        running_for = now - rec.started_at if rec.started_at else None
-        history = self.store.durations(self.endpoint, rec.function, rec.request.get("size"))
-        return self.poll_policy.next_delay(
-            elapsed, status=rec.status, running_for=running_for, history=history
-        )
-
-    def _expected_total(self, task: Task) -> float:
-        rec = task.record
-        history = self.store.durations(self.endpoint, rec.function, rec.request.get("size"))
-        return self.poll_policy.expected_total(history)
+        return self.timing.poll_delay(task)
 
     def records(self, **filters: Any) -> list[TaskRecord]:
         """Every task record in the store (all endpoints), oldest first; see ``Store.select``.

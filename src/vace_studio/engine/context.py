@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from vace_studio.engine.retry import RetryPolicy
     from vace_studio.engine.scheduler import Scheduler
     from vace_studio.engine.settings import Settings
-    from vace_studio.engine.store import Store
+    from vace_studio.engine.store_api import TaskStore
     from vace_studio.engine.transport import Transport
     from vace_studio.providers import Provider
 
@@ -24,7 +24,7 @@ class EngineContext:
     settings: Settings
     provider: Provider
     transport: Transport
-    store: Store
+    store: TaskStore
     scheduler: Scheduler
     retry: RetryPolicy
     reconcile: ReconcilePolicy

@@ -13,6 +13,8 @@ import dataclasses
 import threading
 from typing import Any
 
+from vace_studio.engine.settings import Settings, resolve_settings
+
 _lock = threading.Lock()
 _handle: Any = None
 
@@ -41,3 +43,22 @@ def embedded_key(handle: Any) -> str:
     """The API key a client of the embedded simulator uses (derived from its secret)."""
     key: str = handle.key()
     return key
+
+
+def own_settings(
+    provider: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    region: str,
+    simulator_config: Any,
+) -> Settings:
+    """A one-person client's (or a worker's) settings: provider and key from the arguments or
+    the environment, or this embedded simulator, started for it."""
+    settings = resolve_settings(provider, api_key=api_key, base_url=base_url, region=region)
+    if settings.simulated and settings.base_url is None:
+        handle = embedded(simulator_config)
+        # The embedded simulator answers only its owner: this process, by its secret.
+        settings = dataclasses.replace(
+            settings, base_url=handle.base_url, api_key=embedded_key(handle)
+        )
+    return settings

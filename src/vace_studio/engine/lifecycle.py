@@ -109,9 +109,14 @@ class Lifecycle:
     # -- submit ----------------------------------------------------------------------------
     async def submit(self, task: Task) -> None:
         """Send one waiting task's submit and settle its outcome."""
-        ctx = self.ctx
-        if not task.commit(Event.CLAIM, owner=ctx.owner):
+        if not task.commit(Event.CLAIM, owner=self.ctx.owner):
             return  # another kernel sharing this store took it (or it was canceled meanwhile)
+        await self.send(task)
+
+    async def send(self, task: Task) -> None:
+        """Send the submit of a task already claimed (``submitting``) and settle its outcome;
+        a shared queue claims tasks in its own transaction, then calls this."""
+        ctx = self.ctx
         try:
             from vace_studio.requests import validate_request  # the models load on first use
 

@@ -8,8 +8,13 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vace_studio.engine.status import Status
+
+if TYPE_CHECKING:
+    from vace_studio.engine.store_api import TaskStore
+    from vace_studio.engine.task import Task
 
 
 class SlidingWindowLimiter:
@@ -133,6 +138,35 @@ class PollPolicy:
             # Later than usual: back off in proportion to how late, so a stuck task costs little.
             delay = max(dense, (elapsed - mid) * 0.25)
         return float(min(max(delay, self.min_interval), self.max_interval))
+
+
+class TaskTiming:
+    """A :class:`PollPolicy` fed with what the store learned about tasks like this one (same
+    endpoint, function and size): when to poll a task next, how long it will likely take."""
+
+    def __init__(self, store: TaskStore, endpoint: str, policy: PollPolicy) -> None:
+        self.store = store
+        self.endpoint = endpoint
+        self.policy = policy
+
+    def _history(self, task: Task) -> list[tuple[float, float | None]]:
+        rec = task.record
+        return self.store.durations(self.endpoint, rec.function, rec.request.get("size"))
+
+    def poll_delay(self, task: Task) -> float:
+        """Seconds until ``task``'s next poll."""
+        rec = task.record
+        now = time.time()
+        return self.policy.next_delay(
+            now - (rec.submitted_at or now),
+            status=rec.status,
+            running_for=now - rec.started_at if rec.started_at else None,
+            history=self._history(task),
+        )
+
+    def expected_total(self, task: Task) -> float:
+        """Seconds such a task usually takes from submit to end."""
+        return self.policy.expected_total(self._history(task))
 
 
 def _quantile(values: Sequence[float], q: float) -> float:

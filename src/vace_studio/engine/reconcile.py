@@ -35,7 +35,7 @@ from vace_studio.providers import ProviderError, TaskLister
 if TYPE_CHECKING:
     from vace_studio.engine.retry import RetryPolicy
     from vace_studio.engine.scheduler import Scheduler
-    from vace_studio.engine.store import Store
+    from vace_studio.engine.store_api import TaskStore
     from vace_studio.engine.task import Task
     from vace_studio.engine.transport import Transport
     from vace_studio.providers import Provider
@@ -103,7 +103,7 @@ class Reconciler:
         *,
         provider: Provider,
         transport: Transport,
-        store: Store,
+        store: TaskStore,
         scheduler: Scheduler,
         retry: RetryPolicy,
         policy: ReconcilePolicy,

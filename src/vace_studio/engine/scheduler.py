@@ -192,22 +192,30 @@ class Scheduler:
             del self._ghosts[task]
         return len(self.active) + len(self._ghosts) < cap
 
+    def next_submission(self) -> Task | None:
+        """The task to submit now, taken out of the queue, or ``None`` (no slot, none waiting).
+        A shared queue (:mod:`~vace_studio.engine.worker_scheduler`) claims it in the store."""
+        if not self.waiting or not self._slot_free():
+            return None
+        task = self.waiting.popleft()
+        task.position = None
+        self._renumber()
+        return task
+
+    def idle_timeout(self) -> float | None:
+        """The longest the loop may sleep without a wake-up (``None``: until woken); a shared
+        queue looks at the store again at least this often."""
+        return None
+
     async def _run(self) -> None:
         assert self._wake is not None
         while not self._closing:
             now = time.monotonic()
-            if (
-                self.waiting
-                and self.held is None
-                and not self._submitting
-                and self._slot_free()
-                and now >= self._paused_until
-            ):
-                task = self.waiting.popleft()
-                task.position = None
-                self._renumber()
-                self._submitting = True
-                self.spawn(self._submit_one(task))
+            if self.held is None and not self._submitting and now >= self._paused_until:
+                task = self.next_submission()
+                if task is not None:
+                    self._submitting = True
+                    self.spawn(self._submit_one(task))
             while (
                 self._heap
                 and self._heap[0][0] <= now
@@ -226,6 +234,9 @@ class Scheduler:
             if self.waiting and self._ghosts:
                 freed = max(0.0, min(self._ghosts.values()) - now)
                 timeout = freed if timeout is None else min(timeout, freed)
+            idle = self.idle_timeout()
+            if idle is not None:
+                timeout = idle if timeout is None else min(timeout, idle)
             self._wake.clear()
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
             # races with the event (python/cpython#86296), and aclose() would wait forever.

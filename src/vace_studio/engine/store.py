@@ -20,7 +20,7 @@ from typing import Any
 
 from vace_studio.engine.status import WITH_VIDEO
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     warnings_json TEXT NOT NULL DEFAULT '[]',
     replaces TEXT,
     replaced_by TEXT,
-    advice TEXT
+    advice TEXT,
+    person TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status);
 CREATE INDEX IF NOT EXISTS tasks_task_id ON tasks(endpoint, task_id);
@@ -85,6 +86,7 @@ _ADDED_COLUMNS = {
     "replaces": "TEXT",
     "replaced_by": "TEXT",
     "advice": "TEXT",
+    "person": "TEXT",
 }
 
 
@@ -131,6 +133,8 @@ class TaskRecord:
     advice: str | None = None
     """What a person can do now, in plain words (a refusal's fix, an uncertain submit's
     choices); ``None`` when nothing is needed."""
+    person: str | None = None
+    """Who asked for it, in a shared (classroom) store; ``None`` in a one-person store."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,7 +152,8 @@ _JSON_COLUMNS = {
 _ATTRS = tuple(f.name for f in fields(TaskRecord))
 
 
-def _to_columns(values: Mapping[str, Any]) -> dict[str, Any]:
+def to_columns(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Record attributes → column values (JSON columns encoded), for any store backend."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in _ATTRS:
@@ -160,7 +165,8 @@ def _to_columns(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _from_row(row: sqlite3.Row) -> TaskRecord:
+def record_from_row(row: Mapping[str, Any] | sqlite3.Row) -> TaskRecord:
+    """A row by column name → its record (JSON columns decoded), for any store backend."""
     values: dict[str, Any] = {}
     for attr in _ATTRS:
         column = _JSON_COLUMNS.get(attr, attr)
@@ -179,7 +185,8 @@ def _group(row: sqlite3.Row) -> dict[str, Any]:
 
 
 class Store:
-    """Thread-safe access to one task store file."""
+    """Thread-safe access to one task store file (the embedded, one-person backend of
+    :class:`~vace_studio.engine.store_api.TaskStore`; PostgreSQL is the shared one)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -227,7 +234,7 @@ class Store:
 
     def insert(self, record: TaskRecord) -> None:
         """Add a new task row (durably, before the caller goes on)."""
-        columns = _to_columns(asdict(record))
+        columns = to_columns(asdict(record))
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
         with self._tx() as db:
@@ -242,7 +249,7 @@ class Store:
         submitted twice.
         """
         changes.setdefault("updated_at", time.time())
-        columns = _to_columns(changes)
+        columns = to_columns(changes)
         assignments = ", ".join(f"{name} = ?" for name in columns)
         sql = f"UPDATE tasks SET {assignments} WHERE id = ?"
         args: tuple[Any, ...] = (*columns.values(), local_id)
@@ -255,7 +262,7 @@ class Store:
     def get(self, local_id: str) -> TaskRecord | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM tasks WHERE id = ?", (local_id,)).fetchone()
-        return _from_row(row) if row else None
+        return record_from_row(row) if row else None
 
     def find_task_id(self, endpoint: str, task_id: str) -> TaskRecord | None:
         """The task a provider id belongs to, at one endpoint."""
@@ -263,7 +270,7 @@ class Store:
             row = self._db.execute(
                 "SELECT * FROM tasks WHERE endpoint = ? AND task_id = ?", (endpoint, task_id)
             ).fetchone()
-        return _from_row(row) if row else None
+        return record_from_row(row) if row else None
 
     def known_task_ids(self, endpoint: str) -> set[str]:
         with self._lock:
@@ -281,6 +288,7 @@ class Store:
         endpoint: str | None = None,
         group_id: str | None = None,
         function: str | None = None,
+        person: str | None = None,
         limit: int | None = None,
     ) -> list[TaskRecord]:
         """Tasks matching all given filters, oldest first."""
@@ -295,6 +303,7 @@ class Store:
             ("endpoint", endpoint),
             ("group_id", group_id),
             ("function", function),
+            ("person", person),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
@@ -307,7 +316,7 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        return [_from_row(row) for row in rows]
+        return [record_from_row(row) for row in rows]
 
     def durations(
         self, endpoint: str, function: str, size: str | None, *, last: int = 50

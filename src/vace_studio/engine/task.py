@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,13 +21,36 @@ from vace_studio.engine.status import (
     Status,
     after,
 )
+from vace_studio.engine.store import TaskRecord
 
 if TYPE_CHECKING:
-    from vace_studio.engine.store import Store, TaskRecord
+    from vace_studio.engine.settings import Settings
+    from vace_studio.engine.store_api import TaskStore
 
 log = logging.getLogger("vace_studio")
 
 Observer = Callable[["Task"], None]
+
+
+def new_record(
+    settings: Settings, endpoint: str, request: dict[str, Any], fields: Mapping[str, Any]
+) -> TaskRecord:
+    """A new waiting task's record for a validated ``request`` (``fields``: further
+    attributes: group, tags, warnings, person...)."""
+    now = time.time()
+    return TaskRecord(
+        id=uuid.uuid4().hex,
+        provider=settings.provider,
+        protocol=settings.protocol,
+        endpoint=endpoint,
+        region=settings.region,
+        function=str(request["function"]),
+        request=request,
+        status=Status.WAITING.value,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
 
 
 class TaskActions(Protocol):
@@ -83,11 +107,14 @@ class Task:
     will be retried, a throttle).
     """
 
-    def __init__(self, store: Store, record: TaskRecord, actions: TaskActions) -> None:
+    def __init__(self, store: TaskStore, record: TaskRecord, actions: TaskActions) -> None:
         self._store = store
         self._actions = actions
         self.record = record
         self.position: int | None = None
+        self.eta: float | None = None
+        """Seconds until a waiting task is likely submitted, where the engine can tell (a
+        shared class queue); ``None`` otherwise."""
         self.downloading = False
         self.last_error: str | None = None
         self._observers: list[Observer] = []

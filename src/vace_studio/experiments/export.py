@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from vace_studio._version import __version__
-from vace_studio.engine import Store, TaskRecord
+from vace_studio.engine import TaskRecord
 from vace_studio.engine.status import WITH_VIDEO
+from vace_studio.engine.store_api import TaskStore
 from vace_studio.experiments.export_html import render_index
 from vace_studio.experiments.grid import build_grid, jsonable, label_key
 from vace_studio.experiments.history import open_store
@@ -61,7 +62,7 @@ def _varied(records: Sequence[TaskRecord]) -> list[str]:
 
 
 def _load(
-    store: Store, run: str | Sequence[str]
+    store: TaskStore, run: str | Sequence[str]
 ) -> tuple[str | None, list[TaskRecord], dict[str, Any] | None]:
     """(group id, records, group) of a group id, a task id or a list of task ids."""
     if isinstance(run, str):
@@ -172,7 +173,7 @@ def export_run(
     *,
     zip: bool = False,  # the documented name; the builtin zip() is not used in this function
     home: str | os.PathLike[str] | None = None,
-    store: Store | None = None,
+    store: TaskStore | None = None,
     title: str | None = None,
     overwrite: bool = False,
 ) -> Path:

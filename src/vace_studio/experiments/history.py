@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from vace_studio.engine import Store, TaskRecord, resolve_paths
+from vace_studio.engine.store_api import TaskStore
 from vace_studio.experiments.grid import jsonable
 from vace_studio.experiments.views import FIELDS, PROJECTIONS, project, task_view
 
@@ -72,13 +73,14 @@ def _seconds(value: float | datetime | None) -> float | None:
 
 
 def select_records(
-    store: Store,
+    store: TaskStore,
     *,
     status: str | Iterable[str] | None = None,
     provider: str | None = None,
     function: str | None = None,
     group_id: str | None = None,
     endpoint: str | None = None,
+    person: str | None = None,
     labels: Mapping[str, Any] | None = None,
     since: float | datetime | None = None,
     until: float | datetime | None = None,
@@ -87,7 +89,8 @@ def select_records(
     """Records matching every filter, oldest first; ``limit`` keeps the newest ones.
 
     ``status`` is one status or several; ``labels`` matches tasks whose labels include all the
-    given ones; ``since`` / ``until`` bound the creation time (Unix seconds or a datetime).
+    given ones; ``person`` picks one person's tasks in a shared class store; ``since`` /
+    ``until`` bound the creation time (Unix seconds or a datetime).
     """
     statuses = [status] if isinstance(status, str) else status
     records = store.select(
@@ -96,6 +99,7 @@ def select_records(
         function=function,
         group_id=group_id,
         endpoint=endpoint,
+        person=person,
     )
     low, high = _seconds(since), _seconds(until)
     wanted = jsonable(dict(labels)) if labels else {}
@@ -114,7 +118,7 @@ def select_records(
 def history_rows(
     home: str | os.PathLike[str] | None = None,
     *,
-    store: Store | None = None,
+    store: TaskStore | None = None,
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """Every task of the store as JSON-ready dicts (keys: :data:`COLUMNS`), oldest first.
@@ -131,7 +135,7 @@ def history_rows(
 
 
 def sweep_rows(
-    home: str | os.PathLike[str] | None = None, *, store: Store | None = None
+    home: str | os.PathLike[str] | None = None, *, store: TaskStore | None = None
 ) -> list[dict[str, Any]]:
     """Every sweep of the store, oldest first, as JSON-ready dicts (for a gallery's list).
 
@@ -166,7 +170,7 @@ def sweep_rows(
 def history(
     home: str | os.PathLike[str] | None = None,
     *,
-    store: Store | None = None,
+    store: TaskStore | None = None,
     **filters: Any,
 ) -> DataFrame:
     """Every task as a pandas DataFrame, one row per task, oldest first.

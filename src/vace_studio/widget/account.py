@@ -93,7 +93,10 @@ def apply_key(client: Client, key: Any, target: dict[str, str] | None) -> Client
         and target["region"] in ("", client.settings.region)
     )
     if same:
-        client.set_api_key(key)
+        try:
+            client.set_api_key(key)
+        except ValueError as error:  # a class's kernel: the key belongs to the worker
+            raise KeyRefusedError(scrub(str(error), [key])) from None
         return client
     assert target is not None
     # A one-region provider ignores the region: keep the current one rather than name one here.

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vace_studio.engine import Store
+from vace_studio.engine.store_api import TaskStore
 from vace_studio.experiments.views import project, task_view
 from vace_studio.widget.commands import Message
 from vace_studio.widget.errors import MessageError
@@ -33,15 +33,26 @@ FACETS = ("status", "function", "provider")
 """Row keys whose distinct values the answer lists, for the filter menus."""
 
 
-def page(store: Store, message: Message) -> dict[str, Any]:
+def page(store: TaskStore, message: Message) -> dict[str, Any]:
     """``{rows, total, offset, limit, facets, filters}``: one page of the filtered history,
-    newest first; each row is the ``history_row`` projection (no kernel paths)."""
+    newest first; each row is the ``history_row`` projection (no kernel paths). In a shared
+    class store ``person`` filters by whose tasks they are (``facets.person`` lists people)."""
     filters = {k: v for k in FILTERS if isinstance(v := message.get(k), str) and v}
     offset = message.whole("offset", 0, 10**9)
     limit = message.whole("limit", PAGE_SIZE, MAX_PAGE)
-    views = [task_view(record) for record in store.select()]
+    records = store.select()
+    views = [task_view(record) for record in records]
     facets = {key: sorted({str(v[key]) for v in views if v[key]}) for key in FACETS}
-    chosen = [v for v in reversed(views) if all(v[k] == f for k, f in filters.items())]
+    people = sorted({r.person for r in records if r.person})
+    if people:
+        facets["person"] = people
+    person = message.get("person")
+    if isinstance(person, str) and person:
+        filters["person"] = person
+        views = [v for r, v in zip(records, views, strict=True) if r.person == person]
+    chosen = [
+        v for v in reversed(views) if all(v[k] == f for k, f in filters.items() if k in FILTERS)
+    ]
     return {
         "rows": [project(v, "history_row") for v in chosen[offset : offset + limit]],
         "total": len(chosen),

@@ -1,0 +1,59 @@
+"""``Studio(store="postgresql://…")``: a student's widget in a class store — it submits through
+the shared queue, shows the account's facts, filters History by person, and never holds the key
+(not in a trait, not in a message). Its ``has_key`` is true: the class can submit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.engine.class_tools import cell, running_worker
+from tests.helpers import STUDIO_POLLS
+from tests.widget.conftest import comm_of
+from vace_studio.engine import Client
+from vace_studio.simulator import SimulatorHandle
+from vace_studio.simulator.samples import FileServer, Samples
+from vace_studio.widget import Studio
+
+
+async def test_a_students_studio_submits_through_the_class_and_never_holds_the_key(
+    pg_url: str,
+    studio_simulator: SimulatorHandle,
+    file_server: FileServer,
+    media: Samples,
+    tmp_path: Path,
+    ask: Any,
+) -> None:
+    key = studio_simulator.key("class-widget")
+    image = file_server.url(media.image)
+    async with running_worker(pg_url, studio_simulator, "class-widget", tmp_path / "worker"):
+        other = Client(store=pg_url, person="bob", home=tmp_path / "bob", announce=False)
+        await other.enqueue(cell(image, "bob", 1)).wait(30)
+        studio = Studio(store=pg_url, person="ann", home=tmp_path / "ann", poll_policy=STUDIO_POLLS)
+        answer, _ = await ask(studio, "submit", request=cell(image, "ann", 1))
+        assert answer["ok"], answer
+        task = studio.client.task(answer["local_id"])
+        assert task is not None
+        result = await task.wait(30)
+        assert result.ok
+        await asyncio.sleep(0.3)  # the card's last push
+        refused, _ = await ask(studio, "set_key", key="sk-typed-by-ann", provider="")
+        assert (refused["ok"], refused["code"]) == (False, "key_refused")
+        assert "worker" in refused["error"]
+        page, _ = await ask(studio, "history", person="ann")
+        assert [row["local_id"] for row in page["rows"]] == [task.local_id]
+        assert page["facets"]["person"] == ["ann", "bob"]
+        state = json.dumps(studio.get_state(), default=str)
+        messages = comm_of(studio).sent
+        studio.close()
+        await studio.client.aclose()
+        studio.client.store.close()
+        await other.aclose()
+        other.store.close()
+    assert key not in state
+    for message in messages:
+        assert key not in json.dumps(message["data"], default=str)
+        assert all(key.encode() not in buffer for buffer in message["buffers"])
+        assert "sk-typed-by-ann" not in json.dumps(message["data"], default=str)
