@@ -75,8 +75,14 @@ export interface TaskCard {
   local_id: string;
   function: string;
   status: string;
-  /** Ranks the waiting cards: their local queue position is their rank by `order`. */
+  /** Ranks the waiting cards: one kernel's queue position is their rank by `order`. */
   order: number;
+  /** In a shared (class) store: the place in the account's fair queue, class-wide (1 = next);
+   * null otherwise (the browser ranks by `order`) and once the task left the line. */
+  position: number | null;
+  /** In a shared store: seconds until this waiting task is likely submitted, as estimated when
+   * the class's queue last moved (it does not count down); null otherwise. */
+  eta: number | null;
   task_id: string | null;
   provider: string;
   created_at: number;

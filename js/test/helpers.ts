@@ -48,6 +48,9 @@ export const CARD: TaskCard = {
   local_id: "l1",
   created_at: 1000,
   paused: null,
+  // One kernel's card (the sample is a class card): the list ranks it by `order`.
+  position: null,
+  eta: null,
   request: { ...REQUEST },
 };
 

@@ -94,6 +94,29 @@ describe("the task list", () => {
     expect(text("a", ".vs-card-time")).toBe("0:09 elapsed");
   });
 
+  it("shows a class card's place and ETA in the account's queue, as the kernel counts them", async () => {
+    mount();
+    // A class: the kernel sends each card's place in the account's fair queue, which interleaves
+    // classmates' tasks with these (so `order` cannot tell it).
+    snapshot([
+      card({ local_id: "a", order: 1, created_at: 1001, position: 1, eta: 0 }),
+      card({ local_id: "b", order: 2, created_at: 1002, position: 3, eta: 130 }),
+    ]);
+    await flush();
+    expect(text("a", ".vs-card-time")).toBe("1st in the class queue · up next · 0:09 elapsed");
+    expect(text("b", ".vs-card-time")).toBe("3rd in the class queue · about 2 min · 0:08 elapsed");
+    // A classmate's task ahead left the line: one delta for b, none for a.
+    push([{ local_id: "b", position: 2, eta: 45 }]);
+    expect(text("b", ".vs-card-time")).toBe(
+      "2nd in the class queue · under a minute · 0:08 elapsed",
+    );
+    push([{ local_id: "a", status: "submitting", position: null, eta: null }]);
+    expect(text("a", ".vs-card-time")).toBe("0:09 elapsed");
+    // Held submissions say so instead of a place that is not moving.
+    push([{ local_id: "b", paused: "Billing: top up" }]);
+    expect(text("b", ".vs-card-time")).toBe("paused: submissions are held · 0:08 elapsed");
+  });
+
   it("shows elapsed time and an ETA that move with the clock, on the kernel's clock", async () => {
     mount();
     // The kernel's clock is 100 s ahead of the browser's: times must still read right.

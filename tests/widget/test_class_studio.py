@@ -57,3 +57,43 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
         assert key not in json.dumps(message["data"], default=str)
         assert all(key.encode() not in buffer for buffer in message["buffers"])
         assert "sk-typed-by-ann" not in json.dumps(message["data"], default=str)
+
+
+async def test_a_students_cards_show_their_place_in_the_class_queue_at_one_push_per_move(
+    pg_url: str, studio_simulator: SimulatorHandle, file_server: FileServer, media: Samples,
+    tmp_path: Path, ask: Any,
+) -> None:  # fmt: skip
+    async with running_worker(pg_url, studio_simulator, "class-places", tmp_path / "worker"):
+        pass  # registers the account, then stops: every task waits in line
+    image = file_server.url(media.image)
+    studio = Studio(store=pg_url, person="ann", home=tmp_path / "ann", poll_policy=STUDIO_POLLS)
+    tasks = [studio.enqueue(cell(image, "ann", i)) for i in range(4)]
+    await asyncio.sleep(0.6)  # the follower's look, then the card flush
+    hello, _ = await ask(studio, "hello")
+    places = {c["local_id"]: (c["position"], c["eta"]) for c in hello["cards"]}
+    typical = studio.client.scheduler.expected  # the account's usual task time
+    half = round(typical / 2)
+    # Two slots free: the first two are sent at once, the next two after a round.
+    assert [places[t.local_id] for t in tasks] == [(1, 0), (2, 0), (3, half), (4, half)]
+    comm = comm_of(studio)
+    before = len(comm.pushes("tasks"))
+    await asyncio.sleep(1.0)  # five looks at a quiet class store
+    assert len(comm.pushes("tasks")) == before, "a quiet queue pushes nothing: the ETA never ticks"
+    # A classmate's first task goes in front of ann's second (fair share): three of ann's cards
+    # move back, in one push, each delta only its new place.
+    bob = Client(store=pg_url, person="bob", home=tmp_path / "bob", announce=False)
+    bob.enqueue(cell(image, "bob", 1))
+    await asyncio.sleep(0.6)
+    pushes = comm.pushes("tasks")[before:]
+    assert len(pushes) == 1, pushes
+    moved = {d["local_id"]: d for d in pushes[0]["cards"]}
+    assert set(moved) == {t.local_id for t in tasks[1:]}
+    assert all(set(d) <= {"local_id", "position", "eta"} for d in moved.values())
+    assert [moved[t.local_id]["position"] for t in tasks[1:]] == [3, 4, 5]
+    # Notebook code reads the same place (``Studio.cards``, the notebook_card projection).
+    assert {c["local_id"]: c["position"] for c in studio.cards}[tasks[3].local_id] == 5
+    studio.close()
+    await studio.client.aclose()
+    studio.client.store.close()
+    await bob.aclose()
+    bob.store.close()

@@ -21,7 +21,7 @@ import pytest
 from tests.helpers import JS_FIXTURES
 from vace_studio.engine import TaskRecord
 from vace_studio.experiments.views import BROWSER, FIELDS, PROJECTIONS, project, task_view
-from vace_studio.widget.feed import card_view, delta
+from vace_studio.widget.feed import card_view, delta, shown_card
 from vace_studio.widget.gallery import cell
 
 WIRE = JS_FIXTURES / "wire"
@@ -44,6 +44,7 @@ def task(rec: TaskRecord, **live: Any) -> Any:
         record=rec,
         local_id=rec.id,
         position=live.get("position"),
+        eta=live.get("eta"),
         last_error=live.get("last_error"),
         downloading=live.get("downloading", False),
     )
@@ -70,8 +71,8 @@ def _samples(video: Path) -> dict[str, list[dict[str, Any]]]:
         replaces="u0", replaced_by=None,
     )  # fmt: skip
     cards = [
-        card_view(task(held, position=1), order=1, expected_seconds=60.0, console_url=None,
-                  held="Billing: top up, then resume"),
+        card_view(task(held, position=3, eta=89.6), order=1, expected_seconds=60.0,
+                  console_url=None, held="Billing: top up, then resume"),
         card_view(task(uncertain, last_error="poll failed"), order=2, expected_seconds=None,
                   console_url="https://modellix.ai/console", held=None),
         card_view(task(done, downloading=True), order=3, expected_seconds=42.1234,
@@ -83,7 +84,8 @@ def _samples(video: Path) -> dict[str, list[dict[str, Any]]]:
     ]
     rows = [task_view(r) for r in (held, uncertain, done)]
     return {
-        "card": [project(v, "card") for v in cards],
+        # The waiting card as a class shows it: its place and ETA in the account's queue.
+        "card": [shown_card(v, class_queue=i == 0) for i, v in enumerate(cards)],
         "cell": cells,
         "history_row": [project(v, "history_row") for v in rows],
     }
@@ -155,6 +157,17 @@ def test_deltas_carry_only_what_changed() -> None:
     assert delta(None, old) == old
     assert delta(old, new) == {"local_id": "l1", "status": "queued", "task_id": "p1"}
     assert delta(new, new) is None
+
+
+def test_only_a_class_card_carries_its_place_in_line() -> None:
+    view = card_view(task(record(), position=4, eta=59.7), order=9, expected_seconds=None,
+                     console_url=None, held=None)  # fmt: skip
+    assert (view["position"], view["eta"]) == (4, 60)
+    assert project(view, "notebook_card")["position"] == 4  # Studio.cards: the kernel's place
+    classroom = shown_card(view, class_queue=True)
+    assert (classroom["position"], classroom["eta"], classroom["order"]) == (4, 60, 9)
+    alone = shown_card(view, class_queue=False)  # the browser ranks by order
+    assert (alone["position"], alone["eta"], alone["order"]) == (None, None, 9)
 
 
 def test_results_list_what_notebook_code_needs() -> None:

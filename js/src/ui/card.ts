@@ -1,12 +1,12 @@
-// One task card: status chip, local queue position, elapsed time and ETA, the provider's task id
-// (copyable), the provider's error code and message verbatim, what the service trims or ignores,
-// an uncertain submit's choices (uncertain.ts), actions, and the result video. Which status allows
-// what comes from the status table (status.ts), never from status names.
+// One task card: status chip, place in line (the local queue, or the class's), elapsed time and
+// ETA, the provider's task id (copyable), the provider's error code and message verbatim, what the
+// service trims or ignores, an uncertain submit's choices (uncertain.ts), actions, and the result
+// video. Which status allows what comes from the status table (status.ts), never from status names.
 
 import { h, srOnly } from "../form/dom";
 import { type StatusSets, statusLabel, statusTone } from "../status";
 import type { TaskCard } from "../traits";
-import { clock, excerpt, money } from "./format";
+import { clock, excerpt, money, ordinal, roughly } from "./format";
 import { createUncertain, type UncertainActions } from "./uncertain";
 import type { VideoLoader, VideoSource, VideoState } from "./videos";
 
@@ -39,6 +39,14 @@ export interface CardView {
   /** Refreshes the elapsed time and ETA (called every second for unfinished tasks). */
   tick(): void;
   destroy(): void;
+}
+
+/** A class card's place in the account's queue: "3rd in the class queue · about 2 min". The ETA
+ * is 0 while a slot is free for the task (a worker sends it at once). */
+export function classPlace(position: number, eta: number | null): string {
+  const place = `${ordinal(position)} in the class queue`;
+  if (eta === null) return place;
+  return `${place} · ${eta <= 0 ? "up next" : roughly(eta)}`;
 }
 
 /** The first characters of a local id, enough to tell two cards apart. */
@@ -237,6 +245,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     const parts: string[] = [];
     if (statuses.waiting(card.status)) {
       if (card.paused) parts.push("paused: submissions are held");
+      else if (card.position !== null) parts.push(classPlace(card.position, card.eta));
       else if (position !== null) parts.push(`#${position} in local queue`);
     }
     if (statuses.unfinished(card.status)) {

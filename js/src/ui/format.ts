@@ -22,3 +22,18 @@ export function excerpt(text: unknown, max = 90): string {
   const line = text.trim().split("\n", 1)[0] ?? "";
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
+
+/** 1 → "1st", 2 → "2nd", 3 → "3rd", 11 → "11th", 22 → "22nd". */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
+}
+
+/** A rough wait, for estimates that are rough: 40 → "under a minute", 130 → "about 2 min",
+ * 5400 → "about 1.5 h". */
+export function roughly(seconds: number): string {
+  if (seconds < 60) return "under a minute";
+  if (seconds < 5400) return `about ${Math.round(seconds / 60)} min`;
+  return `about ${Number((seconds / 3600).toFixed(1))} h`;
+}

@@ -46,7 +46,9 @@ FIELDS: dict[str, str] = {
     "endpoint": "the provider URL the task went to",
     "status": "where the task is (vace_studio.engine.status.Status)",
     "provider_status": "the provider's own word for the status, verbatim",
-    "position": "place in the local queue while waiting (live tasks only), else None",
+    "position": "place in line while waiting (live tasks only), else None: in the local queue, or"
+    " in a shared store the account's fair queue, class-wide",
+    "eta": "shared store: seconds until a waiting task is likely submitted (live tasks only)",
     "downloading": "the result video is being fetched (live tasks only)",
     "last_error": "the engine's latest passing trouble (a failed poll that will be retried)",
     "error_code": "the provider's error code, verbatim (failed tasks)",
@@ -75,7 +77,7 @@ FIELDS: dict[str, str] = {
     "expected_seconds": "widget: typical submit-to-finish seconds of similar tasks (the ETA)",
     "console_url": "widget: the provider's console, where a person can look for the task",
     "paused": "widget: why this waiting task is not being sent (submissions are held)",
-    "order": "widget: ranks the waiting cards (their queue position is their rank by order)",
+    "order": "widget: ranks the waiting cards (one kernel's queue position is their rank by order)",
     "index": "gallery: the cell's place in its sweep's grid",
 }
 """Every key a task view may hold, with its meaning (the columns of ``vace_studio.history()``
@@ -84,7 +86,8 @@ are :data:`PROJECTIONS` ``["row"]``)."""
 PROJECTIONS: dict[str, tuple[str, ...]] = {
     # The browser's task card (``tasks`` pushes, ``hello`` answers).
     "card": (
-        "local_id", "function", "status", "order", "task_id", "provider", "created_at",
+        "local_id", "function", "status", "order", "position", "eta", "task_id", "provider",
+        "created_at",
         "submitted_at", "started_at", "finished_at", "url_expires_at", "expected_seconds",
         "error_code", "error_message", "last_error", "downloading", "has_video", "has_source",
         "video_url", "cost", "advice", "console_url", "candidates", "warnings", "replaces",
@@ -92,7 +95,7 @@ PROJECTIONS: dict[str, tuple[str, ...]] = {
     ),
     # ``Studio.cards``: the card for notebook code, with the kernel's path and queue position.
     "notebook_card": (
-        "local_id", "function", "status", "position", "task_id", "provider", "labels",
+        "local_id", "function", "status", "position", "eta", "task_id", "provider", "labels",
         "created_at", "submitted_at", "started_at", "finished_at", "url_expires_at",
         "expected_seconds", "error_code", "error_message", "last_error", "downloading",
         "video_url", "local_path", "has_video", "cost", "advice", "console_url", "candidates",
@@ -189,6 +192,8 @@ def task_view(record: TaskRecord, *, task: Task | None = None, **extra: Any) -> 
         status=str(record.status),
         provider_status=record.provider_status,
         position=task.position if task is not None else None,
+        # Whole seconds: the estimate is rough, and float noise would be a change to push.
+        eta=None if task is None or task.eta is None else round(task.eta),
         downloading=task.downloading if task is not None else False,
         last_error=task.last_error if task is not None else None,
         error_code=record.error_code,

@@ -7,8 +7,14 @@ and of the browser's ``card`` projection only the fields that changed are sent, 
 push (:func:`delta`).
 
 The browser's card has no kernel path (it only needs to know a video exists) and carries
-``order`` instead of the queue position, so that a task leaving the local queue does not cost
-one message per task behind it: the browser ranks the waiting cards by ``order`` itself.
+``order`` instead of the local queue position, so that a task leaving the local queue does not
+cost one delta per task behind it: the browser ranks the waiting cards by ``order`` itself.
+
+In a shared store (classroom mode) a card's place is in the *account's* queue, shared with the
+class, which ``order`` cannot tell; there the card carries ``position`` and ``eta`` (see
+:func:`shown_card`). Both come from the store's follower, which recomputes them only when the
+class's queue changed, and ``eta`` is a whole number of seconds that does not tick: a quiet
+queue sends nothing, and a moving one sends the changed places of all waiting cards in one push.
 """
 
 from __future__ import annotations
@@ -67,6 +73,16 @@ def card_view(
         has_source=source_ref(rec.request) is not None,
         order=order,
     )
+
+
+def shown_card(view: TaskView, *, class_queue: bool) -> Card:
+    """The browser's ``card`` projection of ``view``. Outside a class (``class_queue`` false)
+    ``position`` and ``eta`` stay None: the browser ranks one kernel's waiting cards by
+    ``order``, so the local queue moving up pushes nothing."""
+    shown = project(view, "card")
+    if not class_queue:
+        shown.update(position=None, eta=None)
+    return shown
 
 
 class CardFeed:
@@ -201,7 +217,8 @@ class CardFeed:
             )
             view = self._view(task, expected)
             self.cards[local_id] = project(view, "notebook_card")
-            shown = project(view, "card")
+            owner = self._clients.owner(task)
+            shown = shown_card(view, class_queue=owner is not None and owner.shared is not None)
             change = delta(self.sent.get(local_id), shown)
             self.sent[local_id] = shown
             if change is not None:
