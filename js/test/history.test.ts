@@ -57,7 +57,7 @@ const row = (id: string, extra: Partial<HistoryRow> = {}): HistoryRow => ({
   ...extra,
 });
 
-async function mount(rows: HistoryRow[], total = rows.length) {
+async function mount(rows: HistoryRow[], total = rows.length, more: Record<string, string[]> = {}) {
   const channel = createChannel(model, { idPrefix: "h" });
   history = createHistory({
     statuses: statuses(),
@@ -76,6 +76,7 @@ async function mount(rows: HistoryRow[], total = rows.length) {
       status: ["failed", "succeeded"],
       function: ["image_reference"],
       provider: ["simulator"],
+      ...more,
     },
   });
   await loaded;
@@ -103,6 +104,52 @@ describe("the history", () => {
       status.dispatchEvent(new Event("change"));
     }
     expect(last(sent("history"))?.content).toMatchObject({ status: "failed", offset: 0 });
+  });
+
+  it("filters by person only in a class store with more than one person", async () => {
+    const menu = (el: HTMLElement) =>
+      el.querySelector<HTMLSelectElement>('.vs-filter[data-filter="person"]');
+    // One person's (SQLite) store sends no `facets.person`: no menu.
+    let el = await mount([row("a")]);
+    expect(menu(el)?.hidden).toBe(true);
+    history?.destroy();
+    // A class of one: nothing to choose.
+    el = await mount([row("a")], 1, { person: ["ann"] });
+    expect(menu(el)?.hidden).toBe(true);
+    history?.destroy();
+    el = await mount([row("b"), row("a")], 2, { person: ["ann", "bob"] });
+    const people = menu(el);
+    expect(people?.hidden).toBe(false);
+    expect(people?.getAttribute("aria-label")).toBe("Filter by person");
+    expect([...(people?.options ?? [])].map((o) => o.textContent)).toEqual([
+      "any person",
+      "ann",
+      "bob",
+    ]);
+    if (people) {
+      people.value = "bob";
+      people.dispatchEvent(new Event("change"));
+    }
+    expect(last(sent("history"))?.content).toMatchObject({ person: "bob", offset: 0 });
+    // The kernel lists every person whatever the filter: the choice stays, and so does the menu.
+    answer("history", {
+      rows: [row("b")],
+      total: 1,
+      offset: 0,
+      facets: { person: ["ann", "bob"] },
+    });
+    await flush();
+    expect(people?.value).toBe("bob");
+    expect(people?.hidden).toBe(false);
+    expect(
+      [...el.querySelectorAll<HTMLElement>(".vs-history-row")].map((r) => r.dataset.localId),
+    ).toEqual(["b"]);
+    // "any person" again: no person in the request.
+    if (people) {
+      people.value = "";
+      people.dispatchEvent(new Event("change"));
+    }
+    expect(last(sent("history"))?.content).not.toHaveProperty("person");
   });
 
   it("opens a row's details, re-runs, edits and exports", async () => {

@@ -1,10 +1,11 @@
 // The History view: every task of the store as a table, newest first, a page at a time, with
-// filters by status, function and provider. A row opens its details (request JSON, error, usage,
-// local video path); tasks can be re-run, edited as new, and exported (with their sweep) as a
-// folder or a zip under the kernel's home. A zip can be downloaded through the widget.
+// filters by status, function, provider and (in a class's shared store) person. A row opens its
+// details (request JSON, error, usage, local video path); tasks can be re-run, edited as new, and
+// exported (with their sweep) as a folder or a zip under the kernel's home. A zip can be
+// downloaded through the widget.
 //
-// Data: `history {status?, function?, provider?, offset, limit}` answers one page and the filter
-// choices; nothing is pushed, so a store with thousands of tasks costs one page per look.
+// Data: `history {status?, function?, provider?, person?, offset, limit}` answers one page and the
+// filter choices; nothing is pushed, so a store with thousands of tasks costs one page per look.
 
 import { h } from "../form/dom";
 import { type Channel, RequestError } from "../messages";
@@ -31,8 +32,12 @@ export interface HistoryHandle {
   destroy(): void;
 }
 
-const FILTERS = ["status", "function", "provider"] as const;
+const FILTERS = ["status", "function", "provider", "person"] as const;
 type Filter = (typeof FILTERS)[number];
+
+/** Filters shown only when there is a choice: a class store's people (the kernel lists them in
+ * `facets.person`); one person's store has none, a class of one needs no menu. */
+const ONLY_WITH_A_CHOICE: ReadonlySet<Filter> = new Set(["person"]);
 
 function when(seconds: number): string {
   const d = new Date(seconds * 1000);
@@ -50,6 +55,7 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
     select.append(h("option", { value: "" }, `any ${name}`));
     select.setAttribute("aria-label", `Filter by ${name}`);
     select.addEventListener("change", () => void load(0));
+    select.hidden = ONLY_WITH_A_CHOICE.has(name);
     selects.set(name, select);
     bar.append(select);
   }
@@ -235,11 +241,13 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
       const facets = (msg.facets ?? {}) as Record<string, string[]>;
       for (const [name, select] of selects) {
         const chosen = select.value;
+        const choices = facets[name] ?? [];
         select.replaceChildren(
           h("option", { value: "" }, `any ${name}`),
-          ...(facets[name] ?? []).map((v) => h("option", { value: v }, v)),
+          ...choices.map((v) => h("option", { value: v }, v)),
         );
         select.value = chosen;
+        if (ONLY_WITH_A_CHOICE.has(name)) select.hidden = choices.length < 2 && !chosen;
       }
       body.replaceChildren(...rows.flatMap(rowOf));
       summary.textContent =

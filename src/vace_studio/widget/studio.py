@@ -143,7 +143,7 @@ class Studio(anywidget.AnyWidget):
     cards = traitlets.List(traitlets.Dict())
     """list of dict, default ``[]``; Python-side only. One card per task, newest first: the
     ``notebook_card`` projection of :func:`~vace_studio.experiments.views.task_view` (ids,
-    ``status``, local queue ``position``, ``labels``, timings in Unix seconds, ``video_url``,
+    ``status``, ``position``/``eta`` in line, ``labels``, timings in Unix seconds, ``video_url``,
     ``local_path``, error code and message, cost, the request, and what a person can do:
     ``advice``, ``console_url``, ``candidates``, ``warnings``, ``replaces``/``replaced_by``,
     ``paused``). Updated at most every 0.25 s."""
