@@ -152,6 +152,61 @@ describe("the history", () => {
     expect(last(sent("history"))?.content).not.toHaveProperty("person");
   });
 
+  it("shows the teacher's view of a class store, and nothing in one person's store", async () => {
+    let el = await mount([row("a")]);
+    const table = () => el.querySelector<HTMLElement>(".vs-usage");
+    expect(sent("usage")).toHaveLength(1); // opening the tab asks once
+    answer("usage", {
+      people: [
+        {
+          person: "ann",
+          tasks: 3,
+          waiting: 1,
+          in_flight: 1,
+          with_video: 1,
+          cost: 0.35,
+          spend_cap: null,
+        },
+        {
+          person: "bob",
+          tasks: 9,
+          waiting: 0,
+          in_flight: 0,
+          with_video: 8,
+          cost: 2.5,
+          spend_cap: 2.5,
+        },
+      ],
+    });
+    await flush();
+    expect(table()?.hidden).toBe(false);
+    const rows = [...el.querySelectorAll<HTMLElement>(".vs-usage-row")];
+    expect(rows.map((r) => r.dataset.person)).toEqual(["ann", "bob"]);
+    expect([...(rows[0]?.children ?? [])].map((c) => c.textContent)).toEqual([
+      "ann",
+      "3",
+      "1",
+      "1",
+      "1",
+      "$0.35",
+      "no cap",
+    ]);
+    expect(rows[1]?.dataset.capped).toBe("true"); // bob reached his cap
+    click(el.querySelector(".vs-refresh"));
+    expect(sent("usage")).toHaveLength(2);
+    history?.destroy();
+    model.sent.length = 0;
+
+    // One person's store: no table, and no more questions after the first answer.
+    el = await mount([row("a")]);
+    answer("usage", { people: null });
+    await flush();
+    expect(table()?.hidden).toBe(true);
+    click(el.querySelector(".vs-refresh"));
+    void history?.load(0);
+    expect(sent("usage")).toHaveLength(1);
+  });
+
   it("opens a row's details, re-runs, edits and exports", async () => {
     const el = await mount([row("b", { group_id: "sweep-9", labels: { seed: 2 } })]);
     click(el.querySelector(".vs-row-open"));

@@ -45,6 +45,14 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
         page, _ = await ask(studio, "history", person="ann")
         assert [row["local_id"] for row in page["rows"]] == [task.local_id]
         assert page["facets"]["person"] == ["ann", "bob"]
+        usage, _ = await ask(studio, "usage")  # the teacher's view: what `vace-studio usage` says
+        people = {row["person"]: row for row in usage["people"]}
+        assert set(people) == {"ann", "bob"}
+        assert {k: people["ann"][k] for k in ("tasks", "waiting", "in_flight", "with_video")} == {
+            "tasks": 1, "waiting": 0, "in_flight": 0, "with_video": 1
+        }  # fmt: skip
+        assert people["ann"]["spend_cap"] is None
+        assert isinstance(people["bob"]["cost"], float)
         state = json.dumps(studio.get_state(), default=str)
         messages = comm_of(studio).sent
         studio.close()

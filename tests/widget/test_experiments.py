@@ -137,6 +137,8 @@ async def test_history_pages_filters_reruns_and_exports(
     assert "local_path" not in only["rows"][0]  # kernel paths stay in the kernel
     too_many, _ = await ask(studio, "history", limit=MAX_PAGE + 1)
     assert too_many["code"] == "bad_message"
+    alone, _ = await ask(studio, "usage")  # one person's store: no class to show
+    assert (alone["ok"], alone["people"]) == (True, None)
 
     again, _ = await ask(studio, "rerun", local_id=first.local_id)
     rerun = studio._cards.tasks[again["local_id"]]

@@ -13,6 +13,7 @@ import { type StatusSets, statusLabel, statusTone } from "../status";
 import type { HistoryRow } from "../traits";
 import { clock, excerpt, money } from "./format";
 import { labelText } from "./gallery";
+import { createUsage } from "./usage";
 import { fetchChunks } from "./videos";
 
 export interface HistoryOptions {
@@ -63,7 +64,12 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
   const zipLabel = h("label", { class: "vs-zip-label" }, asZip, " export as zip");
   const refresh = h("button", { type: "button", class: "vs-button vs-refresh" }, "Refresh");
   bar.append(zipLabel, refresh);
-  refresh.addEventListener("click", () => void load(offset));
+  refresh.addEventListener("click", () => {
+    void load(offset);
+    void usage.load();
+  });
+  // The teacher's view, in a class's shared store only (usage.ts hides it elsewhere).
+  const usage = createUsage(channel);
 
   const summary = h("p", { class: "vs-help vs-history-summary", "aria-live": "polite" });
   const status = h("p", { class: "vs-status vs-history-status", role: "status" });
@@ -90,6 +96,7 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
     "section",
     { class: "vs-history", "aria-label": "History" },
     bar,
+    usage.el,
     summary,
     status,
     h("div", { class: "vs-history-scroll" }, table),
@@ -267,7 +274,12 @@ export function createHistory(options: HistoryOptions): HistoryHandle {
 
   return {
     el,
-    load,
+    // Opening the tab (or a caller's reload) refreshes the teacher's view too; paging and
+    // filters do not change it.
+    load(at = 0) {
+      void usage.load();
+      return load(at);
+    },
     destroy() {
       destroyed = true;
       for (const url of urls) URL.revokeObjectURL(url);

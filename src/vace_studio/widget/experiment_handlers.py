@@ -1,8 +1,9 @@
 """Handlers of the Gallery's and the History's messages.
 
 ``sweeps`` (every sweep in the store), ``gallery`` (one sweep's cells and progress),
-``history`` (a page of the store's tasks), ``rerun`` (a stored task queued again) and
-``export`` (a run as a folder or a zip, fetched by download id with ``file``).
+``history`` (a page of the store's tasks), ``usage`` (a class's use of the account per person),
+``rerun`` (a stored task queued again) and ``export`` (a run as a folder or a zip, fetched by
+download id with ``file``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ class ExperimentHandlers:
     def history(self, message: Message) -> Reply:
         """One page of the store's tasks (the ``history_row`` projection), filtered."""
         return history_view.page(self._clients.current.store, message)
+
+    @command("usage")
+    def usage(self, message: Message) -> Reply:
+        """Per person in a class's shared store: tasks, dollars and cap (``people`` is None in
+        one person's store)."""
+        return history_view.class_usage(self._clients.current)
 
     @command("rerun")
     def rerun(self, message: Message) -> Reply:

@@ -1,4 +1,5 @@
-"""The History view's data: the store's tasks a page at a time, and exports of runs.
+"""The History view's data: the store's tasks a page at a time, a class's use of the account,
+and exports of runs.
 
 A store may hold thousands of tasks; the browser asks for one page (newest first, at most
 :data:`MAX_PAGE` rows) with its filters, and gets the filter choices (``facets``) with it. Exports
@@ -9,12 +10,15 @@ thread (it copies videos); a zip can then be fetched by the browser in chunks, n
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import time
 from pathlib import Path
 from typing import Any
 
+from vace_studio.engine import Client
+from vace_studio.engine.shared_queue import SharedQueue
 from vace_studio.engine.store_api import TaskStore
 from vace_studio.experiments.views import project, task_view
 from vace_studio.widget.commands import Message
@@ -61,6 +65,17 @@ def page(store: TaskStore, message: Message) -> dict[str, Any]:
         "facets": facets,
         "filters": filters,
     }
+
+
+def class_usage(client: Client) -> dict[str, Any]:
+    """``{people}``: the teacher's view, what ``vace-studio usage`` prints — per person in a
+    class's shared store: ``person``, ``tasks``, ``waiting``, ``in_flight``, ``with_video``,
+    ``cost`` (US dollars) and ``spend_cap`` (None: no cap). ``people`` is None in one person's
+    store, where there is no class to show. Caps are set from the CLI or Python only."""
+    if client.shared is None:
+        return {"people": None}
+    queue = SharedQueue(client.shared, client.endpoint)
+    return {"people": [dataclasses.asdict(row) for row in queue.usage()]}
 
 
 def export_target(home: Path, label: str) -> Path:
