@@ -13,6 +13,7 @@ from tests.engine.class_tools import cell, running_worker
 from tests.helpers import STUDIO_POLLS
 from tests.widget.conftest import comm_of
 from vace_studio.engine import Client
+from vace_studio.engine.classroom import Follower
 from vace_studio.simulator import SimulatorHandle
 from vace_studio.simulator.samples import FileServer, Samples
 from vace_studio.widget import Studio
@@ -79,7 +80,9 @@ async def test_a_students_cards_show_their_place_in_the_class_queue_at_one_push_
     await asyncio.sleep(0.6)  # the follower's look, then the card flush
     hello, _ = await ask(studio, "hello")
     places = {c["local_id"]: (c["position"], c["eta"]) for c in hello["cards"]}
-    typical = studio.client.scheduler.expected  # the account's usual task time
+    follower = studio.client.scheduler
+    assert isinstance(follower, Follower)
+    typical = follower.expected  # the account's usual task time
     half = round(typical / 2)
     # Two slots free: the first two are sent at once, the next two after a round.
     assert [places[t.local_id] for t in tasks] == [(1, 0), (2, 0), (3, half), (4, half)]
