@@ -28,8 +28,7 @@ from vace_studio.engine.status import CANCELABLE, LOCAL_QUEUE, TERMINAL, UNFINIS
 from vace_studio.engine.store import record_from_row
 from vace_studio.engine.transport import Transport
 from vace_studio.providers import AuthError, HttpRequestSpec, ProviderLimits
-from vace_studio.requests import validate_request
-from vace_studio.requests.media import is_local
+from vace_studio.requests.refs import is_local
 
 if TYPE_CHECKING:
     from vace_studio.engine.paths import Paths
@@ -178,6 +177,8 @@ class KeylessTransport(Transport):
 def stored_inputs(store: PgStore, request: Mapping[str, Any]) -> dict[str, str]:
     """Store the local files of a validated request in the shared store, for the worker:
     ``{path as given: content hash}``."""
+    from vace_studio.requests import validate_request  # the models load on first use
+
     model = validate_request(request)
     out: dict[str, str] = {}
     for refs in model.media().values():
