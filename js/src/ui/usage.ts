@@ -52,7 +52,16 @@ export function createUsage(channel: Channel): UsageHandle {
   const table = h(
     "table",
     { class: "vs-history-table vs-usage-table" },
-    h("thead", {}, h("tr", {}, ...COLUMNS.map((t) => h("th", { scope: "col" }, t)))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        // Counts and dollars are right-aligned under their headings, names left.
+        ...COLUMNS.map((t, i) => h("th", { scope: "col", class: i > 0 ? "vs-num" : "" }, t)),
+      ),
+    ),
     body,
   );
   const el = h(
