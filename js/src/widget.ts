@@ -24,6 +24,7 @@ import { renderStudio, type StudioHandle, type StudioState } from "./ui/studio";
 import { createTabs } from "./ui/tabs";
 import { createTaskList } from "./ui/tasks";
 import tasksCss from "./ui/tasks.css?raw";
+import usageCss from "./ui/usage.css?raw";
 
 export type { StudioTraits } from "./traits";
 
@@ -63,7 +64,7 @@ function render({ model, el }: RenderProps<StudioTraits>): () => void {
   const channel = createChannel(model, { transport: negotiateTransport(model) });
   // CSS travels inside the bundle (no separate _css file to keep in sync); a <style> per view also
   // works when the host renders widgets inside a shadow root.
-  const style = h("style", {}, css, playgroundCss, tasksCss, galleryCss);
+  const style = h("style", {}, css, playgroundCss, tasksCss, galleryCss, usageCss);
   const root = h("div", { class: "vs-root", "data-version": version });
   root.addEventListener("keydown", keepKeysInWidget);
   el.append(style, root);

@@ -101,6 +101,8 @@ async def test_a_students_cards_show_their_place_in_the_class_queue_at_one_push_
     assert set(moved) == {t.local_id for t in tasks[1:]}
     assert all(set(d) <= {"local_id", "position", "eta"} for d in moved.values())
     assert [moved[t.local_id]["position"] for t in tasks[1:]] == [3, 4, 5]
+    # About 60 bytes per card whose place moved (a 32-character id, a place, an ETA).
+    assert len(json.dumps(pushes[0])) < 40 + 70 * len(moved)
     # Notebook code reads the same place (``Studio.cards``, the notebook_card projection).
     assert {c["local_id"]: c["position"] for c in studio.cards}[tasks[3].local_id] == 5
     studio.close()
