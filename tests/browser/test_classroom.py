@@ -5,7 +5,8 @@ every task waits in line), queues a classmate's task, and opens a notebook whose
 ``Studio(store=URL, person="ann")``. Ann queues three tasks: their cards must read their places
 in the *account's* fair queue — ann's first, bob's first, then ann's others — with an ETA, and
 Python's ``Studio.cards`` must agree. The History tab must offer the person filter (two people)
-and the per-person usage table. Screenshots: ``test-artifacts/class-cards.png`` and ``class-history.png``.
+and the per-person usage table. Screenshots: ``test-artifacts/class-cards.png`` and
+``class-history.png``.
 """
 
 from __future__ import annotations
