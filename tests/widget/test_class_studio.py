@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,13 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
         assert "sk-typed-by-ann" not in json.dumps(message["data"], default=str)
 
 
+async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Waits for what the store's follower and the card throttle do in their own time."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110 — state another task changes, no event to wait on
+            await asyncio.sleep(0.05)
+
+
 async def test_a_students_cards_show_their_place_in_the_class_queue_at_one_push_per_move(
     pg_url: str, studio_simulator: SimulatorHandle, file_server: FileServer, media: Samples,
     tmp_path: Path, ask: Any,
@@ -76,37 +84,41 @@ async def test_a_students_cards_show_their_place_in_the_class_queue_at_one_push_
         pass  # registers the account, then stops: every task waits in line
     image = file_server.url(media.image)
     studio = Studio(store=pg_url, person="ann", home=tmp_path / "ann", poll_policy=STUDIO_POLLS)
-    tasks = [studio.enqueue(cell(image, "ann", i)) for i in range(4)]
-    await asyncio.sleep(0.6)  # the follower's look, then the card flush
-    hello, _ = await ask(studio, "hello")
-    places = {c["local_id"]: (c["position"], c["eta"]) for c in hello["cards"]}
-    follower = studio.client.scheduler
-    assert isinstance(follower, Follower)
-    typical = follower.expected  # the account's usual task time
-    half = round(typical / 2)
-    # Two slots free: the first two are sent at once, the next two after a round.
-    assert [places[t.local_id] for t in tasks] == [(1, 0), (2, 0), (3, half), (4, half)]
-    comm = comm_of(studio)
-    before = len(comm.pushes("tasks"))
-    await asyncio.sleep(1.0)  # five looks at a quiet class store
-    assert len(comm.pushes("tasks")) == before, "a quiet queue pushes nothing: the ETA never ticks"
-    # A classmate's first task goes in front of ann's second (fair share): three of ann's cards
-    # move back, in one push, each delta only its new place.
     bob = Client(store=pg_url, person="bob", home=tmp_path / "bob", announce=False)
-    bob.enqueue(cell(image, "bob", 1))
-    await asyncio.sleep(0.6)
-    pushes = comm.pushes("tasks")[before:]
-    assert len(pushes) == 1, pushes
-    moved = {d["local_id"]: d for d in pushes[0]["cards"]}
-    assert set(moved) == {t.local_id for t in tasks[1:]}
-    assert all(set(d) <= {"local_id", "position", "eta"} for d in moved.values())
-    assert [moved[t.local_id]["position"] for t in tasks[1:]] == [3, 4, 5]
-    # About 60 bytes per card whose place moved (a 32-character id, a place, an ETA).
-    assert len(json.dumps(pushes[0])) < 40 + 70 * len(moved)
-    # Notebook code reads the same place (``Studio.cards``, the notebook_card projection).
-    assert {c["local_id"]: c["position"] for c in studio.cards}[tasks[3].local_id] == 5
-    studio.close()
-    await studio.client.aclose()
-    studio.client.store.close()
-    await bob.aclose()
-    bob.store.close()
+    try:
+        tasks = [studio.enqueue(cell(image, "ann", i)) for i in range(4)]
+        await _until(lambda: all(t.position for t in tasks))  # the follower's look
+        await asyncio.sleep(0.4)  # the card flush
+        hello, _ = await ask(studio, "hello")
+        places = {c["local_id"]: (c["position"], c["eta"]) for c in hello["cards"]}
+        follower = studio.client.scheduler
+        assert isinstance(follower, Follower)
+        typical = follower.expected  # the account's usual task time
+        half = round(typical / 2)
+        # Two slots free: the first two are sent at once, the next two after a round.
+        assert [places[t.local_id] for t in tasks] == [(1, 0), (2, 0), (3, half), (4, half)]
+        comm = comm_of(studio)
+        before = len(comm.pushes("tasks"))
+        await asyncio.sleep(1.0)  # five looks at a quiet class store
+        assert len(comm.pushes("tasks")) == before, "a quiet queue pushes nothing (no ETA tick)"
+        # A classmate's first task goes in front of ann's second (fair share): three of ann's cards
+        # move back, in one push, each delta only its new place.
+        bob.enqueue(cell(image, "bob", 1))
+        await _until(lambda: len(comm.pushes("tasks")) > before)
+        await asyncio.sleep(0.6)  # time enough for a second push, if there were one
+        pushes = comm.pushes("tasks")[before:]
+        assert len(pushes) == 1, pushes
+        moved = {d["local_id"]: d for d in pushes[0]["cards"]}
+        assert set(moved) == {t.local_id for t in tasks[1:]}
+        assert all(set(d) <= {"local_id", "position", "eta"} for d in moved.values())
+        assert [moved[t.local_id]["position"] for t in tasks[1:]] == [3, 4, 5]
+        # About 60 bytes per card whose place moved (a 32-character id, a place, an ETA).
+        assert len(json.dumps(pushes[0])) < 60 + 70 * len(moved)
+        # Notebook code reads the same place (``Studio.cards``, the notebook_card projection).
+        assert {c["local_id"]: c["position"] for c in studio.cards}[tasks[3].local_id] == 5
+    finally:  # a failed check must not leave connections behind for the next test
+        studio.close()
+        await studio.client.aclose()
+        studio.client.store.close()
+        await bob.aclose()
+        bob.store.close()
