@@ -72,7 +72,7 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
 async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     """Waits for what the store's follower and the card throttle do in their own time."""
     async with asyncio.timeout(timeout):
-        while not condition():  # noqa: ASYNC110 — state another task changes, no event to wait on
+        while not condition():  # noqa: ASYNC110 — no event to wait on
             await asyncio.sleep(0.05)
 
 

@@ -14,7 +14,7 @@ In a shared store (classroom mode) a card's place is in the *account's* queue, s
 class, which ``order`` cannot tell; there the card carries ``position`` and ``eta`` (see
 :func:`shown_card`). Both come from the store's follower, which recomputes them only when the
 class's queue changed, and ``eta`` is a whole number of seconds that does not tick: a quiet
-queue sends nothing, and a moving one sends the changed places of all waiting cards in one push.
+queue sends nothing, and a move sends, in one push, only the cards whose place or ETA changed.
 """
 
 from __future__ import annotations
