@@ -57,10 +57,11 @@ js-check: $(JS_STAMP)
 js-test: $(JS_STAMP)
 	cd js && npm run --silent test
 
-# Two workers, one per core: most tests wait on a simulator, a kernel or a browser, so the pair
-# halves the wall time. A file stays on one worker (module-scoped servers start once).
+# Three workers on two cores: most tests wait on a simulator, a kernel or a browser, so a third
+# worker fills the cores' idle time (on 2 cores: 6 min 46 s with two workers, 5 min 18 s with
+# three, in one afternoon's runs). A file stays on one worker (module-scoped servers start once).
 pytest: $(STAMP) $(BUNDLE)
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 3 --dist loadfile
 
 bench: $(STAMP) $(BUNDLE)
 	$(BIN)/python -m benchmarks
