@@ -116,7 +116,8 @@ function convexSpans(poly: Pt[], width: number, height: number): Int32Array {
     const [bx, by] = poly[(i + 1) % poly.length] as Pt;
     const lo = Math.min(ay, by);
     const hi = Math.max(ay, by);
-    if (!(hi > lo)) continue;
+    // As in imaging/masks.py: an edge under a billionth of a pixel tall is horizontal here.
+    if (!(hi - lo > 1e-9)) continue;
     const first = Math.max(0, Math.floor(lo - 0.5));
     const last = Math.min(height - 1, Math.ceil(hi - 0.5));
     for (let y = first; y <= last; y++) {

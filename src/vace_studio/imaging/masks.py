@@ -133,8 +133,11 @@ def fill_convex(poly: NDArray[np.float64], height: int, width: int) -> Mask:
     ay, by = a[:, 1][None, :], b[:, 1][None, :]
     ax, bx = a[:, 0][None, :], b[:, 0][None, :]
     lo, hi = np.minimum(ay, by), np.maximum(ay, by)
-    crosses = (yc[:, None] >= lo) & (yc[:, None] <= hi) & (hi > lo)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # An edge shorter than a billionth of a pixel in y is horizontal at pixel scale: with a
+    # subnormal height its slope overflows, so it never counts as crossing a row.
+    crosses = (yc[:, None] >= lo) & (yc[:, None] <= hi) & (hi - lo > 1e-9)
+    # Edges that do not cross a row are divided too (vectorised) and masked out below.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t = (yc[:, None] - ay) / (by - ay)
         xs = ax + t * (bx - ax)
     x_min = np.where(crosses, xs, np.inf).min(axis=1)
