@@ -174,8 +174,13 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
     compare.textContent = "Close A/B";
   });
 
-  const runAction = async (button: HTMLButtonElement, work: () => Promise<string>) => {
+  const runAction = async (
+    button: HTMLButtonElement,
+    work: () => Promise<string>,
+    pending = "",
+  ) => {
     button.disabled = true;
+    note.textContent = pending; // slow work says it has started, so a click never looks lost
     try {
       note.textContent = await work();
     } catch (reason) {
@@ -189,7 +194,7 @@ export function createCard(initial: TaskCard, ctx: CardContext): CardView {
   edit.addEventListener("click", () => ctx.actions.edit(card));
   extend.addEventListener("click", () => {
     const run = ctx.actions.extend;
-    if (run) void runAction(extend, () => run(card));
+    if (run) void runAction(extend, () => run(card), "Cutting the result's last seconds…");
   });
 
   let video: HTMLVideoElement | null = null;
