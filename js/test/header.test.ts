@@ -79,6 +79,15 @@ describe("the header", () => {
     );
   });
 
+  it("offers no key form in a class's kernel, where the worker holds the key", () => {
+    const notice = "Tasks go to the class queue; a worker with the account's key submits them.";
+    const { q } = mount({ ...FACTS, notice, key_targets: [] });
+    expect(q<HTMLElement>("details.vs-key").hidden).toBe(true);
+    expect(q(".vs-banner").textContent).toBe(`Simulator in use. ${notice}`);
+    header?.update(FACTS); // a key target again: the form comes back
+    expect(q<HTMLElement>("details.vs-key").hidden).toBe(false);
+  });
+
   it("sends the key once, with the chosen provider, and keeps no copy", async () => {
     const { model, q } = mount();
     const input = q<HTMLInputElement>("input[type=password]");

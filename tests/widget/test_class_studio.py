@@ -41,6 +41,7 @@ async def test_a_students_studio_submits_through_the_class_and_never_holds_the_k
         result = await task.wait(30)
         assert result.ok
         await asyncio.sleep(0.3)  # the card's last push
+        assert studio.key_targets == []  # the header offers no key form: the worker has it
         refused, _ = await ask(studio, "set_key", key="sk-typed-by-ann", provider="")
         assert (refused["ok"], refused["code"]) == (False, "key_refused")
         assert "worker" in refused["error"]

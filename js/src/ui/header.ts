@@ -118,13 +118,16 @@ export function createHeader(facts: ProviderFacts, channel: Channel): HeaderHand
       rate === null
         ? ""
         : ` · ${money(rate)} per second of video${next.simulated ? " (simulated)" : ""}`;
+    // No key targets: a class's kernel, where the worker holds the key and none is taken here.
+    const keysHere = next.key_targets.length > 0;
+    details.hidden = !keysHere;
     banner.hidden = !next.simulated;
     banner.replaceChildren(
       ...(next.simulated
         ? [
             h("strong", {}, "Simulator in use. "),
             next.notice || "Tasks run on this machine and nothing is paid.",
-            " To use a real provider, open “API key” below.",
+            keysHere ? " To use a real provider, open “API key” below." : "",
           ]
         : []),
     );

@@ -62,6 +62,8 @@ def facts(client: Client, *, user_key: bool) -> dict[str, Any]:
         "has_key": user_key or not simulated,
         # The simulator charges nothing (the engine prices its tasks at 0).
         "price_per_second": None if simulated else client.provider.price_per_second,
+        # A class's kernel refuses keys (the worker holds the account's): nothing to offer.
+        "key_targets": [] if client.shared is not None else key_targets(),
     }
 
 

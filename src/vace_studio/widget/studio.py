@@ -108,8 +108,9 @@ class Studio(anywidget.AnyWidget):
     """float or None. US dollars per second of output video, when the provider's price is known."""
 
     key_targets = traitlets.List(traitlets.Dict()).tag(sync=True)
-    """list of dict, default: ``account.key_targets()``. Where a key typed into the header can
-    be used, one per registered provider and region: ``value``, ``label``, ``provider``,
+    """list of dict, default: ``account.key_targets()`` (none in a class's kernel, where the
+    worker holds the key). Where a key typed into the header can be used, one per registered
+    provider and region: ``value``, ``label``, ``provider``,
     ``region`` (``""`` for a one-region provider), ``env``, ``provider_label`` and
     ``region_label``. The header names providers and regions from these only."""
 
@@ -204,7 +205,6 @@ class Studio(anywidget.AnyWidget):
         self._snapshot = SnapshotDisplay(self.snapshot_html, self._widget_view)
         super().__init__(
             schema=request_schema(),
-            key_targets=account.key_targets(),
             preview_fields=PREVIEW_FIELDS,
             status_table=table_json(),
             view=view,
