@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from vace_studio.engine.status import WITH_VIDEO
+from vace_studio.engine.store_sql import select_query
 
 SCHEMA_VERSION = 3
 
@@ -292,28 +293,11 @@ class Store:
         limit: int | None = None,
     ) -> list[TaskRecord]:
         """Tasks matching all given filters, oldest first."""
-        where: list[str] = []
-        args: list[Any] = []
-        if statuses is not None:
-            wanted = list(statuses)
-            where.append(f"status IN ({', '.join('?' for _ in wanted)})")
-            args.extend(wanted)
-        for column, value in (
-            ("provider", provider),
-            ("endpoint", endpoint),
-            ("group_id", group_id),
-            ("function", function),
-            ("person", person),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        sql = "SELECT * FROM tasks"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at, rowid"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        filters = {"provider": provider, "endpoint": endpoint, "group_id": group_id,
+                   "function": function, "person": person}  # fmt: skip
+        sql, args = select_query(
+            mark="?", tiebreak="rowid", statuses=statuses, columns=filters, limit=limit
+        )
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
         return [record_from_row(row) for row in rows]

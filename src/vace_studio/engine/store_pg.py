@@ -27,6 +27,7 @@ from psycopg.rows import dict_row
 from vace_studio.engine import pg_schema
 from vace_studio.engine.status import WITH_VIDEO
 from vace_studio.engine.store import TaskRecord, record_from_row, to_columns
+from vace_studio.engine.store_sql import select_query
 
 Row = dict[str, Any]
 
@@ -165,27 +166,11 @@ class PgStore:
         limit: int | None = None,
     ) -> list[TaskRecord]:
         """Tasks matching all given filters, oldest first."""
-        where: list[str] = []
-        args: list[Any] = []
-        if statuses is not None:
-            where.append("status = ANY(%s)")
-            args.append([str(s) for s in statuses])
-        for column, value in (
-            ("provider", provider),
-            ("endpoint", endpoint),
-            ("group_id", group_id),
-            ("function", function),
-            ("person", person),
-        ):
-            if value is not None:
-                where.append(f"{column} = %s")
-                args.append(value)
-        sql = "SELECT * FROM tasks"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at, seq"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        filters = {"provider": provider, "endpoint": endpoint, "group_id": group_id,
+                   "function": function, "person": person}  # fmt: skip
+        sql, args = select_query(
+            mark="%s", tiebreak="seq", statuses=statuses, columns=filters, limit=limit
+        )
         return [record_from_row(row) for row in self.rows(sql, args)]
 
     def durations(
