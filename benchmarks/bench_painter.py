@@ -27,15 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentile, save
+from benchmarks.common import launch_chromium, percentile, save
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = ROOT / "js" / "bench" / "painter.ts"
@@ -69,15 +67,8 @@ def draw(points: int, width: int, height: int, folder: Path) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     script = build(folder)
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update"]  # fmt: skip
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(folder / "profile"), executable_path=chromium, headless=True, args=args,
-            env={**os.environ, "XDG_CONFIG_HOME": str(folder / "profile")},
-            viewport={"width": 1400, "height": 1000},
-        )  # fmt: skip
+        context = launch_chromium(p, folder, {"width": 1400, "height": 1000})
         page = context.new_page()
         page.set_content("<!doctype html><html><body style='margin:0;width:1320px'></body></html>")
         page.add_style_tag(content=CSS.read_text())

@@ -32,7 +32,6 @@ import io
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -47,9 +46,10 @@ import numpy as np
 from comm.base_comm import BaseComm
 from jupyter_client.session import Session
 from PIL import Image
-from vace_studio.widget.cards import summary
 
+from benchmarks.common import launch_chromium
 from vace_studio.engine import Client, PollPolicy, RetryPolicy
+from vace_studio.experiments.views import project, task_view
 from vace_studio.simulator import SimulatorConfig, serve
 from vace_studio.widget import Studio
 
@@ -169,7 +169,8 @@ async def comm_traffic(n_tasks: int, finished: int, video: bytes, folder: Path) 
             flushes = wire.messages - 1
             measured_changes = changes
             # What a synced list trait would have sent: every card, on every flush.
-            whole_list = len(json.dumps([summary(t) for t in tasks])) * flushes
+            cards = [project(task_view(t.record, task=t), "card") for t in tasks]
+            whole_list = len(json.dumps(cards)) * flushes
             failed = sum(t.status not in ("succeeded", "waiting", "submitting", "queued",
                                           "running") for t in tasks)  # fmt: skip
             for task in tasks:
@@ -285,15 +286,8 @@ def front_end(renders: int, n_results: int, video: bytes, folder: Path) -> dict[
         {**card, "local_id": f"l{i}", "task_id": f"t{i}", "created_at": float(i)}
         for i in range(n_results)
     ]
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update"]  # fmt: skip
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(folder / "profile"), executable_path=chromium, headless=True, args=args,
-            env={**os.environ, "XDG_CONFIG_HOME": str(folder / "profile")},
-            viewport={"width": 1280, "height": 900},
-        )  # fmt: skip
+        context = launch_chromium(p, folder, {"width": 1280, "height": 900})
         page = context.new_page()
         page.set_content("<!doctype html><html><body></body></html>")
         got = page.evaluate(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,3 +41,15 @@ def save(name: str, result: dict[str, Any]) -> Path:
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"saved {path}")
     return path
+
+
+def launch_chromium(playwright: Any, folder: Path, viewport: dict[str, int]) -> Any:
+    """Debian's Chromium, headless, in a fresh profile under ``folder`` (as the browser tests
+    start it: no downloaded browser, no background traffic on this closed network)."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+    return playwright.chromium.launch_persistent_context(
+        str(folder / "profile"), executable_path=chromium, headless=True, args=args,
+        env={**os.environ, "XDG_CONFIG_HOME": str(folder / "profile")}, viewport=viewport,
+    )  # fmt: skip
